@@ -1,0 +1,420 @@
+/*
+ * libdnsfw — a Route 53 Resolver DNS Firewall policy engine.
+ *
+ * The life of a policy:
+ *
+ *   dnsfw_policy   a mutable description of the rule set (domain lists, rule groups,
+ *                  rules, fail-open), loaded from JSON or built with the functions
+ *                  below. Use it from one thread at a time.
+ *   dnsfw_matcher  the immutable result of dnsfw_compile(). It never changes and
+ *                  never references the policy, so the policy may be freed at once.
+ *                  Any number of threads may evaluate against one matcher at the same
+ *                  time, without locks: the dnsfw_eval*() functions take a const
+ *                  matcher, allocate nothing and keep their state on the stack.
+ *
+ * Every fallible function returns DNSFW_OK (0) or a negative dnsfw_status; results come
+ * back through out-parameters placed last. dnsfw_strerror() turns a status into text.
+ * The library never prints, never exits and reads no file it was not given.
+ *
+ * Matching semantics are AWS's (docs/matching.md): a spec "name" matches that name
+ * only, "*.suffix" matches every name strictly below suffix at any depth, "*" matches
+ * every name. Rule groups are evaluated by ascending priority, rules inside a group by
+ * ascending priority, and the first matching rule ends evaluation for ALLOW, ALERT and
+ * BLOCK alike. No match is DNSFW_ACTION_NONE.
+ */
+#ifndef DNSFW_DNSFW_H
+#define DNSFW_DNSFW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dnsfw/version.h>
+
+#if defined(DNSFW_BUILDING) && defined(__GNUC__)
+#define DNSFW_API __attribute__((visibility("default")))
+#else
+#define DNSFW_API
+#endif
+
+#if defined(__GNUC__)
+#define DNSFW_MUSTCHECK __attribute__((warn_unused_result))
+#else
+#define DNSFW_MUSTCHECK
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Status codes. The numbers are ABI: a code never changes meaning and new codes are
+ * only appended (docs/errors.md lists the release that introduced each one).
+ */
+typedef enum dnsfw_status {
+    DNSFW_OK = 0,
+    DNSFW_ENOMEM = -1,      /**< an allocation failed */
+    DNSFW_EINVAL = -2,      /**< invalid argument (NULL pointer, value out of range) */
+    DNSFW_EEMPTYLABEL = -3, /**< a name has an empty label */
+    DNSFW_ELABELLEN = -4,   /**< a label is longer than 63 octets */
+    DNSFW_ENAMELEN = -5,    /**< a name is longer than 255 octets in wire form */
+    DNSFW_EESCAPE = -6,     /**< a name has a malformed escape (\DDD over 255, lone \) */
+    DNSFW_EBADSPEC = -7,    /**< a domain spec is not AWS syntax */
+    DNSFW_EPARSE = -8,      /**< a document is not well-formed (JSON syntax) */
+    DNSFW_ESCHEMA = -9,     /**< a document has an unknown key, a wrong type or value */
+    DNSFW_EDUPLICATE = -10, /**< a name or priority that must be unique is repeated */
+    DNSFW_ENOTFOUND = -11,  /**< a named object (domain list, scope) does not exist */
+    DNSFW_ELIMIT = -12,     /**< a size limit was exceeded */
+    DNSFW_EQTYPE = -13,     /**< unknown or malformed query type */
+    DNSFW_ENOSPC = -14,     /**< the caller's buffer is too small */
+    DNSFW_EIO = -15,        /**< a file could not be read */
+    DNSFW_EENCODING = -16,  /**< text is not valid UTF-8, or contains a NUL byte */
+} dnsfw_status;
+
+/** A static, never NULL, English description of a status code. */
+DNSFW_API const char *dnsfw_strerror(int status);
+
+/** The library's version string ("0.1.0") and number (DNSFW_VERSION_NUMBER). */
+DNSFW_API const char *dnsfw_version(void);
+DNSFW_API unsigned dnsfw_version_number(void);
+
+/* ---------------------------------------------------------------------------------- */
+/* Enumerations shared by the policy and the verdicts                                  */
+
+typedef enum dnsfw_action {
+    DNSFW_ACTION_NONE = 0, /**< no rule matched: the query resolves normally */
+    DNSFW_ACTION_ALLOW = 1,
+    DNSFW_ACTION_ALERT = 2,
+    DNSFW_ACTION_BLOCK = 3,
+} dnsfw_action;
+
+typedef enum dnsfw_block_response {
+    DNSFW_RESPONSE_NONE = 0, /**< not a BLOCK rule */
+    DNSFW_RESPONSE_NODATA = 1,
+    DNSFW_RESPONSE_NXDOMAIN = 2,
+    DNSFW_RESPONSE_OVERRIDE = 3,
+} dnsfw_block_response;
+
+typedef enum dnsfw_redirection {
+    DNSFW_REDIRECTION_INSPECT = 0, /**< every name of the CNAME/DNAME chain is evaluated */
+    DNSFW_REDIRECTION_TRUST = 1,   /**< the chain after the matched name is trusted */
+} dnsfw_redirection;
+
+typedef enum dnsfw_mode {
+    DNSFW_MODE_OBSERVE = 0, /**< tiered form: the catch-all rule ALERTs */
+    DNSFW_MODE_ENFORCE = 1, /**< tiered form: the catch-all rule BLOCKs */
+} dnsfw_mode;
+
+typedef enum dnsfw_entry_kind {
+    DNSFW_ENTRY_NONE = 0,
+    DNSFW_ENTRY_EXACT = 1,    /**< "name" */
+    DNSFW_ENTRY_WILDCARD = 2, /**< "*.suffix" */
+    DNSFW_ENTRY_ALL = 3,      /**< "*" */
+} dnsfw_entry_kind;
+
+/** Index value meaning "none" in verdicts and info structs. */
+#define DNSFW_NONE UINT32_MAX
+
+/** Longest domain spec AWS accepts, in characters. */
+#define DNSFW_SPEC_MAX 255
+/** Buffer size that holds any presentation-form name this library prints (escapes included). */
+#define DNSFW_NAME_TEXT_MAX 1024
+
+/* ---------------------------------------------------------------------------------- */
+/* Error details                                                                       */
+
+/**
+ * Where and why a document was rejected. Filled by the functions that take a
+ * `dnsfw_error *` (which may be NULL). line and column are 1-based; 0 means unknown.
+ * The column counts bytes. message holds the reason, for example
+ * `unknown key "prioity" in rule_groups[0].rules[1]`.
+ */
+typedef struct dnsfw_error {
+    int status;
+    char file[512];
+    uint32_t line;
+    uint32_t column;
+    char message[512];
+} dnsfw_error;
+
+/* ---------------------------------------------------------------------------------- */
+/* Names and query types                                                               */
+
+/**
+ * Normalise a presentation-form name ("WWW.Example.COM", "a\.b.example.", "\065.com")
+ * to lower case with one trailing dot and canonical escapes, as Route 53 logs write
+ * query names. Writes a NUL-terminated string; *outlen (may be NULL) gets its length.
+ * @return DNSFW_OK, a name error (DNSFW_EEMPTYLABEL, DNSFW_ELABELLEN, DNSFW_ENAMELEN,
+ *         DNSFW_EESCAPE) or DNSFW_ENOSPC.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_name_normalize(const char *name, size_t len, char *out,
+                                                  size_t size, size_t *outlen);
+
+/**
+ * Parse a query type: a mnemonic known to ldns ("A", "aaaa", "HTTPS") or "TYPEn"
+ * with 1 <= n <= 65535. Case-insensitive.
+ * @return DNSFW_OK or DNSFW_EQTYPE.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_qtype_parse(const char *text, size_t len, uint16_t *qtype);
+
+/** Write the mnemonic of qtype ("AAAA", or "TYPE65400") into buf. DNSFW_ENOSPC if short. */
+DNSFW_API int dnsfw_qtype_format(uint16_t qtype, char *buf, size_t size);
+
+/**
+ * Check and normalise one domain spec the way AWS stores it in a domain list: lower
+ * case, no trailing dot, "*" for match-all. On error *reason (may be NULL) points to a
+ * static explanation ("'*' is only allowed as the whole first label").
+ * @return DNSFW_OK, DNSFW_EBADSPEC or DNSFW_ENOSPC.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_spec_normalize(const char *spec, size_t len, char *out,
+                                                  size_t size, const char **reason);
+
+/* ---------------------------------------------------------------------------------- */
+/* Policies                                                                            */
+
+typedef struct dnsfw_policy dnsfw_policy;
+
+/** A new empty policy of the general form: no lists, no groups, fail-open off. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_new(dnsfw_policy **out);
+
+/**
+ * The embedded default: the platform's tiered policy with the built-in baseline,
+ * observe mode, fail-open, no blueprints (contract §1.1).
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_new_default(dnsfw_policy **out);
+
+/**
+ * Load a policy from JSON text (either form of docs/policy-format.md).
+ * @param source   name used in error messages ("policy.json", "<stdin>"); may be NULL
+ * @param base_dir directory against which `{ "file": PATH }` lists are resolved;
+ *                 NULL means the current directory
+ * @return DNSFW_OK, or DNSFW_EPARSE, DNSFW_EENCODING, DNSFW_ESCHEMA, DNSFW_EBADSPEC,
+ *         DNSFW_EDUPLICATE, DNSFW_ENOTFOUND, DNSFW_ELIMIT, DNSFW_EQTYPE, DNSFW_EIO,
+ *         DNSFW_ENOMEM with details in *err.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json(dnsfw_policy **out, const char *text,
+                                                    size_t len, const char *source,
+                                                    const char *base_dir, dnsfw_error *err);
+
+/** Read the file at path and load it with dnsfw_policy_from_json(); lists resolve beside it. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file(dnsfw_policy **out, const char *path,
+                                                    dnsfw_error *err);
+
+/** Free a policy. NULL is a no-op. */
+DNSFW_API void dnsfw_policy_free(dnsfw_policy *policy);
+
+/**
+ * Add an empty domain list. Names follow AWS: 1-64 characters of A-Z a-z 0-9 - _ space
+ * and apostrophe, not all digits, unique in the policy.
+ * @return DNSFW_OK, DNSFW_ESCHEMA (bad name), DNSFW_EDUPLICATE, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_list(dnsfw_policy *policy, const char *name,
+                                                   uint32_t *list);
+
+/**
+ * Add one domain spec to a list (normalised as dnsfw_spec_normalize() does; a spec
+ * already in the list is not added twice). *reason as in dnsfw_spec_normalize().
+ * @return DNSFW_OK, DNSFW_EBADSPEC, DNSFW_ENOTFOUND (no such list), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_spec(dnsfw_policy *policy, uint32_t list,
+                                                   const char *spec, size_t len,
+                                                   const char **reason);
+
+/**
+ * Add a rule group with its association priority (1-10000; lower is evaluated first;
+ * unique in the policy). Names follow the list-name rules.
+ * @return DNSFW_OK, DNSFW_ESCHEMA, DNSFW_EDUPLICATE, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_group(dnsfw_policy *policy, const char *name,
+                                                    uint32_t priority, uint32_t *group);
+
+/** What a rule says. Zero-initialise, then fill. */
+typedef struct dnsfw_rule_def {
+    const char *name;                    /**< AWS name rules; NULL only in the tiered form */
+    uint32_t priority;                   /**< 1..2147483647, unique in its group */
+    dnsfw_action action;                 /**< ALLOW, ALERT or BLOCK */
+    uint32_t domain_list;                /**< list index */
+    uint16_t qtype;                      /**< 0 = every query type */
+    dnsfw_redirection redirection;       /**< default INSPECT */
+    dnsfw_block_response block_response; /**< required with BLOCK, NONE otherwise */
+    const char *override_domain;         /**< OVERRIDE: CNAME target */
+    uint32_t override_ttl;               /**< OVERRIDE: 0..604800 */
+} dnsfw_rule_def;
+
+/**
+ * Add a rule to a group.
+ * @return DNSFW_OK, DNSFW_ESCHEMA (with *reason: BLOCK without a response, OVERRIDE
+ *         without a domain, TTL out of range...), DNSFW_EDUPLICATE (priority),
+ *         DNSFW_ENOTFOUND (group or list), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_rule(dnsfw_policy *policy, uint32_t group,
+                                                   const dnsfw_rule_def *rule,
+                                                   const char **reason);
+
+/** Set FirewallFailOpen (1 = ENABLED, 0 = DISABLED). */
+DNSFW_API int dnsfw_policy_set_fail_open(dnsfw_policy *policy, int fail_open);
+
+/**
+ * Tiered form only: switch the catch-all rule between observe (ALERT) and enforce
+ * (BLOCK with the policy's block_response).
+ * @return DNSFW_OK or DNSFW_EINVAL (not a tiered policy).
+ */
+DNSFW_API int dnsfw_policy_set_mode(dnsfw_policy *policy, dnsfw_mode mode);
+
+/** Summary of a policy. */
+typedef struct dnsfw_policy_info {
+    int tiered;        /**< 1 for the tiered form */
+    dnsfw_mode mode;   /**< tiered form only */
+    int fail_open;     /**< 1 = ENABLED */
+    uint32_t n_lists;  /**< domain lists, in definition order */
+    uint32_t n_groups; /**< rule groups, in definition order */
+    uint32_t n_scopes; /**< tiered form: blueprints (repositories) */
+    size_t n_specs;    /**< specs over all lists */
+} dnsfw_policy_info;
+
+DNSFW_API void dnsfw_policy_get_info(const dnsfw_policy *policy, dnsfw_policy_info *info);
+
+/** Name and size of a list; NULL / 0 when list is out of range. */
+DNSFW_API const char *dnsfw_policy_list_name(const dnsfw_policy *policy, uint32_t list);
+DNSFW_API size_t dnsfw_policy_list_size(const dnsfw_policy *policy, uint32_t list);
+/** The i-th normalised spec of a list, in insertion order; NULL when out of range. */
+DNSFW_API const char *dnsfw_policy_list_spec(const dnsfw_policy *policy, uint32_t list, size_t i);
+
+/** A rule group: name, association priority, number of rules. */
+typedef struct dnsfw_group_info {
+    const char *name;
+    uint32_t priority;
+    uint32_t n_rules;
+} dnsfw_group_info;
+
+DNSFW_API int dnsfw_policy_get_group(const dnsfw_policy *policy, uint32_t group,
+                                     dnsfw_group_info *info);
+/** The i-th rule of a group, sorted by ascending rule priority. Strings point into the policy. */
+DNSFW_API int dnsfw_policy_get_rule(const dnsfw_policy *policy, uint32_t group, uint32_t i,
+                                    dnsfw_rule_def *rule);
+
+/** Tiered form: the repository of blueprint (scope) i, 0-based; NULL when out of range. */
+DNSFW_API const char *dnsfw_policy_scope_name(const dnsfw_policy *policy, uint32_t scope);
+
+/** A write callback: consume len bytes, return 0 or a negative value to stop. */
+typedef int (*dnsfw_write_fn)(void *userdata, const char *data, size_t len);
+
+/**
+ * Write the policy as JSON in the form it was loaded (tiered or general; lists read
+ * from files are written inline). Output is deterministic; loading it gives a policy
+ * that evaluates every name the same way.
+ * @return DNSFW_OK, DNSFW_ENOMEM or DNSFW_EIO (the callback failed).
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_dump_json(const dnsfw_policy *policy,
+                                                    dnsfw_write_fn write, void *userdata);
+
+/* ---------------------------------------------------------------------------------- */
+/* Compiled matchers and evaluation                                                    */
+
+typedef struct dnsfw_matcher dnsfw_matcher;
+
+/**
+ * Compile a policy into an immutable matcher (a suffix trie over reversed labels).
+ * @return DNSFW_OK, DNSFW_ENOMEM, DNSFW_ELIMIT.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_compile(const dnsfw_policy *policy, dnsfw_matcher **out);
+
+/** Free a matcher. NULL is a no-op. No evaluation may be running on it. */
+DNSFW_API void dnsfw_matcher_free(dnsfw_matcher *matcher);
+
+/** FirewallFailOpen of the compiled policy (1 = ENABLED). */
+DNSFW_API int dnsfw_matcher_fail_open(const dnsfw_matcher *matcher);
+
+/** Bytes the matcher holds (trie, label pool, tables). */
+DNSFW_API size_t dnsfw_matcher_memory(const dnsfw_matcher *matcher);
+
+/** Scope meaning "the whole policy", as AWS evaluates it. */
+#define DNSFW_SCOPE_ALL 0u
+
+/**
+ * Tiered form: the scope that evaluates the baseline plus one repository's allowlist
+ * only (as if that blueprint were the only one).
+ * @return DNSFW_OK or DNSFW_ENOTFOUND.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_matcher_find_scope(const dnsfw_matcher *matcher,
+                                                      const char *repo, uint32_t *scope);
+
+/**
+ * The decision for one query. Small and copyable; dnsfw_explain() turns it into names.
+ */
+typedef struct dnsfw_verdict {
+    dnsfw_action action;
+    dnsfw_block_response block_response; /**< set when action is BLOCK */
+    uint32_t rule;                       /**< rule index in evaluation order, or DNSFW_NONE */
+    uint32_t domain_list;                /**< matching list index, or DNSFW_NONE */
+    dnsfw_entry_kind entry_kind;         /**< how the entry matched */
+    uint32_t entry_node;                 /**< internal reference to the matching entry */
+    uint32_t hop;                        /**< 0: the query name decided; i: chain[i-1] */
+    uint32_t reserved;
+} dnsfw_verdict;
+
+/**
+ * Evaluate one query name in presentation form (escapes \. and \DDD understood; case
+ * folded; one trailing dot optional) for query type qtype.
+ * @return DNSFW_OK, a name error (DNSFW_EEMPTYLABEL, DNSFW_ELABELLEN, DNSFW_ENAMELEN,
+ *         DNSFW_EESCAPE) or DNSFW_EINVAL (bad scope).
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval(const dnsfw_matcher *matcher, const char *name,
+                                        size_t len, uint16_t qtype, uint32_t scope,
+                                        dnsfw_verdict *verdict);
+
+/**
+ * Evaluate a name in uncompressed wire form (length-prefixed labels ending with the
+ * root label). len is the buffer size; reading stops at the root label.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher,
+                                             const uint8_t *wire, size_t len, uint16_t qtype,
+                                             uint32_t scope, dnsfw_verdict *verdict);
+
+/**
+ * Evaluate a query name together with its redirection chain: the names the answer's
+ * CNAME / DNAME records lead to, in order (docs/matching.md, "Redirection chains").
+ * The query name is decided first; when the deciding rule TRUSTs redirection (or the
+ * action is BLOCK) the chain is not looked at. Otherwise each hop is evaluated in turn
+ * and the first BLOCK decides; failing that the first ALERT; failing that the query
+ * name's own verdict. verdict->hop tells which name decided.
+ * @return as dnsfw_eval(); a malformed hop fails the call with its name error and
+ *         *bad_hop (may be NULL) set to its 1-based index.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_chain(const dnsfw_matcher *matcher, const char *qname,
+                                              size_t qname_len, const char *const *chain,
+                                              const size_t *chain_len, size_t n_chain,
+                                              uint16_t qtype, uint32_t scope,
+                                              dnsfw_verdict *verdict, size_t *bad_hop);
+
+/** Everything a verdict refers to, in words. Strings live as long as the matcher. */
+typedef struct dnsfw_explanation {
+    const char *rule_group;   /**< NULL when no rule matched */
+    uint32_t group_priority;  /**< association priority */
+    const char *rule;         /**< rule name; NULL when none (or tiered form) */
+    uint32_t rule_priority;   /**< 0 when none */
+    const char *domain_list;  /**< NULL when none */
+    const char *scope;        /**< repository when evaluated with a scope, else NULL */
+    uint16_t qtype;           /**< the rule's query type, 0 = any */
+    dnsfw_redirection redirection;
+    const char *override_domain; /**< OVERRIDE rules */
+    uint32_t override_ttl;
+    char entry[DNSFW_SPEC_MAX + 3]; /**< normalised matching spec, "" when none */
+} dnsfw_explanation;
+
+/**
+ * Explain a verdict produced by this matcher with the given scope.
+ * @return DNSFW_OK or DNSFW_EINVAL.
+ */
+DNSFW_API int dnsfw_explain(const dnsfw_matcher *matcher, const dnsfw_verdict *verdict,
+                            uint32_t scope, dnsfw_explanation *out);
+
+/** Names of enumerations as the contract writes them ("ALLOW", "NODATA", "TRUST_REDIRECTION_DOMAIN"). */
+DNSFW_API const char *dnsfw_action_name(dnsfw_action action);
+DNSFW_API const char *dnsfw_block_response_name(dnsfw_block_response response);
+DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DNSFW_DNSFW_H */

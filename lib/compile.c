@@ -1,0 +1,201 @@
+/* dnsfw_compile(): a policy becomes an immutable matcher. */
+#include <stdlib.h>
+
+#include "matcher.h"
+#include "policy.h"
+
+void dnsfw_matcher_free(dnsfw_matcher *m)
+{
+    if (!m)
+        return;
+    dnsfw__trie_free(&m->trie);
+    for (size_t i = 0; i < m->n_rules; i++) {
+        free(m->rules[i].name);
+        free(m->rules[i].override_domain);
+    }
+    for (size_t i = 0; i < m->n_groups; i++)
+        free(m->groups[i].name);
+    for (size_t i = 0; i < m->n_lists; i++)
+        free(m->list_names[i]);
+    for (size_t i = 0; i < m->n_scopes; i++)
+        free(m->scope_names[i]);
+    free(m->rules);
+    free(m->groups);
+    free(m->list_names);
+    free(m->scope_names);
+    free(m->list_rules);
+    free(m->rule_refs);
+    free(m);
+}
+
+/* Groups by association priority, rules by rule priority (kept sorted in the policy). */
+static int copy_rules(dnsfw_matcher *m, const dnsfw_policy *p)
+{
+    size_t n_rules = 0;
+    for (size_t g = 0; g < p->n_groups; g++)
+        n_rules += p->groups[g].n_rules;
+    uint32_t *order = malloc((p->n_groups ? p->n_groups : 1) * sizeof *order);
+    m->groups = calloc(p->n_groups ? p->n_groups : 1, sizeof *m->groups);
+    m->rules = calloc(n_rules ? n_rules : 1, sizeof *m->rules);
+    if (!order || !m->groups || !m->rules) {
+        free(order);
+        return DNSFW_ENOMEM;
+    }
+    for (uint32_t g = 0; g < p->n_groups; g++) { /* insertion sort: a VPC has a few groups */
+        uint32_t at = g;
+        while (at > 0 && p->groups[order[at - 1]].priority > p->groups[g].priority) {
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = g;
+    }
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct group *g = &p->groups[order[i]];
+        m->groups[i].priority = g->priority;
+        if (!(m->groups[i].name = dnsfw__strdup(g->name)))
+            goto nomem;
+        m->n_groups++;
+        for (size_t j = 0; j < g->n_rules; j++) {
+            const struct rule *r = &g->rules[j];
+            struct m_rule *mr = &m->rules[m->n_rules++];
+            *mr = (struct m_rule){.group = (uint32_t)i,
+                                  .priority = r->priority,
+                                  .action = r->action,
+                                  .response = r->block_response,
+                                  .redirection = r->redirection,
+                                  .qtype = r->qtype,
+                                  .list = r->list,
+                                  .override_ttl = r->override_ttl};
+            if ((r->name && !(mr->name = dnsfw__strdup(r->name))) ||
+                (r->override_domain && !(mr->override_domain = dnsfw__strdup(r->override_domain))))
+                goto nomem;
+        }
+    }
+    free(order);
+    return DNSFW_OK;
+nomem:
+    free(order);
+    return DNSFW_ENOMEM;
+}
+
+/* The list a rule looks at under a scope: a scope swaps the union list for its own. */
+static uint32_t scoped_list(const dnsfw_policy *p, uint32_t list, size_t scope)
+{
+    if (scope == 0 || !p->is_tiered || list != TIER_UNION_LIST)
+        return list;
+    return p->scopes[scope - 1].list;
+}
+
+static int build_list_rules(dnsfw_matcher *m, const dnsfw_policy *p, bool *used)
+{
+    size_t n_scopes = p->n_scopes + 1, n_lists = p->n_lists;
+    size_t n_slots = n_scopes * n_lists, n_refs = n_scopes * m->n_rules;
+    m->list_rules = calloc(n_slots ? n_slots : 1, sizeof *m->list_rules);
+    m->rule_refs = malloc((n_refs ? n_refs : 1) * sizeof(uint32_t));
+    if (!m->list_rules || !m->rule_refs)
+        return DNSFW_ENOMEM;
+    uint32_t off = 0;
+    for (size_t s = 0; s < n_scopes; s++) {
+        for (uint32_t l = 0; l < n_lists; l++) {
+            struct list_rules *lr = &m->list_rules[s * n_lists + l];
+            lr->off = off;
+            for (uint32_t r = 0; r < m->n_rules; r++) {
+                if (scoped_list(p, m->rules[r].list, s) == l) {
+                    m->rule_refs[off++] = r;
+                    lr->n++;
+                    used[l] = true;
+                }
+            }
+        }
+    }
+    return DNSFW_OK;
+}
+
+static int copy_names(dnsfw_matcher *m, const dnsfw_policy *p)
+{
+    m->list_names = calloc(p->n_lists ? p->n_lists : 1, sizeof *m->list_names);
+    m->scope_names = calloc(p->n_scopes ? p->n_scopes : 1, sizeof *m->scope_names);
+    if (!m->list_names || !m->scope_names)
+        return DNSFW_ENOMEM;
+    for (; m->n_lists < p->n_lists; m->n_lists++)
+        if (!(m->list_names[m->n_lists] = dnsfw__strdup(p->lists[m->n_lists].name)))
+            return DNSFW_ENOMEM;
+    for (; m->n_scopes < p->n_scopes; m->n_scopes++)
+        if (!(m->scope_names[m->n_scopes] = dnsfw__strdup(p->scopes[m->n_scopes].repo)))
+            return DNSFW_ENOMEM;
+    return DNSFW_OK;
+}
+
+static int build_trie(dnsfw_matcher *m, const dnsfw_policy *p, const bool *used)
+{
+    size_t n_specs = 0;
+    for (size_t l = 0; l < p->n_lists; l++)
+        if (used[l])
+            n_specs += p->lists[l].specs.count;
+    struct trie_builder *b;
+    int rc = dnsfw__trie_builder_new(&b, n_specs);
+    for (uint32_t l = 0; !rc && l < p->n_lists; l++) {
+        if (!used[l]) /* no rule can ever look at it */
+            continue;
+        const struct strtab *t = &p->lists[l].specs;
+        for (size_t i = 0; !rc && i < t->count; i++) {
+            const char *s = dnsfw__strtab_get(t, i);
+            rc = dnsfw__trie_add(b, s, strlen(s), l);
+        }
+    }
+    if (!rc)
+        rc = dnsfw__trie_finish(b, &m->trie);
+    dnsfw__trie_builder_free(b);
+    return rc;
+}
+
+int dnsfw_compile(const dnsfw_policy *p, dnsfw_matcher **out)
+{
+    if (!p || !out)
+        return DNSFW_EINVAL;
+    *out = NULL;
+    dnsfw_matcher *m = calloc(1, sizeof *m);
+    bool *used = calloc(p->n_lists ? p->n_lists : 1, sizeof *used);
+    int rc = DNSFW_ENOMEM;
+    if (m && used) {
+        m->fail_open = p->fail_open;
+        if (!(rc = copy_rules(m, p)) && !(rc = copy_names(m, p)) &&
+            !(rc = build_list_rules(m, p, used)))
+            rc = build_trie(m, p, used);
+    }
+    free(used);
+    if (rc) {
+        dnsfw_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return DNSFW_OK;
+}
+
+int dnsfw_matcher_fail_open(const dnsfw_matcher *m)
+{
+    return m ? m->fail_open : 0;
+}
+
+size_t dnsfw_matcher_memory(const dnsfw_matcher *m)
+{
+    if (!m)
+        return 0;
+    return sizeof *m + (size_t)m->trie.nslots * sizeof(struct slot) + m->trie.pool_len + 8 +
+           m->trie.payloads_len * sizeof(uint32_t) + m->n_rules * sizeof *m->rules +
+           m->n_groups * sizeof *m->groups + (m->n_scopes + 1) * m->n_lists * sizeof(struct list_rules) +
+           (m->n_scopes + 1) * m->n_rules * sizeof(uint32_t);
+}
+
+int dnsfw_matcher_find_scope(const dnsfw_matcher *m, const char *repo, uint32_t *scope)
+{
+    if (!m || !repo || !scope)
+        return DNSFW_EINVAL;
+    for (size_t i = 0; i < m->n_scopes; i++) {
+        if (strcmp(m->scope_names[i], repo) == 0) {
+            *scope = (uint32_t)i + 1;
+            return DNSFW_OK;
+        }
+    }
+    return DNSFW_ENOTFOUND;
+}

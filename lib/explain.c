@@ -1,0 +1,55 @@
+/* dnsfw_explain(): a verdict in words — group, rule, list and the matching entry. */
+#include "matcher.h"
+
+static int entry_text(const dnsfw_matcher *m, const dnsfw_verdict *v, char *out, size_t size)
+{
+    switch (v->entry_kind) {
+    case DNSFW_ENTRY_NONE:
+        out[0] = '\0';
+        return DNSFW_OK;
+    case DNSFW_ENTRY_ALL:
+        out[0] = '*';
+        out[1] = '\0';
+        return DNSFW_OK;
+    case DNSFW_ENTRY_WILDCARD:
+    case DNSFW_ENTRY_EXACT:
+        break;
+    }
+    if (v->entry_node >= m->trie.nslots)
+        return DNSFW_EINVAL;
+    size_t o = 0;
+    if (v->entry_kind == DNSFW_ENTRY_WILDCARD) {
+        out[o++] = '*';
+        out[o++] = '.';
+    }
+    return dnsfw__trie_node_name(&m->trie, v->entry_node, out + o, size - o) < 0 ? DNSFW_EINVAL
+                                                                                  : DNSFW_OK;
+}
+
+int dnsfw_explain(const dnsfw_matcher *m, const dnsfw_verdict *v, uint32_t scope,
+                  dnsfw_explanation *out)
+{
+    if (!out)
+        return DNSFW_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!m || !v || scope > m->n_scopes)
+        return DNSFW_EINVAL;
+    if (scope)
+        out->scope = m->scope_names[scope - 1];
+    if (v->rule == DNSFW_NONE)
+        return DNSFW_OK;
+    if (v->rule >= m->n_rules || v->domain_list >= m->n_lists)
+        return DNSFW_EINVAL;
+    const struct m_rule *r = &m->rules[v->rule];
+    const struct m_group *g = &m->groups[r->group];
+    out->rule_group = g->name;
+    out->group_priority = g->priority;
+    out->rule = r->name;
+    out->rule_priority = r->priority;
+    out->domain_list = m->list_names[v->domain_list];
+    out->qtype = r->qtype;
+    out->redirection = r->redirection;
+    out->override_domain = r->override_domain;
+    out->override_ttl = r->override_ttl;
+    return entry_text(m, v, out->entry, sizeof out->entry);
+}

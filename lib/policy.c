@@ -1,0 +1,312 @@
+/* Building and reading a policy: lists, rule groups, rules. */
+#include "policy.h"
+
+#include <stdlib.h>
+
+#include "name.h"
+#include "spec.h"
+
+int dnsfw_policy_new(dnsfw_policy **out)
+{
+    if (!out)
+        return DNSFW_EINVAL;
+    *out = calloc(1, sizeof **out);
+    return *out ? DNSFW_OK : DNSFW_ENOMEM;
+}
+
+static void free_rule(struct rule *r)
+{
+    free(r->name);
+    free(r->override_domain);
+}
+
+void dnsfw_policy_free(dnsfw_policy *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_lists; i++) {
+        free(p->lists[i].name);
+        dnsfw__strtab_free(&p->lists[i].specs);
+    }
+    for (size_t i = 0; i < p->n_groups; i++) {
+        for (size_t j = 0; j < p->groups[i].n_rules; j++)
+            free_rule(&p->groups[i].rules[j]);
+        free(p->groups[i].rules);
+        free(p->groups[i].name);
+    }
+    for (size_t i = 0; i < p->n_scopes; i++)
+        free(p->scopes[i].repo);
+    free(p->lists);
+    free(p->groups);
+    free(p->scopes);
+    free(p->tier.override_domain);
+    free(p);
+}
+
+bool dnsfw__aws_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64)
+        return false;
+    bool all_digits = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool digit = c >= '0' && c <= '9';
+        if (!digit && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != '-' &&
+            c != '_' && c != ' ' && c != '\'')
+            return false;
+        all_digits &= digit;
+    }
+    return !all_digits;
+}
+
+int dnsfw__policy_add_list_raw(dnsfw_policy *p, const char *name, bool hidden, uint32_t *list)
+{
+    if (p->n_lists >= UINT32_MAX - 1)
+        return DNSFW_ELIMIT;
+    if (dnsfw__grow((void **)&p->lists, &p->cap_lists, p->n_lists + 1, sizeof *p->lists))
+        return DNSFW_ENOMEM;
+    struct spec_list *l = &p->lists[p->n_lists];
+    memset(l, 0, sizeof *l);
+    if (!(l->name = dnsfw__strdup(name)))
+        return DNSFW_ENOMEM;
+    l->hidden = hidden;
+    if (list)
+        *list = (uint32_t)p->n_lists;
+    p->n_lists++;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_add_list(dnsfw_policy *p, const char *name, uint32_t *list)
+{
+    if (!p || !name || p->is_tiered)
+        return DNSFW_EINVAL;
+    if (!dnsfw__aws_name_ok(name))
+        return DNSFW_ESCHEMA;
+    for (size_t i = 0; i < p->n_lists; i++)
+        if (strcmp(p->lists[i].name, name) == 0)
+            return DNSFW_EDUPLICATE;
+    return dnsfw__policy_add_list_raw(p, name, false, list);
+}
+
+int dnsfw__policy_add_normalized(dnsfw_policy *p, uint32_t list, const char *spec, size_t len)
+{
+    return dnsfw__strtab_add(&p->lists[list].specs, spec, len, NULL, NULL);
+}
+
+int dnsfw_policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
+                          const char **reason)
+{
+    if (!p || !spec || p->is_tiered)
+        return DNSFW_EINVAL;
+    if (list >= p->n_lists)
+        return DNSFW_ENOTFOUND;
+    return dnsfw__policy_add_spec(p, list, spec, len, reason);
+}
+
+int dnsfw__policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
+                           const char **reason)
+{
+    char norm[DNSFW_SPEC_MAX + 1];
+    size_t nlen;
+    dnsfw_entry_kind kind;
+    int rc = dnsfw__spec_parse(spec, len, norm, sizeof norm, &nlen, &kind, reason);
+    if (rc)
+        return rc;
+    return dnsfw__policy_add_normalized(p, list, norm, nlen);
+}
+
+int dnsfw_policy_add_group(dnsfw_policy *p, const char *name, uint32_t priority,
+                           uint32_t *group)
+{
+    if (!p || !name || p->is_tiered)
+        return DNSFW_EINVAL;
+    if (!dnsfw__aws_name_ok(name) || priority < 1 || priority > 10000)
+        return DNSFW_ESCHEMA;
+    for (size_t i = 0; i < p->n_groups; i++)
+        if (strcmp(p->groups[i].name, name) == 0 || p->groups[i].priority == priority)
+            return DNSFW_EDUPLICATE;
+    if (dnsfw__grow((void **)&p->groups, &p->cap_groups, p->n_groups + 1, sizeof *p->groups))
+        return DNSFW_ENOMEM;
+    struct group *g = &p->groups[p->n_groups];
+    memset(g, 0, sizeof *g);
+    if (!(g->name = dnsfw__strdup(name)))
+        return DNSFW_ENOMEM;
+    g->priority = priority;
+    if (group)
+        *group = (uint32_t)p->n_groups;
+    p->n_groups++;
+    return DNSFW_OK;
+}
+
+int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *d, const char **reason)
+{
+    const char *why = NULL;
+    if (d->name && !dnsfw__aws_name_ok(d->name))
+        why = "a rule name has 1-64 characters of A-Z a-z 0-9 - _ space ', not all digits";
+    else if (!d->name && !p->is_tiered)
+        why = "a rule needs a name";
+    else if (d->priority < 1 || d->priority > INT32_MAX)
+        why = "a rule priority is an integer from 1 to 2147483647";
+    else if (d->action != DNSFW_ACTION_ALLOW && d->action != DNSFW_ACTION_ALERT &&
+             d->action != DNSFW_ACTION_BLOCK)
+        why = "the action must be ALLOW, ALERT or BLOCK";
+    else if (d->qtype == 65535)
+        why = "AWS accepts query types TYPE1 to TYPE65534";
+    else if (d->redirection != DNSFW_REDIRECTION_INSPECT &&
+             d->redirection != DNSFW_REDIRECTION_TRUST)
+        why = "unknown redirection action";
+    else if (d->action == DNSFW_ACTION_BLOCK && d->block_response != DNSFW_RESPONSE_NODATA &&
+             d->block_response != DNSFW_RESPONSE_NXDOMAIN &&
+             d->block_response != DNSFW_RESPONSE_OVERRIDE)
+        why = "a BLOCK rule needs a block_response (NODATA, NXDOMAIN or OVERRIDE)";
+    else if (d->action != DNSFW_ACTION_BLOCK && d->block_response != DNSFW_RESPONSE_NONE)
+        why = "block_response is only allowed with action BLOCK";
+    else if (d->block_response == DNSFW_RESPONSE_OVERRIDE && !d->override_domain)
+        why = "block_response OVERRIDE needs block_override with a domain";
+    else if (d->block_response != DNSFW_RESPONSE_OVERRIDE && d->override_domain)
+        why = "block_override is only allowed with block_response OVERRIDE";
+    else if (d->override_ttl > 604800)
+        why = "the override TTL must be from 0 to 604800 seconds";
+    else if (d->override_domain) {
+        struct dnsfw_name n;
+        size_t len = strlen(d->override_domain);
+        if (len == 0 || len > 255 || dnsfw__name_from_text(&n, d->override_domain, len))
+            why = "the override domain is not a valid domain name";
+    }
+    if (why) {
+        if (reason)
+            *reason = why;
+        return DNSFW_ESCHEMA;
+    }
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def *d,
+                          const char **reason)
+{
+    if (!p || !d)
+        return DNSFW_EINVAL;
+    if (group >= p->n_groups || d->domain_list >= p->n_lists) {
+        if (reason)
+            *reason = group >= p->n_groups ? "no such rule group" : "no such domain list";
+        return DNSFW_ENOTFOUND;
+    }
+    int rc = dnsfw__rule_check(p, d, reason);
+    if (rc)
+        return rc;
+    struct group *g = &p->groups[group];
+    size_t at = 0;
+    while (at < g->n_rules && g->rules[at].priority < d->priority)
+        at++;
+    if (at < g->n_rules && g->rules[at].priority == d->priority) {
+        if (reason)
+            *reason = "rule priorities must be unique in a rule group";
+        return DNSFW_EDUPLICATE;
+    }
+    struct rule r = {
+        .priority = d->priority,
+        .action = d->action,
+        .list = d->domain_list,
+        .qtype = d->qtype,
+        .redirection = d->redirection,
+        .block_response = d->block_response,
+        .override_ttl = d->override_ttl,
+    };
+    r.name = dnsfw__strdup(d->name);
+    r.override_domain = dnsfw__strdup(d->override_domain);
+    if ((d->name && !r.name) || (d->override_domain && !r.override_domain) ||
+        dnsfw__grow((void **)&g->rules, &g->cap_rules, g->n_rules + 1, sizeof *g->rules)) {
+        free_rule(&r);
+        return DNSFW_ENOMEM;
+    }
+    memmove(&g->rules[at + 1], &g->rules[at], (g->n_rules - at) * sizeof *g->rules);
+    g->rules[at] = r;
+    g->n_rules++;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_set_fail_open(dnsfw_policy *p, int fail_open)
+{
+    if (!p)
+        return DNSFW_EINVAL;
+    p->fail_open = fail_open ? 1 : 0;
+    return DNSFW_OK;
+}
+
+/* --- reading ------------------------------------------------------------------------ */
+
+/* Public list numbers skip the hidden per-blueprint lists, which always come last. */
+static size_t visible_lists(const dnsfw_policy *p)
+{
+    size_t n = 0;
+    while (n < p->n_lists && !p->lists[n].hidden)
+        n++;
+    return n;
+}
+
+void dnsfw_policy_get_info(const dnsfw_policy *p, dnsfw_policy_info *info)
+{
+    if (!p || !info)
+        return;
+    memset(info, 0, sizeof *info);
+    info->tiered = p->is_tiered;
+    info->mode = p->tier.mode;
+    info->fail_open = p->fail_open;
+    info->n_lists = (uint32_t)visible_lists(p);
+    info->n_groups = (uint32_t)p->n_groups;
+    info->n_scopes = (uint32_t)p->n_scopes;
+    for (size_t i = 0; i < info->n_lists; i++)
+        info->n_specs += p->lists[i].specs.count;
+}
+
+const char *dnsfw_policy_list_name(const dnsfw_policy *p, uint32_t list)
+{
+    return p && list < visible_lists(p) ? p->lists[list].name : NULL;
+}
+
+size_t dnsfw_policy_list_size(const dnsfw_policy *p, uint32_t list)
+{
+    return p && list < visible_lists(p) ? p->lists[list].specs.count : 0;
+}
+
+const char *dnsfw_policy_list_spec(const dnsfw_policy *p, uint32_t list, size_t i)
+{
+    if (!p || list >= visible_lists(p) || i >= p->lists[list].specs.count)
+        return NULL;
+    return dnsfw__strtab_get(&p->lists[list].specs, i);
+}
+
+int dnsfw_policy_get_group(const dnsfw_policy *p, uint32_t group, dnsfw_group_info *info)
+{
+    if (!p || !info || group >= p->n_groups)
+        return DNSFW_EINVAL;
+    info->name = p->groups[group].name;
+    info->priority = p->groups[group].priority;
+    info->n_rules = (uint32_t)p->groups[group].n_rules;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_get_rule(const dnsfw_policy *p, uint32_t group, uint32_t i, dnsfw_rule_def *d)
+{
+    if (!p || !d || group >= p->n_groups || i >= p->groups[group].n_rules)
+        return DNSFW_EINVAL;
+    const struct rule *r = &p->groups[group].rules[i];
+    *d = (dnsfw_rule_def){
+        .name = r->name,
+        .priority = r->priority,
+        .action = r->action,
+        .domain_list = r->list,
+        .qtype = r->qtype,
+        .redirection = r->redirection,
+        .block_response = r->block_response,
+        .override_domain = r->override_domain,
+        .override_ttl = r->override_ttl,
+    };
+    return DNSFW_OK;
+}
+
+const char *dnsfw_policy_scope_name(const dnsfw_policy *p, uint32_t scope)
+{
+    return p && scope < p->n_scopes ? p->scopes[scope].repo : NULL;
+}

@@ -1,0 +1,147 @@
+/* Writing a policy back as JSON, in the form it was loaded, deterministically. */
+#include <cjson/cJSON.h>
+
+#include "policy.h"
+
+static cJSON *spec_array(const struct spec_list *l, bool drop_placeholder)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (!a)
+        return NULL;
+    if (drop_placeholder && l->specs.count == 1 &&
+        strcmp(dnsfw__strtab_get(&l->specs, 0), TIER_PLACEHOLDER) == 0)
+        return a; /* the placeholder stands for an empty allowlist */
+    for (size_t i = 0; i < l->specs.count; i++) {
+        cJSON *s = cJSON_CreateString(dnsfw__strtab_get(&l->specs, i));
+        if (!s || !cJSON_AddItemToArray(a, s)) {
+            cJSON_Delete(s);
+            cJSON_Delete(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* Add a member, taking ownership of item; false (and item freed) when out of memory. */
+static bool put(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item)
+        return false;
+    if (!cJSON_AddItemToObject(obj, key, item)) {
+        cJSON_Delete(item);
+        return false;
+    }
+    return true;
+}
+
+static bool put_override(cJSON *obj, const char *domain, uint32_t ttl)
+{
+    cJSON *o = cJSON_CreateObject();
+    return put(obj, "block_override", o) && put(o, "domain", cJSON_CreateString(domain)) &&
+           put(o, "ttl", cJSON_CreateNumber(ttl));
+}
+
+static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    char qt[16];
+    bool ok = o && put(o, "name", cJSON_CreateString(r->name)) &&
+              put(o, "priority", cJSON_CreateNumber(r->priority)) &&
+              put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action))) &&
+              put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
+    if (ok && r->qtype)
+        ok = dnsfw_qtype_format(r->qtype, qt, sizeof qt) == DNSFW_OK &&
+             put(o, "qtype", cJSON_CreateString(qt));
+    if (ok && r->redirection == DNSFW_REDIRECTION_TRUST)
+        ok = put(o, "redirection", cJSON_CreateString(dnsfw_redirection_name(r->redirection)));
+    if (ok && r->block_response)
+        ok = put(o, "block_response",
+                 cJSON_CreateString(dnsfw_block_response_name(r->block_response)));
+    if (ok && r->override_domain)
+        ok = put_override(o, r->override_domain, r->override_ttl);
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool dump_general(const dnsfw_policy *p, cJSON *root)
+{
+    cJSON *lists = cJSON_CreateObject(), *groups = cJSON_CreateArray();
+    if (!put(root, "domain_lists", lists) || !put(root, "rule_groups", groups)) {
+        cJSON_Delete(groups);
+        return false;
+    }
+    for (size_t i = 0; i < p->n_lists; i++)
+        if (!put(lists, p->lists[i].name, spec_array(&p->lists[i], false)))
+            return false;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct group *g = &p->groups[i];
+        cJSON *go = cJSON_CreateObject(), *rules = cJSON_CreateArray();
+        if (!go || !cJSON_AddItemToArray(groups, go)) {
+            cJSON_Delete(go);
+            cJSON_Delete(rules);
+            return false;
+        }
+        if (!put(go, "name", cJSON_CreateString(g->name)) ||
+            !put(go, "priority", cJSON_CreateNumber(g->priority)) || !put(go, "rules", rules))
+            return false;
+        for (size_t j = 0; j < g->n_rules; j++) {
+            cJSON *r = dump_rule(p, &g->rules[j]);
+            if (!r || !cJSON_AddItemToArray(rules, r)) {
+                cJSON_Delete(r);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool dump_tiered(const dnsfw_policy *p, cJSON *root)
+{
+    const struct tiered *t = &p->tier;
+    if (!put(root, "mode",
+             cJSON_CreateString(t->mode == DNSFW_MODE_ENFORCE ? "enforce" : "observe")) ||
+        !put(root, "block_response",
+             cJSON_CreateString(dnsfw_block_response_name(t->enforce_response))))
+        return false;
+    if (t->override_domain && !put_override(root, t->override_domain, t->override_ttl))
+        return false;
+    if (!t->default_baseline &&
+        !put(root, "baseline", spec_array(&p->lists[TIER_BASELINE_LIST], false)))
+        return false;
+    cJSON *bps = cJSON_CreateArray();
+    if (!put(root, "blueprints", bps))
+        return false;
+    for (size_t i = 0; i < p->n_scopes; i++) {
+        cJSON *b = cJSON_CreateObject();
+        if (!b || !cJSON_AddItemToArray(bps, b)) {
+            cJSON_Delete(b);
+            return false;
+        }
+        if (!put(b, "repo", cJSON_CreateString(p->scopes[i].repo)) ||
+            !put(b, "egress_allowlist", spec_array(&p->lists[p->scopes[i].list], true)))
+            return false;
+    }
+    return true;
+}
+
+int dnsfw_policy_dump_json(const dnsfw_policy *p, dnsfw_write_fn write, void *userdata)
+{
+    if (!p || !write)
+        return DNSFW_EINVAL;
+    cJSON *root = cJSON_CreateObject();
+    bool ok = root && put(root, "dnsfw", cJSON_CreateNumber(1)) &&
+              put(root, "fail_open", cJSON_CreateBool(p->fail_open));
+    ok = ok && (p->is_tiered ? dump_tiered(p, root) : dump_general(p, root));
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text)
+        return DNSFW_ENOMEM;
+    int rc = DNSFW_OK;
+    if (write(userdata, text, strlen(text)) < 0 || write(userdata, "\n", 1) < 0)
+        rc = DNSFW_EIO;
+    cJSON_free(text);
+    return rc;
+}

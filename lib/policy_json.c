@@ -1,0 +1,583 @@
+/*
+ * Loading a policy from JSON (docs/policy-format.md). Every rejection names the file,
+ * line and column of the offending key or value and says why; unknown keys are errors
+ * so that a typo never passes silently.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "json_text.h"
+#include "policy.h"
+
+struct loader {
+    const char *text;
+    size_t len;
+    const char *source;
+    const char *base_dir;
+    const cJSON *root;
+    dnsfw_error *err;
+    dnsfw_policy *p;
+};
+
+__attribute__((format(printf, 5, 6))) static int fail_at(struct loader *L, const cJSON *item,
+                                                          bool at_key, int status,
+                                                          const char *fmt, ...)
+{
+    uint32_t line = 0, col = 0;
+    size_t voff, koff;
+    if (item && dnsfw__json_locate(L->text, L->len, L->root, item, &voff, &koff))
+        dnsfw__line_col(L->text, at_key ? koff : voff, &line, &col);
+    va_list ap;
+    va_start(ap, fmt);
+    dnsfw__vfail(L->err, status, L->source, line, col, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+/* Unknown and repeated keys are errors. */
+static int check_keys(struct loader *L, const cJSON *obj, const char *where,
+                      const char *const *allowed)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, c->string) == 0;
+        if (!known)
+            return fail_at(L, c, true, DNSFW_ESCHEMA, "unknown key \"%s\" in %s", c->string,
+                           where);
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0)
+                return fail_at(L, c, true, DNSFW_ESCHEMA, "duplicate key \"%s\" in %s",
+                               c->string, where);
+    }
+    return DNSFW_OK;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int need_object(struct loader *L, const cJSON *item, const char *where)
+{
+    if (!cJSON_IsObject(item))
+        return fail_at(L, item, false, DNSFW_ESCHEMA, "%s must be an object", where);
+    return DNSFW_OK;
+}
+
+static int missing(struct loader *L, const cJSON *obj, const char *key, const char *where)
+{
+    return fail_at(L, obj, false, DNSFW_ESCHEMA, "%s needs the key \"%s\"", where, key);
+}
+
+/* An integer member in [min, max]; absent is fine unless required. */
+static int get_uint(struct loader *L, const cJSON *obj, const char *key, const char *where,
+                    bool required, uint32_t min, uint32_t max, uint32_t *out)
+{
+    const cJSON *v = member(obj, key);
+    if (!v)
+        return required ? missing(L, obj, key, where) : DNSFW_OK;
+    double d = v->valuedouble;
+    if (!cJSON_IsNumber(v) || d != floor(d) || d < min || d > max)
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be an integer from %u to %u",
+                       where, key, min, max);
+    *out = (uint32_t)d;
+    return DNSFW_OK;
+}
+
+static int get_bool(struct loader *L, const cJSON *obj, const char *key, const char *where,
+                    int *out)
+{
+    const cJSON *v = member(obj, key);
+    if (!v)
+        return DNSFW_OK;
+    if (!cJSON_IsBool(v))
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be true or false", where, key);
+    *out = cJSON_IsTrue(v) ? 1 : 0;
+    return DNSFW_OK;
+}
+
+static int get_string(struct loader *L, const cJSON *obj, const char *key, const char *where,
+                      bool required, const char **out)
+{
+    const cJSON *v = member(obj, key);
+    if (!v)
+        return required ? missing(L, obj, key, where) : DNSFW_OK;
+    if (!cJSON_IsString(v) || !v->valuestring[0])
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be a non-empty string", where,
+                       key);
+    *out = v->valuestring;
+    return DNSFW_OK;
+}
+
+/* A string member that must be one of names[] (NULL-terminated); *out is its index. */
+static int get_enum(struct loader *L, const cJSON *obj, const char *key, const char *where,
+                    const char *const *names, const char *expected, int *out)
+{
+    const cJSON *v = member(obj, key);
+    if (!v)
+        return DNSFW_OK;
+    if (cJSON_IsString(v))
+        for (int i = 0; names[i]; i++)
+            if (strcmp(names[i], v->valuestring) == 0) {
+                *out = i;
+                return DNSFW_OK;
+            }
+    return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be %s", where, key, expected);
+}
+
+static const char *const response_names[] = {"", "NODATA", "NXDOMAIN", "OVERRIDE", NULL};
+#define RESPONSE_EXPECTED "\"NODATA\", \"NXDOMAIN\" or \"OVERRIDE\""
+
+/* block_override: { "domain", "ttl" }. */
+static int get_override(struct loader *L, const cJSON *obj, const char *where,
+                        const char **domain, uint32_t *ttl)
+{
+    const cJSON *o = member(obj, "block_override");
+    if (!o)
+        return DNSFW_OK;
+    char w[160];
+    snprintf(w, sizeof w, "%s.block_override", where);
+    static const char *const keys[] = {"domain", "ttl", NULL};
+    int rc;
+    if ((rc = need_object(L, o, w)) || (rc = check_keys(L, o, w, keys)) ||
+        (rc = get_string(L, o, "domain", w, true, domain)) ||
+        (rc = get_uint(L, o, "ttl", w, false, 0, 604800, ttl)))
+        return rc;
+    return DNSFW_OK;
+}
+
+/* --- domain specs ------------------------------------------------------------------- */
+
+static int spec_error(struct loader *L, const cJSON *item, const char *spec, const char *list,
+                      const char *reason)
+{
+    return fail_at(L, item, false, DNSFW_EBADSPEC, "invalid domain spec \"%.300s\" in list \"%s\": %s",
+                   spec, list, reason);
+}
+
+/* An array of spec strings, each handed to add(). */
+typedef int (*add_spec_fn)(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
+                           const char **reason);
+
+static int load_spec_array(struct loader *L, const cJSON *arr, const char *where,
+                           const char *list_name, uint32_t list, add_spec_fn add)
+{
+    if (!cJSON_IsArray(arr))
+        return fail_at(L, arr, false, DNSFW_ESCHEMA, "%s must be an array of domain specs",
+                       where);
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        if (!cJSON_IsString(c))
+            return fail_at(L, c, false, DNSFW_ESCHEMA, "%s[%zu] must be a string", where, i);
+        const char *reason = NULL;
+        int rc = add(L->p, list, c->valuestring, strlen(c->valuestring), &reason);
+        if (rc == DNSFW_EBADSPEC)
+            return spec_error(L, c, c->valuestring, list_name, reason);
+        if (rc)
+            return fail_at(L, c, false, rc, "%s[%zu]: %s", where, i, dnsfw_strerror(rc));
+    }
+    return DNSFW_OK;
+}
+
+/* A list file: one spec a line; blank lines and '#' lines skipped (the AWS import format). */
+static int load_spec_file(struct loader *L, const cJSON *file_item, const char *list_name,
+                          uint32_t list)
+{
+    const char *rel = file_item->valuestring;
+    char path[4096];
+    int n = rel[0] == '/' || !L->base_dir || !L->base_dir[0]
+                ? snprintf(path, sizeof path, "%s", rel)
+                : snprintf(path, sizeof path, "%s/%s", L->base_dir, rel);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return fail_at(L, file_item, false, DNSFW_ELIMIT, "list file path too long");
+    char *data;
+    size_t len;
+    int rc = dnsfw__read_file(path, &data, &len);
+    if (rc == DNSFW_EIO)
+        return fail_at(L, file_item, false, rc, "cannot read list file \"%s\": %s", path,
+                       strerror(errno));
+    if (rc)
+        return fail_at(L, file_item, false, rc, "%s", dnsfw_strerror(rc));
+
+    uint32_t lineno = 0;
+    for (size_t pos = 0; pos < len && !rc;) {
+        size_t eol = pos;
+        while (eol < len && data[eol] != '\n')
+            eol++;
+        lineno++;
+        size_t b = pos, e = eol;
+        while (b < e && (data[b] == ' ' || data[b] == '\t'))
+            b++;
+        while (e > b && (data[e - 1] == ' ' || data[e - 1] == '\t' || data[e - 1] == '\r'))
+            e--;
+        if (b < e && data[b] != '#') {
+            const char *reason = NULL;
+            rc = dnsfw__policy_add_spec(L->p, list, data + b, e - b, &reason);
+            if (rc == DNSFW_EBADSPEC)
+                dnsfw__fail(L->err, rc, path, lineno, (uint32_t)(b - pos + 1),
+                            "invalid domain spec \"%.*s\" in list \"%s\": %s",
+                            (int)(e - b > 300 ? 300 : e - b), data + b, list_name, reason);
+            else if (rc)
+                dnsfw__fail(L->err, rc, path, lineno, 1, "%s", dnsfw_strerror(rc));
+        }
+        pos = eol + 1;
+    }
+    free(data);
+    return rc;
+}
+
+/* --- the general form --------------------------------------------------------------- */
+
+static int load_lists(struct loader *L, const cJSON *lists)
+{
+    int rc = need_object(L, lists, "domain_lists");
+    if (rc)
+        return rc;
+    for (const cJSON *l = lists->child; l; l = l->next) {
+        for (const cJSON *d = lists->child; d != l; d = d->next)
+            if (strcmp(d->string, l->string) == 0)
+                return fail_at(L, l, true, DNSFW_EDUPLICATE, "domain list \"%s\" is defined twice",
+                               l->string);
+        uint32_t id;
+        rc = dnsfw_policy_add_list(L->p, l->string, &id);
+        if (rc == DNSFW_ESCHEMA)
+            return fail_at(L, l, true, rc,
+                           "domain list name \"%.100s\" is not valid: 1-64 characters of A-Z "
+                           "a-z 0-9 - _ space ', not all digits",
+                           l->string);
+        if (rc)
+            return fail_at(L, l, true, rc, "%s", dnsfw_strerror(rc));
+        char where[160];
+        snprintf(where, sizeof where, "domain_lists.%s", l->string);
+        if (cJSON_IsObject(l)) {
+            static const char *const keys[] = {"file", NULL};
+            const char *file = NULL;
+            if ((rc = check_keys(L, l, where, keys)) ||
+                (rc = get_string(L, l, "file", where, true, &file)) ||
+                (rc = load_spec_file(L, member(l, "file"), l->string, id)))
+                return rc;
+        } else if ((rc = load_spec_array(L, l, where, l->string, id, dnsfw__policy_add_spec))) {
+            return rc;
+        }
+    }
+    return DNSFW_OK;
+}
+
+static uint32_t find_list(const dnsfw_policy *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_lists; i++)
+        if (!p->lists[i].hidden && strcmp(p->lists[i].name, name) == 0)
+            return (uint32_t)i;
+    return DNSFW_NONE;
+}
+
+/* "A", "AAAA", ... as AWS lists them, or TYPEn. */
+static const char *const aws_qtypes[] = {"A",     "AAAA", "CAA", "CNAME", "DS",  "MX",  "NAPTR",
+                                         "NS",    "PTR",  "SOA", "SPF",   "SRV", "TXT", NULL};
+
+static int get_qtype(struct loader *L, const cJSON *rule, const char *where, uint16_t *out)
+{
+    const cJSON *v = member(rule, "qtype");
+    if (!v)
+        return DNSFW_OK;
+    const char *s = cJSON_IsString(v) ? v->valuestring : "";
+    uint16_t t;
+    bool ok = dnsfw_qtype_parse(s, strlen(s), &t) == DNSFW_OK && t != 65535;
+    bool numeric = strncmp(s, "TYPE", 4) == 0 || strncmp(s, "type", 4) == 0;
+    bool aws_name = false;
+    for (int i = 0; aws_qtypes[i] && !aws_name; i++) {
+        char buf[16];
+        aws_name = dnsfw_qtype_format(t, buf, sizeof buf) == DNSFW_OK && !strcmp(buf, aws_qtypes[i]);
+    }
+    if (!ok || (!numeric && !aws_name))
+        return fail_at(L, v, false, DNSFW_EQTYPE,
+                       "%s.qtype must be one of A AAAA CAA CNAME DS MX NAPTR NS PTR SOA SPF "
+                       "SRV TXT, or TYPEn with n from 1 to 65534",
+                       where);
+    *out = t;
+    return DNSFW_OK;
+}
+
+static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const char *where)
+{
+    static const char *const keys[] = {"name",        "priority",       "action",
+                                       "domain_list", "qtype",          "redirection",
+                                       "block_response", "block_override", NULL};
+    static const char *const actions[] = {"", "ALLOW", "ALERT", "BLOCK", NULL};
+    static const char *const redirs[] = {"INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN",
+                                         NULL};
+    dnsfw_rule_def d = {0};
+    const char *list = NULL;
+    int action = 0, response = 0, redir = 0;
+    int rc;
+    if ((rc = need_object(L, r, where)) || (rc = check_keys(L, r, where, keys)) ||
+        (rc = get_string(L, r, "name", where, true, &d.name)) ||
+        (rc = get_uint(L, r, "priority", where, true, 1, INT32_MAX, &d.priority)) ||
+        (rc = get_string(L, r, "domain_list", where, true, &list)))
+        return rc;
+    if (!member(r, "action"))
+        return missing(L, r, "action", where);
+    if ((rc = get_enum(L, r, "action", where, actions, "\"ALLOW\", \"ALERT\" or \"BLOCK\"",
+                       &action)) ||
+        (rc = get_enum(L, r, "block_response", where, response_names, RESPONSE_EXPECTED,
+                       &response)) ||
+        (rc = get_enum(L, r, "redirection", where, redirs,
+                       "\"INSPECT_REDIRECTION_DOMAIN\" or \"TRUST_REDIRECTION_DOMAIN\"", &redir)) ||
+        (rc = get_qtype(L, r, where, &d.qtype)) ||
+        (rc = get_override(L, r, where, &d.override_domain, &d.override_ttl)))
+        return rc;
+    if (action == 0)
+        return fail_at(L, member(r, "action"), false, DNSFW_ESCHEMA,
+                       "%s.action must be \"ALLOW\", \"ALERT\" or \"BLOCK\"", where);
+    d.action = (dnsfw_action)action;
+    d.block_response = (dnsfw_block_response)response;
+    d.redirection = (dnsfw_redirection)redir;
+    d.domain_list = find_list(L->p, list);
+    if (d.domain_list == DNSFW_NONE)
+        return fail_at(L, member(r, "domain_list"), false, DNSFW_ENOTFOUND,
+                       "%s refers to domain list \"%s\", which is not defined", where, list);
+    const char *reason = NULL;
+    rc = dnsfw_policy_add_rule(L->p, group, &d, &reason);
+    if (rc == DNSFW_EDUPLICATE)
+        return fail_at(L, member(r, "priority"), false, rc,
+                       "%s: priority %u is used by another rule of the group", where, d.priority);
+    if (rc)
+        return fail_at(L, r, false, rc, "%s: %s", where, reason ? reason : dnsfw_strerror(rc));
+    return DNSFW_OK;
+}
+
+static int load_groups(struct loader *L, const cJSON *groups)
+{
+    if (!cJSON_IsArray(groups))
+        return fail_at(L, groups, false, DNSFW_ESCHEMA, "rule_groups must be an array");
+    static const char *const keys[] = {"name", "priority", "rules", NULL};
+    size_t gi = 0;
+    for (const cJSON *g = groups->child; g; g = g->next, gi++) {
+        char where[96];
+        snprintf(where, sizeof where, "rule_groups[%zu]", gi);
+        const char *name = NULL;
+        uint32_t prio = 0, id;
+        int rc;
+        if ((rc = need_object(L, g, where)) || (rc = check_keys(L, g, where, keys)) ||
+            (rc = get_string(L, g, "name", where, true, &name)) ||
+            (rc = get_uint(L, g, "priority", where, true, 1, 10000, &prio)))
+            return rc;
+        rc = dnsfw_policy_add_group(L->p, name, prio, &id);
+        if (rc == DNSFW_EDUPLICATE)
+            return fail_at(L, g, false, rc,
+                           "%s: another rule group has the name \"%s\" or the priority %u", where,
+                           name, prio);
+        if (rc == DNSFW_ESCHEMA)
+            return fail_at(L, member(g, "name"), false, rc,
+                           "%s.name must have 1-64 characters of A-Z a-z 0-9 - _ space ', not "
+                           "all digits",
+                           where);
+        if (rc)
+            return fail_at(L, g, false, rc, "%s", dnsfw_strerror(rc));
+        const cJSON *rules = member(g, "rules");
+        if (!rules)
+            return missing(L, g, "rules", where);
+        if (!cJSON_IsArray(rules))
+            return fail_at(L, rules, false, DNSFW_ESCHEMA, "%s.rules must be an array", where);
+        size_t ri = 0;
+        for (const cJSON *r = rules->child; r; r = r->next, ri++) {
+            char rwhere[128];
+            snprintf(rwhere, sizeof rwhere, "%s.rules[%zu]", where, ri);
+            if ((rc = load_rule(L, r, id, rwhere)))
+                return rc;
+        }
+    }
+    return DNSFW_OK;
+}
+
+static int load_general(struct loader *L)
+{
+    static const char *const keys[] = {"dnsfw", "fail_open", "domain_lists", "rule_groups",
+                                       NULL};
+    const cJSON *root = L->root;
+    int rc;
+    if ((rc = check_keys(L, root, "the policy (general form)", keys)) ||
+        (rc = get_bool(L, root, "fail_open", "policy", &L->p->fail_open)))
+        return rc;
+    const cJSON *lists = member(root, "domain_lists");
+    const cJSON *groups = member(root, "rule_groups");
+    if (lists && (rc = load_lists(L, lists)))
+        return rc;
+    if (groups && (rc = load_groups(L, groups)))
+        return rc;
+    return DNSFW_OK;
+}
+
+/* --- the tiered form ---------------------------------------------------------------- */
+
+static int load_blueprints(struct loader *L, const cJSON *bps)
+{
+    if (!cJSON_IsArray(bps))
+        return fail_at(L, bps, false, DNSFW_ESCHEMA, "blueprints must be an array");
+    static const char *const keys[] = {"repo", "egress_allowlist", NULL};
+    size_t i = 0;
+    for (const cJSON *b = bps->child; b; b = b->next, i++) {
+        char where[64];
+        snprintf(where, sizeof where, "blueprints[%zu]", i);
+        const char *repo = NULL;
+        uint32_t list;
+        int rc;
+        if ((rc = need_object(L, b, where)) || (rc = check_keys(L, b, where, keys)) ||
+            (rc = get_string(L, b, "repo", where, true, &repo)))
+            return rc;
+        rc = dnsfw__tiered_add_scope(L->p, repo, &list);
+        if (rc == DNSFW_EDUPLICATE)
+            return fail_at(L, member(b, "repo"), false, rc,
+                           "%s: repository \"%s\" has a blueprint already", where, repo);
+        if (rc)
+            return fail_at(L, b, false, rc, "%s", dnsfw_strerror(rc));
+        const cJSON *allow = member(b, "egress_allowlist");
+        char awhere[96];
+        snprintf(awhere, sizeof awhere, "%s.egress_allowlist", where);
+        char lname[160];
+        snprintf(lname, sizeof lname, "blueprint-additional (%s)", repo);
+        if (allow && (rc = load_spec_array(L, allow, awhere, lname, list, dnsfw__tiered_add_allow)))
+            return rc;
+    }
+    return DNSFW_OK;
+}
+
+static int load_tiered(struct loader *L)
+{
+    static const char *const keys[] = {"dnsfw",          "mode",     "fail_open", "block_response",
+                                       "block_override", "baseline", "blueprints", NULL};
+    static const char *const modes[] = {"observe", "enforce", NULL};
+    const cJSON *root = L->root;
+    dnsfw_policy *p = L->p;
+    int rc, mode = 0, response = DNSFW_RESPONSE_NODATA;
+    const char *domain = NULL;
+    uint32_t ttl = 0;
+    if ((rc = dnsfw__tiered_init(p)) ||
+        (rc = check_keys(L, root, "the policy (tiered form)", keys)) ||
+        (rc = get_bool(L, root, "fail_open", "policy", &p->fail_open)) ||
+        (rc = get_enum(L, root, "mode", "policy", modes, "\"observe\" or \"enforce\"", &mode)) ||
+        (rc = get_enum(L, root, "block_response", "policy", response_names, RESPONSE_EXPECTED,
+                       &response)) ||
+        (rc = get_override(L, root, "policy", &domain, &ttl)))
+        return rc;
+    if (response == DNSFW_RESPONSE_NONE)
+        return fail_at(L, member(root, "block_response"), false, DNSFW_ESCHEMA,
+                       "policy.block_response must be " RESPONSE_EXPECTED);
+    dnsfw_rule_def check = {.priority = 300,
+                            .action = DNSFW_ACTION_BLOCK,
+                            .block_response = (dnsfw_block_response)response,
+                            .override_domain = domain,
+                            .override_ttl = ttl};
+    const char *reason = NULL;
+    if ((rc = dnsfw__rule_check(p, &check, &reason)))
+        return fail_at(L, domain ? member(root, "block_override") : root, false, rc, "%s",
+                       reason);
+    p->tier.mode = (dnsfw_mode)mode;
+    p->tier.enforce_response = (dnsfw_block_response)response;
+    p->tier.override_ttl = ttl;
+    if (domain && !(p->tier.override_domain = dnsfw__strdup(domain)))
+        return DNSFW_ENOMEM;
+
+    const cJSON *baseline = member(root, "baseline");
+    if (baseline) {
+        rc = load_spec_array(L, baseline, "baseline", "platform-baseline", TIER_BASELINE_LIST,
+                             dnsfw__policy_add_spec);
+    } else {
+        p->tier.default_baseline = true;
+        for (size_t i = 0; !rc && i < dnsfw__default_baseline_len; i++)
+            rc = dnsfw__policy_add_spec(p, TIER_BASELINE_LIST, dnsfw__default_baseline[i],
+                                        strlen(dnsfw__default_baseline[i]), NULL);
+    }
+    if (rc)
+        return rc;
+    const cJSON *bps = member(root, "blueprints");
+    if (bps && (rc = load_blueprints(L, bps)))
+        return rc;
+    return dnsfw__tiered_finish(p);
+}
+
+/* --- entry points ------------------------------------------------------------------- */
+
+int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
+                           const char *base_dir, dnsfw_error *err)
+{
+    if (!out || (!text && len))
+        return DNSFW_EINVAL;
+    *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    struct loader L = {.text = text, .len = len, .source = source ? source : "<policy>",
+                       .base_dir = base_dir, .err = err};
+    size_t bad;
+    const char *why;
+    uint32_t line, col;
+    if (!dnsfw__json_text_ok(text, len, &bad, &why)) {
+        dnsfw__line_col(text, bad, &line, &col);
+        return dnsfw__fail(err, DNSFW_EENCODING, L.source, line, col, "%s", why);
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+    if (!root) {
+        size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        dnsfw__line_col(text, off, &line, &col);
+        return dnsfw__fail(err, DNSFW_EPARSE, L.source, line, col,
+                           off >= len ? "malformed JSON: unexpected end of text"
+                                      : "malformed JSON");
+    }
+    L.root = root;
+    int rc = dnsfw_policy_new(&L.p);
+    if (rc) {
+        cJSON_Delete(root);
+        return rc;
+    }
+    if (!cJSON_IsObject(root)) {
+        rc = fail_at(&L, root, false, DNSFW_ESCHEMA, "the policy must be a JSON object");
+    } else {
+        uint32_t version = 0;
+        rc = get_uint(&L, root, "dnsfw", "policy", true, 0, UINT32_MAX, &version);
+        if (!rc && version != 1)
+            rc = fail_at(&L, member(root, "dnsfw"), false, DNSFW_ESCHEMA,
+                         "unsupported policy format version %u (this library reads 1)", version);
+        bool general = member(root, "domain_lists") || member(root, "rule_groups");
+        if (!rc)
+            rc = general ? load_general(&L) : load_tiered(&L);
+    }
+    if (rc && err && err->status == DNSFW_OK) /* a failure that had no detail yet */
+        dnsfw__fail(err, rc, L.source, 0, 0, "%s", dnsfw_strerror(rc));
+    cJSON_Delete(root);
+    if (rc) {
+        dnsfw_policy_free(L.p);
+        return rc;
+    }
+    *out = L.p;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *err)
+{
+    if (!out || !path)
+        return DNSFW_EINVAL;
+    *out = NULL;
+    char *text;
+    size_t len;
+    int rc = dnsfw__read_file(path, &text, &len);
+    if (rc == DNSFW_EIO)
+        return dnsfw__fail(err, rc, path, 0, 0, "cannot read the policy: %s", strerror(errno));
+    if (rc)
+        return dnsfw__fail(err, rc, path, 0, 0, "%s", dnsfw_strerror(rc));
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    rc = dnsfw_policy_from_json(out, text, len, path, dir, err);
+    free(text);
+    return rc;
+}

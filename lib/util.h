@@ -1,0 +1,115 @@
+/* Small helpers shared by the library: overflow-checked growth and hashing. */
+#ifndef DNSFW_UTIL_H
+#define DNSFW_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dnsfw/dnsfw.h"
+
+#define DNSFW_HIDDEN __attribute__((visibility("hidden")))
+
+/*
+ * Make room for `need` elements of `elem` bytes in *ptr (capacity *cap, in elements),
+ * growing geometrically. Returns DNSFW_OK or DNSFW_ENOMEM; *ptr is unchanged on failure.
+ */
+DNSFW_HIDDEN int dnsfw__grow(void **ptr, size_t *cap, size_t need, size_t elem);
+
+/* strdup that returns NULL on failure (and for NULL input). */
+DNSFW_HIDDEN char *dnsfw__strdup(const char *s);
+
+/* snprintf into a dnsfw_error, when err is not NULL; returns status. */
+DNSFW_HIDDEN int dnsfw__fail(dnsfw_error *err, int status, const char *file, uint32_t line,
+                             uint32_t column, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+DNSFW_HIDDEN int dnsfw__vfail(dnsfw_error *err, int status, const char *file, uint32_t line,
+                              uint32_t column, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+/* Read a whole file into a NUL-terminated heap buffer. DNSFW_EIO leaves errno set. */
+DNSFW_HIDDEN int dnsfw__read_file(const char *path, char **data, size_t *len);
+
+/* Lower-case one ASCII letter; every other octet is returned as is. */
+static inline uint8_t dnsfw__lower(uint8_t c)
+{
+    return (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* --- hashing ---------------------------------------------------------------------- */
+
+#define DNSFW_HASH_SEED 0x243F6A8885A308D3ull
+
+static inline uint64_t dnsfw__fmix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Load the first n (1..7) bytes at p into the low-order end, as memcpy would place them. */
+static inline uint64_t dnsfw__load_tail(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    memcpy(&v, p, 8); /* callers guarantee 8 readable bytes */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return v & ~(UINT64_MAX >> (8 * n));
+#else
+    return v & (UINT64_MAX >> (64 - 8 * n));
+#endif
+}
+
+/*
+ * Extend hash h with one label. The caller guarantees that 8 bytes past the label's
+ * last byte are readable (names and the label pool keep that slack), so the tail is
+ * loaded in one go and masked.
+ */
+static inline uint64_t dnsfw__hash_label(uint64_t h, const uint8_t *p, size_t len)
+{
+    size_t n = len;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        h = (h ^ dnsfw__load_tail(p, n)) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    return dnsfw__fmix64(h ^ ((uint64_t)len << 56) ^ len);
+}
+
+/* Hash of a byte string of any length (no slack needed). */
+static inline uint64_t dnsfw__hash_bytes(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t h = DNSFW_HASH_SEED ^ len;
+    while (len >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        p += 8;
+        len -= 8;
+    }
+    uint64_t v = 0;
+    memcpy(&v, p, len);
+    return dnsfw__fmix64(h ^ v);
+}
+
+/* Map a 64-bit hash to [0, n) without division (Lemire's multiply-shift). */
+static inline uint32_t dnsfw__range(uint64_t h, uint32_t n)
+{
+    return (uint32_t)(((h >> 32) * (uint64_t)n) >> 32);
+}
+
+#endif

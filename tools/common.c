@@ -1,0 +1,163 @@
+#include "common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *progname = "dnsfw";
+
+void tool_set_name(const char *name)
+{
+    progname = name;
+}
+
+const char *tool_name(void)
+{
+    return progname;
+}
+
+void tool_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void tool_print_version(void)
+{
+    printf("%s %s (libdnsfw %s)\n", progname, dnsfw_version(), dnsfw_version());
+}
+
+int tool_exit_for_status(int status)
+{
+    switch (status) {
+    case DNSFW_OK:
+        return EXIT_CLEAN;
+    case DNSFW_ENOMEM:
+    case DNSFW_EIO:
+        return EXIT_SYSTEM;
+    default:
+        return EXIT_INVALID;
+    }
+}
+
+static int report(const dnsfw_error *err, int status)
+{
+    if (err->line)
+        tool_warn("%s:%u:%u: %s", err->file, err->line, err->column, err->message);
+    else if (err->file[0])
+        tool_warn("%s: %s", err->file, err->message[0] ? err->message : dnsfw_strerror(status));
+    else
+        tool_warn("%s", err->message[0] ? err->message : dnsfw_strerror(status));
+    return tool_exit_for_status(status);
+}
+
+static int read_stdin(char **text, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, stdin);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    if (!buf || ferror(stdin)) {
+        free(buf);
+        return -1;
+    }
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out)
+{
+    dnsfw_error err = {0};
+    int rc;
+    *out = NULL;
+    if (!path) {
+        rc = dnsfw_policy_new_default(out);
+    } else if (strcmp(path, "-") == 0) {
+        char *text;
+        size_t len;
+        if (read_stdin(&text, &len) != 0) {
+            tool_warn("cannot read the policy from stdin: %s", strerror(errno));
+            return EXIT_SYSTEM;
+        }
+        rc = dnsfw_policy_from_json(out, text, len, "<stdin>", ".", &err);
+        free(text);
+    } else {
+        rc = dnsfw_policy_load_file(out, path, &err);
+    }
+    if (rc)
+        return report(&err, rc);
+    if (mode) {
+        dnsfw_mode m;
+        if (strcmp(mode, "observe") == 0)
+            m = DNSFW_MODE_OBSERVE;
+        else if (strcmp(mode, "enforce") == 0)
+            m = DNSFW_MODE_ENFORCE;
+        else {
+            tool_warn("--mode must be observe or enforce, not \"%s\"", mode);
+            dnsfw_policy_free(*out);
+            *out = NULL;
+            return EXIT_USAGE;
+        }
+        if (dnsfw_policy_set_mode(*out, m) != DNSFW_OK) {
+            tool_warn("--mode applies to the tiered policy form only");
+            dnsfw_policy_free(*out);
+            *out = NULL;
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_CLEAN;
+}
+
+void tool_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void tool_json_string_or_null(FILE *f, const char *s)
+{
+    if (s)
+        tool_json_string(f, s);
+    else
+        fputs("null", f);
+}

@@ -1,0 +1,44 @@
+/* What every dnsfw tool shares: exit codes, policy loading, diagnostics, JSON strings. */
+#ifndef DNSFW_TOOLS_COMMON_H
+#define DNSFW_TOOLS_COMMON_H
+
+#include <stdio.h>
+
+#include <dnsfw/dnsfw.h>
+
+/* Exit status of every tool (contract §2). */
+enum {
+    EXIT_CLEAN = 0,   /* success, nothing (would be) blocked */
+    EXIT_BLOCKED = 1, /* success, at least one query (would be) blocked */
+    EXIT_USAGE = 2,   /* bad option, unknown scope */
+    EXIT_INVALID = 3, /* invalid policy or input data; outranks EXIT_BLOCKED */
+    EXIT_SYSTEM = 4,  /* I/O or system error */
+};
+
+/* Set the name used as the prefix of diagnostics ("dnsfw-eval"). */
+void tool_set_name(const char *name);
+const char *tool_name(void);
+
+/* "dnsfw-eval: message" on stderr. */
+void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "NAME VERSION (libdnsfw VERSION)" on stdout. */
+void tool_print_version(void);
+
+/*
+ * Load the policy named by path ("-" = stdin, NULL = the embedded default), apply a
+ * mode override (NULL = keep), and report failures on stderr.
+ * Returns EXIT_CLEAN, EXIT_INVALID, EXIT_USAGE or EXIT_SYSTEM.
+ */
+int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out);
+
+/* Map a library status to the exit code it stands for. */
+int tool_exit_for_status(int status);
+
+/* Write s as a JSON string (quotes included). */
+void tool_json_string(FILE *f, const char *s);
+
+/* Write s, or null when s is NULL. */
+void tool_json_string_or_null(FILE *f, const char *s);
+
+#endif
