@@ -38,6 +38,8 @@ const char *dnsfw_strerror(int status)
         return "input/output error";
     case DNSFW_EENCODING:
         return "invalid UTF-8 or NUL byte";
+    case DNSFW_ENOTQUERY:
+        return "not a query record";
     }
     return "unknown error";
 }

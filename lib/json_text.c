@@ -1,37 +1,5 @@
 #include "json_text.h"
 
-/* Length of the UTF-8 sequence at p (RFC 3629: no overlongs, surrogates or > U+10FFFF), 0 if bad. */
-static size_t utf8_seq(const uint8_t *p, size_t avail)
-{
-    uint8_t c = p[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (avail < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 bool dnsfw__json_text_ok(const char *text, size_t len, size_t *off, const char **reason)
 {
     const uint8_t *p = (const uint8_t *)text;
@@ -42,7 +10,7 @@ bool dnsfw__json_text_ok(const char *text, size_t len, size_t *off, const char *
             *reason = "NUL byte in the text";
             return false;
         }
-        size_t n = utf8_seq(p + i, len - i);
+        size_t n = dnsfw__utf8_seq(p + i, len - i);
         if (n == 0) {
             *off = i;
             *reason = "invalid UTF-8";

@@ -33,6 +33,38 @@ DNSFW_HIDDEN int dnsfw__vfail(dnsfw_error *err, int status, const char *file, ui
 /* Read a whole file into a NUL-terminated heap buffer. DNSFW_EIO leaves errno set. */
 DNSFW_HIDDEN int dnsfw__read_file(const char *path, char **data, size_t *len);
 
+/*
+ * Length of the UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing
+ * above U+10FFFF), or 0 when it is not one. avail >= 1.
+ */
+static inline size_t dnsfw__utf8_seq(const uint8_t *p, size_t avail)
+{
+    uint8_t c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
 /* Lower-case one ASCII letter; every other octet is returned as is. */
 static inline uint8_t dnsfw__lower(uint8_t c)
 {

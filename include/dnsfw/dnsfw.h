@@ -68,6 +68,7 @@ typedef enum dnsfw_status {
     DNSFW_ENOSPC = -14,     /**< the caller's buffer is too small */
     DNSFW_EIO = -15,        /**< a file could not be read */
     DNSFW_EENCODING = -16,  /**< text is not valid UTF-8, or contains a NUL byte */
+    DNSFW_ENOTQUERY = -17,  /**< a log line of the format that records no query */
 } dnsfw_status;
 
 /** A static, never NULL, English description of a status code. */
@@ -412,6 +413,85 @@ DNSFW_API int dnsfw_explain(const dnsfw_matcher *matcher, const dnsfw_verdict *v
 DNSFW_API const char *dnsfw_action_name(dnsfw_action action);
 DNSFW_API const char *dnsfw_block_response_name(dnsfw_block_response response);
 DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
+
+/* ---------------------------------------------------------------------------------- */
+/* Query logs                                                                          */
+
+typedef enum dnsfw_log_format {
+    DNSFW_LOG_ROUTE53 = 0, /**< Route 53 Resolver query logs: one JSON object a line */
+    DNSFW_LOG_DNSMASQ = 1, /**< dnsmasq log-queries (syslog or log-facility file) */
+    DNSFW_LOG_BIND = 2,    /**< BIND 9 query log (category queries) */
+    DNSFW_LOG_UNBOUND = 3, /**< unbound log-queries */
+    DNSFW_LOG_CUSTOM = 4,  /**< a PCRE2 pattern with named groups qname, qtype, client, time */
+} dnsfw_log_format;
+
+/** A piece of text: ptr is NULL when the field is absent. Not NUL-terminated. */
+typedef struct dnsfw_text {
+    const char *ptr;
+    size_t len;
+} dnsfw_text;
+
+/** Redirection targets kept per record; further ones set chain_truncated. */
+#define DNSFW_LOG_CHAIN_MAX 16
+
+/**
+ * One parsed log record. Texts point into the line given to dnsfw_log_parse() or into
+ * the scratch (decoded JSON escapes); they stay valid until the next call with the same
+ * scratch or until the line goes away. Fields a format does not have are absent.
+ */
+typedef struct dnsfw_log_record {
+    dnsfw_text query_name;
+    dnsfw_text query_type;
+    dnsfw_text query_class;
+    dnsfw_text timestamp;
+    dnsfw_text client;      /**< srcaddr */
+    dnsfw_text client_port; /**< srcport */
+    dnsfw_text instance;    /**< srcids.instance (or the resolver endpoint) */
+    dnsfw_text vpc_id;
+    dnsfw_text account_id;
+    dnsfw_text region;
+    dnsfw_text rcode;
+    dnsfw_text transport;
+    dnsfw_text version;
+    dnsfw_text firewall_action; /**< firewall_rule_action as logged: ALERT, BLOCK... */
+    dnsfw_text firewall_rule_group_id;
+    dnsfw_text firewall_domain_list_id;
+    size_t n_chain;                        /**< CNAME / DNAME targets from answers[], in order */
+    dnsfw_text chain[DNSFW_LOG_CHAIN_MAX]; /**< target names in presentation form */
+    int chain_truncated;                   /**< more targets than DNSFW_LOG_CHAIN_MAX */
+} dnsfw_log_record;
+
+/** A compiled log format: immutable, share it between threads. */
+typedef struct dnsfw_logparser dnsfw_logparser;
+/** Per-thread working memory for dnsfw_log_parse(). */
+typedef struct dnsfw_logscratch dnsfw_logscratch;
+
+/**
+ * Compile a log format. pattern is used with DNSFW_LOG_CUSTOM only: a PCRE2 pattern with
+ * a named group "qname" and optionally "qtype", "client" and "time"; lines it does not
+ * match are malformed.
+ * @return DNSFW_OK, DNSFW_EINVAL, DNSFW_EPARSE (bad pattern; err->column is the 1-based
+ *         offset in the pattern), DNSFW_ESCHEMA (no qname group), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logparser_new(dnsfw_logparser **out, dnsfw_log_format format,
+                                                 const char *pattern, dnsfw_error *err);
+DNSFW_API void dnsfw_logparser_free(dnsfw_logparser *parser);
+
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logscratch_new(const dnsfw_logparser *parser,
+                                                  dnsfw_logscratch **out);
+DNSFW_API void dnsfw_logscratch_free(dnsfw_logscratch *scratch);
+
+/**
+ * Parse one log line (without its newline).
+ * @return DNSFW_OK (a query record), DNSFW_ENOTQUERY (a line of the format that records
+ *         no query, e.g. dnsmasq's "reply" lines), or DNSFW_EPARSE, DNSFW_ESCHEMA,
+ *         DNSFW_EENCODING, DNSFW_ENOMEM for a malformed line, with *reason (may be NULL)
+ *         pointing to a static explanation.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_log_parse(const dnsfw_logparser *parser,
+                                             dnsfw_logscratch *scratch, const char *line,
+                                             size_t len, dnsfw_log_record *record,
+                                             const char **reason);
 
 #ifdef __cplusplus
 }
