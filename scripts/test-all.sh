@@ -1,0 +1,135 @@
+#!/bin/bash
+# The second README command: every check CI runs, on a fresh Debian 12 machine.
+#   1. formatting (clang-format)        4. clang ASan+UBSan build, all tests
+#   2. gcc --werror build, all tests    5. libFuzzer build: corpus replay, then each
+#   3. unit tests under valgrind           target fuzzed for FUZZ_SECONDS (default 45)
+#                                        6. meson install + an example built against it
+# Ends with one line "N passed, N failed" and exits non-zero when anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=$root/build-ci
+fuzz_seconds=${FUZZ_SECONDS:-45}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+./scripts/install-deps.sh || { echo "cannot install dependencies"; echo "0 passed, 1 failed"; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out/logs"
+passed=0
+failed=0
+failures=()
+
+note() { printf '\n=== %s\n' "$*"; }
+pass() { passed=$((passed + 1)); echo "ok: $1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1"; }
+
+# Count the results meson wrote for one `meson test` run (testlog JSON lines).
+count_meson() {
+    local log=$1 label=$2
+    if [ ! -s "$log" ]; then
+        fail "$label: no test log"
+        return
+    fi
+    local ok bad
+    ok=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL" or .result == "SKIP")] | length' "$log")
+    bad=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+    if [ "$bad" -gt 0 ]; then
+        while IFS= read -r name; do failures+=("$label: $name"); done \
+            < <(jq -r 'select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP") | .name' "$log")
+    fi
+    echo "$label: $ok passed, $bad failed"
+}
+
+# meson test, with its results counted under a label.
+run_meson_tests() {
+    local builddir=$1 label=$2
+    shift 2
+    meson test -C "$builddir" --print-errorlogs --num-processes "$jobs" --logbase "$label" "$@" \
+        > "$out/logs/$label.txt" 2>&1
+    tail -n 15 "$out/logs/$label.txt"
+    count_meson "$builddir/meson-logs/$label.json" "$label"
+}
+
+build() {
+    local builddir=$1 label=$2
+    shift 2
+    if meson setup "$builddir" "$@" > "$out/logs/setup-$label.txt" 2>&1 &&
+        ninja -C "$builddir" > "$out/logs/build-$label.txt" 2>&1; then
+        pass "build $label"
+        return 0
+    fi
+    tail -n 40 "$out/logs/setup-$label.txt" "$out/logs/build-$label.txt"
+    fail "build $label"
+    return 1
+}
+
+note "1. formatting"
+mapfile -t sources < <(git ls-files '*.c' '*.h' | grep -E '^(lib|include|tools|tests|fuzz|examples)/')
+if clang-format --dry-run --Werror "${sources[@]}" > "$out/logs/format.txt" 2>&1; then
+    pass "clang-format (${#sources[@]} files)"
+else
+    head -n 40 "$out/logs/format.txt"
+    fail "clang-format"
+fi
+
+note "2. gcc, --werror, debug"
+if build "$out/gcc" gcc --werror -Dbuildtype=debug; then
+    run_meson_tests "$out/gcc" gcc
+
+    note "3. unit tests under valgrind"
+    run_meson_tests "$out/gcc" valgrind --setup=valgrind --suite unit
+fi
+
+note "4. clang, AddressSanitizer + UndefinedBehaviorSanitizer"
+if CC=clang build "$out/asan" asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
+    CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+        run_meson_tests "$out/asan" asan
+fi
+
+note "5. libFuzzer: corpus replay, then ${fuzz_seconds}s per target"
+if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,undefined \
+    -Db_lundef=false -Ddefault_library=static -Dtests=false -Dbench=false; then
+    run_meson_tests "$out/fuzz" fuzz-replay --suite fuzz-replay
+    for exe in "$out"/fuzz/fuzz/fuzz_*; do
+        [ -x "$exe" ] || continue
+        t=$(basename "$exe" | sed 's/^fuzz_//')
+        scratch="$out/fuzz-scratch/$t"
+        mkdir -p "$scratch"
+        dict=()
+        [ -f "fuzz/dict/$t.dict" ] && dict=("-dict=$root/fuzz/dict/$t.dict")
+        # From inside build-ci, so that crash files land there and not in the sources.
+        if (cd "$out" && "$exe" "${dict[@]}" -max_total_time="$fuzz_seconds" \
+            -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            "$scratch" "$root/fuzz/corpus/$t" "$root/fuzz/regress/$t") > "$out/logs/fuzz-$t.txt" 2>&1; then
+            pass "fuzz $t ($(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$out/logs/fuzz-$t.txt" | grep -oE '[0-9]+$') runs)"
+        else
+            tail -n 40 "$out/logs/fuzz-$t.txt"
+            fail "fuzz $t (crash inputs are in $out)"
+        fi
+    done
+fi
+
+note "6. meson install, and an example built against the installed library"
+if [ -d "$out/gcc" ] && meson install -C "$out/gcc" --destdir "$out/stage" > "$out/logs/install.txt" 2>&1; then
+    pc=$(find "$out/stage" -name libdnsfw.pc | head -n 1)
+    if [ -n "$pc" ] && cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-prefix --cflags libdnsfw) &&
+        libs=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-prefix --libs libdnsfw) &&
+        gcc -std=c11 -Wall -Werror $cflags examples/embed_eval.c $libs -o "$out/embed_eval" &&
+        LD_LIBRARY_PATH=$(dirname "$(dirname "$pc")") "$out/embed_eval" > "$out/logs/installed-example.txt" 2>&1 &&
+        [ -f "$out/stage/usr/local/share/man/man1/dnsfw-eval.1" ]; then
+        pass "installed library, headers, pkg-config file and man pages work"
+    else
+        cat "$out/logs/installed-example.txt" 2>/dev/null | tail -n 20
+        fail "install test"
+    fi
+else
+    fail "meson install"
+fi
+
+note "summary"
+for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
