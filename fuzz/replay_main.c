@@ -65,7 +65,8 @@ static int run_dir(const char *dir, size_t *count)
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp);
+    if (n) /* names is NULL for an empty directory */
+        qsort(names, n, sizeof *names, cmp);
     int failed = 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096];

@@ -126,21 +126,27 @@ static int copy_names(dnsfw_matcher *m, const dnsfw_policy *p)
     return DNSFW_OK;
 }
 
+/* Length of string i of a table: the strings lie back to back, each with its NUL. */
+static size_t strtab_len(const struct strtab *t, size_t i)
+{
+    size_t end = i + 1 < t->count ? t->offset[i + 1] : t->arena_len;
+    return end - t->offset[i] - 1;
+}
+
 static int build_trie(dnsfw_matcher *m, const dnsfw_policy *p, const bool *used)
 {
     size_t n_specs = 0;
     for (size_t l = 0; l < p->n_lists; l++)
         if (used[l])
             n_specs += p->lists[l].specs.count;
-    struct trie_builder *b;
+    struct trie_builder *b = NULL; /* freed below even when the builder was not made */
     int rc = dnsfw__trie_builder_new(&b, n_specs);
     for (uint32_t l = 0; !rc && l < p->n_lists; l++) {
         if (!used[l]) /* no rule can ever look at it */
             continue;
         const struct strtab *t = &p->lists[l].specs;
         for (size_t i = 0; !rc && i < t->count; i++) {
-            const char *s = dnsfw__strtab_get(t, i);
-            rc = dnsfw__trie_add(b, s, strlen(s), l);
+            rc = dnsfw__trie_add(b, dnsfw__strtab_get(t, i), strtab_len(t, i), l);
         }
     }
     if (!rc)
@@ -183,7 +189,8 @@ size_t dnsfw_matcher_memory(const dnsfw_matcher *m)
         return 0;
     return sizeof *m + (size_t)m->trie.nslots * sizeof(struct slot) + m->trie.pool_len + 8 +
            m->trie.payloads_len * sizeof(uint32_t) + m->n_rules * sizeof *m->rules +
-           m->n_groups * sizeof *m->groups + (m->n_scopes + 1) * m->n_lists * sizeof(struct list_rules) +
+           m->n_groups * sizeof *m->groups +
+           (m->n_scopes + 1) * m->n_lists * sizeof(struct list_rules) +
            (m->n_scopes + 1) * m->n_rules * sizeof(uint32_t);
 }
 

@@ -23,7 +23,7 @@ static int entry_text(const dnsfw_matcher *m, const dnsfw_verdict *v, char *out,
         out[o++] = '.';
     }
     return dnsfw__trie_node_name(&m->trie, v->entry_node, out + o, size - o) < 0 ? DNSFW_EINVAL
-                                                                                  : DNSFW_OK;
+                                                                                 : DNSFW_OK;
 }
 
 int dnsfw_explain(const dnsfw_matcher *m, const dnsfw_verdict *v, uint32_t scope,

@@ -1,6 +1,16 @@
 #include "json_text.h"
 
-bool dnsfw__json_text_ok(const char *text, size_t len, size_t *off, const char **reason)
+/* The n (at most 4) bytes at p are hex digits. */
+static bool hex_digits(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F')))
+            return false;
+    return true;
+}
+
+int dnsfw__json_text_check(const char *text, size_t len, size_t *off, const char **reason)
 {
     const uint8_t *p = (const uint8_t *)text;
     bool in_string = false;
@@ -8,28 +18,35 @@ bool dnsfw__json_text_ok(const char *text, size_t len, size_t *off, const char *
         if (p[i] == 0) {
             *off = i;
             *reason = "NUL byte in the text";
-            return false;
+            return DNSFW_EENCODING;
         }
         size_t n = dnsfw__utf8_seq(p + i, len - i);
         if (n == 0) {
             *off = i;
             *reason = "invalid UTF-8";
-            return false;
+            return DNSFW_EENCODING;
         }
         if (n == 1 && p[i] == '"')
             in_string = !in_string;
         else if (n == 1 && in_string && p[i] == '\\' && i + 1 < len && p[i + 1] < 0x80) {
+            /* (fewer than four digits before the end: the text is cut short, the parser
+             * reports that) */
+            if (p[i + 1] == 'u' && !hex_digits(p + i + 2, len - i - 2)) {
+                *off = i;
+                *reason = "malformed JSON: \\u must be followed by four hexadecimal digits";
+                return DNSFW_EPARSE;
+            }
             if (p[i + 1] == 'u' && len - i >= 6 && memcmp(p + i + 2, "0000", 4) == 0) {
                 *off = i;
                 *reason = "\\u0000 is not allowed in a string";
-                return false;
+                return DNSFW_EENCODING;
             }
             i += 2; /* the escaped character, whatever it is, is never a quote */
             continue;
         }
         i += n;
     }
-    return true;
+    return DNSFW_OK;
 }
 
 /* --- locating items ----------------------------------------------------------------- */

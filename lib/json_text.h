@@ -11,11 +11,13 @@
 #include "util.h"
 
 /*
- * Check text for invalid UTF-8, raw NUL bytes and "\u0000" escapes. On failure *off is
- * the offending byte's offset and *reason a static description.
+ * Check text for invalid UTF-8, raw NUL bytes and "\u0000" escapes (DNSFW_EENCODING), and
+ * for "\u" escapes without four hex digits (DNSFW_EPARSE: cJSON would read them as
+ * U+0000 and silently cut the string). On failure *off is the offending byte's offset
+ * and *reason a static description. Returns DNSFW_OK or the status.
  */
-DNSFW_HIDDEN bool dnsfw__json_text_ok(const char *text, size_t len, size_t *off,
-                                      const char **reason);
+DNSFW_HIDDEN int dnsfw__json_text_check(const char *text, size_t len, size_t *off,
+                                        const char **reason);
 
 /*
  * Find target, an item of the tree root that cJSON parsed from text, by walking text

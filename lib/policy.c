@@ -52,8 +52,8 @@ bool dnsfw__aws_name_ok(const char *name)
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
         bool digit = c >= '0' && c <= '9';
-        if (!digit && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != '-' &&
-            c != '_' && c != ' ' && c != '\'')
+        if (!digit && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && c != '-' && c != '_' &&
+            c != ' ' && c != '\'')
             return false;
         all_digits &= digit;
     }
@@ -116,8 +116,7 @@ int dnsfw__policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, siz
     return dnsfw__policy_add_normalized(p, list, norm, nlen);
 }
 
-int dnsfw_policy_add_group(dnsfw_policy *p, const char *name, uint32_t priority,
-                           uint32_t *group)
+int dnsfw_policy_add_group(dnsfw_policy *p, const char *name, uint32_t priority, uint32_t *group)
 {
     if (!p || !name || p->is_tiered)
         return DNSFW_EINVAL;
@@ -185,7 +184,7 @@ int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *d, const char
 int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def *d,
                           const char **reason)
 {
-    if (!p || !d)
+    if (!p || !d || p->is_tiered) /* the tiered form's rules are fixed, as its lists are */
         return DNSFW_EINVAL;
     if (group >= p->n_groups || d->domain_list >= p->n_lists) {
         if (reason)

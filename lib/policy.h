@@ -8,6 +8,7 @@ struct spec_list {
     char *name;
     struct strtab specs; /* normalised, each once, in insertion order */
     bool hidden;         /* a blueprint's own list: used by scopes, never deployed */
+    bool placeholder;    /* holds only the placeholder dnsfw__tiered_finish() put there */
 };
 
 struct rule {
@@ -87,6 +88,9 @@ DNSFW_HIDDEN int dnsfw__tiered_add_allow(dnsfw_policy *p, uint32_t list, const c
                                          size_t len, const char **reason);
 /* After every list is filled: the placeholder entries, the catch-all rule for the mode. */
 DNSFW_HIDDEN int dnsfw__tiered_finish(dnsfw_policy *p);
+
+/* The query type mnemonics AWS accepts in a rule (NULL-terminated); others are TYPEn. */
+DNSFW_HIDDEN extern const char *const dnsfw__aws_qtypes[];
 
 DNSFW_HIDDEN extern const char *const dnsfw__default_baseline[];
 DNSFW_HIDDEN extern const size_t dnsfw__default_baseline_len;

@@ -1,5 +1,6 @@
 /* Writing a policy back as JSON, in the form it was loaded, deterministically. */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 
 #include "policy.h"
 
@@ -8,8 +9,7 @@ static cJSON *spec_array(const struct spec_list *l, bool drop_placeholder)
     cJSON *a = cJSON_CreateArray();
     if (!a)
         return NULL;
-    if (drop_placeholder && l->specs.count == 1 &&
-        strcmp(dnsfw__strtab_get(&l->specs, 0), TIER_PLACEHOLDER) == 0)
+    if (drop_placeholder && l->placeholder)
         return a; /* the placeholder stands for an empty allowlist */
     for (size_t i = 0; i < l->specs.count; i++) {
         cJSON *s = cJSON_CreateString(dnsfw__strtab_get(&l->specs, i));
@@ -41,6 +41,16 @@ static bool put_override(cJSON *obj, const char *domain, uint32_t ttl)
            put(o, "ttl", cJSON_CreateNumber(ttl));
 }
 
+/* A rule's type as the loader takes it back: AWS's mnemonic, else TYPEn (never "HTTPS"). */
+static void aws_qtype(uint16_t qtype, char *buf, size_t size)
+{
+    if (dnsfw_qtype_format(qtype, buf, size) == DNSFW_OK)
+        for (size_t i = 0; dnsfw__aws_qtypes[i]; i++)
+            if (strcmp(buf, dnsfw__aws_qtypes[i]) == 0)
+                return;
+    snprintf(buf, size, "TYPE%u", (unsigned)qtype);
+}
+
 static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -49,9 +59,10 @@ static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
               put(o, "priority", cJSON_CreateNumber(r->priority)) &&
               put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action))) &&
               put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
-    if (ok && r->qtype)
-        ok = dnsfw_qtype_format(r->qtype, qt, sizeof qt) == DNSFW_OK &&
-             put(o, "qtype", cJSON_CreateString(qt));
+    if (ok && r->qtype) {
+        aws_qtype(r->qtype, qt, sizeof qt);
+        ok = put(o, "qtype", cJSON_CreateString(qt));
+    }
     if (ok && r->redirection == DNSFW_REDIRECTION_TRUST)
         ok = put(o, "redirection", cJSON_CreateString(dnsfw_redirection_name(r->redirection)));
     if (ok && r->block_response)
@@ -69,10 +80,12 @@ static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
 static bool dump_general(const dnsfw_policy *p, cJSON *root)
 {
     cJSON *lists = cJSON_CreateObject(), *groups = cJSON_CreateArray();
-    if (!put(root, "domain_lists", lists) || !put(root, "rule_groups", groups)) {
+    if (!put(root, "domain_lists", lists)) {
         cJSON_Delete(groups);
         return false;
     }
+    if (!put(root, "rule_groups", groups)) /* put() has freed groups */
+        return false;
     for (size_t i = 0; i < p->n_lists; i++)
         if (!put(lists, p->lists[i].name, spec_array(&p->lists[i], false)))
             return false;
@@ -85,7 +98,11 @@ static bool dump_general(const dnsfw_policy *p, cJSON *root)
             return false;
         }
         if (!put(go, "name", cJSON_CreateString(g->name)) ||
-            !put(go, "priority", cJSON_CreateNumber(g->priority)) || !put(go, "rules", rules))
+            !put(go, "priority", cJSON_CreateNumber(g->priority))) {
+            cJSON_Delete(rules); /* not in the tree yet */
+            return false;
+        }
+        if (!put(go, "rules", rules))
             return false;
         for (size_t j = 0; j < g->n_rules; j++) {
             cJSON *r = dump_rule(p, &g->rules[j]);

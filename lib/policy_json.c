@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "json_text.h"
 #include "policy.h"
@@ -22,9 +23,8 @@ struct loader {
     dnsfw_policy *p;
 };
 
-__attribute__((format(printf, 5, 6))) static int fail_at(struct loader *L, const cJSON *item,
-                                                          bool at_key, int status,
-                                                          const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+fail_at(struct loader *L, const cJSON *item, bool at_key, int status, const char *fmt, ...)
 {
     uint32_t line = 0, col = 0;
     size_t voff, koff;
@@ -46,12 +46,11 @@ static int check_keys(struct loader *L, const cJSON *obj, const char *where,
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(*a, c->string) == 0;
         if (!known)
-            return fail_at(L, c, true, DNSFW_ESCHEMA, "unknown key \"%s\" in %s", c->string,
-                           where);
+            return fail_at(L, c, true, DNSFW_ESCHEMA, "unknown key \"%s\" in %s", c->string, where);
         for (const cJSON *d = obj->child; d != c; d = d->next)
             if (strcmp(d->string, c->string) == 0)
-                return fail_at(L, c, true, DNSFW_ESCHEMA, "duplicate key \"%s\" in %s",
-                               c->string, where);
+                return fail_at(L, c, true, DNSFW_ESCHEMA, "duplicate key \"%s\" in %s", c->string,
+                               where);
     }
     return DNSFW_OK;
 }
@@ -82,8 +81,8 @@ static int get_uint(struct loader *L, const cJSON *obj, const char *key, const c
         return required ? missing(L, obj, key, where) : DNSFW_OK;
     double d = v->valuedouble;
     if (!cJSON_IsNumber(v) || d != floor(d) || d < min || d > max)
-        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be an integer from %u to %u",
-                       where, key, min, max);
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be an integer from %u to %u", where,
+                       key, min, max);
     *out = (uint32_t)d;
     return DNSFW_OK;
 }
@@ -107,8 +106,7 @@ static int get_string(struct loader *L, const cJSON *obj, const char *key, const
     if (!v)
         return required ? missing(L, obj, key, where) : DNSFW_OK;
     if (!cJSON_IsString(v) || !v->valuestring[0])
-        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be a non-empty string", where,
-                       key);
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.%s must be a non-empty string", where, key);
     *out = v->valuestring;
     return DNSFW_OK;
 }
@@ -122,7 +120,7 @@ static int get_enum(struct loader *L, const cJSON *obj, const char *key, const c
         return DNSFW_OK;
     if (cJSON_IsString(v))
         for (int i = 0; names[i]; i++)
-            if (strcmp(names[i], v->valuestring) == 0) {
+            if (names[i][0] && strcmp(names[i], v->valuestring) == 0) { /* "" = none */
                 *out = i;
                 return DNSFW_OK;
             }
@@ -133,8 +131,8 @@ static const char *const response_names[] = {"", "NODATA", "NXDOMAIN", "OVERRIDE
 #define RESPONSE_EXPECTED "\"NODATA\", \"NXDOMAIN\" or \"OVERRIDE\""
 
 /* block_override: { "domain", "ttl" }. */
-static int get_override(struct loader *L, const cJSON *obj, const char *where,
-                        const char **domain, uint32_t *ttl)
+static int get_override(struct loader *L, const cJSON *obj, const char *where, const char **domain,
+                        uint32_t *ttl)
 {
     const cJSON *o = member(obj, "block_override");
     if (!o)
@@ -155,8 +153,8 @@ static int get_override(struct loader *L, const cJSON *obj, const char *where,
 static int spec_error(struct loader *L, const cJSON *item, const char *spec, const char *list,
                       const char *reason)
 {
-    return fail_at(L, item, false, DNSFW_EBADSPEC, "invalid domain spec \"%.300s\" in list \"%s\": %s",
-                   spec, list, reason);
+    return fail_at(L, item, false, DNSFW_EBADSPEC,
+                   "invalid domain spec \"%.300s\" in list \"%s\": %s", spec, list, reason);
 }
 
 /* An array of spec strings, each handed to add(). */
@@ -167,8 +165,7 @@ static int load_spec_array(struct loader *L, const cJSON *arr, const char *where
                            const char *list_name, uint32_t list, add_spec_fn add)
 {
     if (!cJSON_IsArray(arr))
-        return fail_at(L, arr, false, DNSFW_ESCHEMA, "%s must be an array of domain specs",
-                       where);
+        return fail_at(L, arr, false, DNSFW_ESCHEMA, "%s must be an array of domain specs", where);
     size_t i = 0;
     for (const cJSON *c = arr->child; c; c = c->next, i++) {
         if (!cJSON_IsString(c))
@@ -276,22 +273,25 @@ static uint32_t find_list(const dnsfw_policy *p, const char *name)
 }
 
 /* "A", "AAAA", ... as AWS lists them, or TYPEn. */
-static const char *const aws_qtypes[] = {"A",     "AAAA", "CAA", "CNAME", "DS",  "MX",  "NAPTR",
-                                         "NS",    "PTR",  "SOA", "SPF",   "SRV", "TXT", NULL};
+const char *const dnsfw__aws_qtypes[] = {"A",  "AAAA", "CAA", "CNAME", "DS",  "MX",  "NAPTR",
+                                         "NS", "PTR",  "SOA", "SPF",   "SRV", "TXT", NULL};
 
 static int get_qtype(struct loader *L, const cJSON *rule, const char *where, uint16_t *out)
 {
     const cJSON *v = member(rule, "qtype");
     if (!v)
         return DNSFW_OK;
-    const char *s = cJSON_IsString(v) ? v->valuestring : "";
-    uint16_t t;
+    if (!cJSON_IsString(v))
+        return fail_at(L, v, false, DNSFW_ESCHEMA, "%s.qtype must be a string", where);
+    const char *s = v->valuestring;
+    uint16_t t = 0; /* read below even when the parse fails */
     bool ok = dnsfw_qtype_parse(s, strlen(s), &t) == DNSFW_OK && t != 65535;
-    bool numeric = strncmp(s, "TYPE", 4) == 0 || strncmp(s, "type", 4) == 0;
+    bool numeric = strncasecmp(s, "TYPE", 4) == 0;
     bool aws_name = false;
-    for (int i = 0; aws_qtypes[i] && !aws_name; i++) {
+    for (int i = 0; dnsfw__aws_qtypes[i] && !aws_name; i++) {
         char buf[16];
-        aws_name = dnsfw_qtype_format(t, buf, sizeof buf) == DNSFW_OK && !strcmp(buf, aws_qtypes[i]);
+        aws_name = dnsfw_qtype_format(t, buf, sizeof buf) == DNSFW_OK &&
+                   !strcmp(buf, dnsfw__aws_qtypes[i]);
     }
     if (!ok || (!numeric && !aws_name))
         return fail_at(L, v, false, DNSFW_EQTYPE,
@@ -304,8 +304,8 @@ static int get_qtype(struct loader *L, const cJSON *rule, const char *where, uin
 
 static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const char *where)
 {
-    static const char *const keys[] = {"name",        "priority",       "action",
-                                       "domain_list", "qtype",          "redirection",
+    static const char *const keys[] = {"name",           "priority",       "action",
+                                       "domain_list",    "qtype",          "redirection",
                                        "block_response", "block_override", NULL};
     static const char *const actions[] = {"", "ALLOW", "ALERT", "BLOCK", NULL};
     static const char *const redirs[] = {"INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN",
@@ -396,8 +396,7 @@ static int load_groups(struct loader *L, const cJSON *groups)
 
 static int load_general(struct loader *L)
 {
-    static const char *const keys[] = {"dnsfw", "fail_open", "domain_lists", "rule_groups",
-                                       NULL};
+    static const char *const keys[] = {"dnsfw", "fail_open", "domain_lists", "rule_groups", NULL};
     const cJSON *root = L->root;
     int rc;
     if ((rc = check_keys(L, root, "the policy (general form)", keys)) ||
@@ -448,7 +447,7 @@ static int load_blueprints(struct loader *L, const cJSON *bps)
 
 static int load_tiered(struct loader *L)
 {
-    static const char *const keys[] = {"dnsfw",          "mode",     "fail_open", "block_response",
+    static const char *const keys[] = {"dnsfw",          "mode",     "fail_open",  "block_response",
                                        "block_override", "baseline", "blueprints", NULL};
     static const char *const modes[] = {"observe", "enforce", NULL};
     const cJSON *root = L->root;
@@ -474,8 +473,7 @@ static int load_tiered(struct loader *L)
                             .override_ttl = ttl};
     const char *reason = NULL;
     if ((rc = dnsfw__rule_check(p, &check, &reason)))
-        return fail_at(L, domain ? member(root, "block_override") : root, false, rc, "%s",
-                       reason);
+        return fail_at(L, domain ? member(root, "block_override") : root, false, rc, "%s", reason);
     p->tier.mode = (dnsfw_mode)mode;
     p->tier.enforce_response = (dnsfw_block_response)response;
     p->tier.override_ttl = ttl;
@@ -502,6 +500,75 @@ static int load_tiered(struct loader *L)
 
 /* --- entry points ------------------------------------------------------------------- */
 
+/*
+ * Where a parse failed, as a byte offset. cJSON's own answer needs three corrections.
+ * Given a length without a NUL it clamps a failure at the end of the text to the last
+ * byte: so the text is parsed again followed by two NULs (blanks to cJSON), and a failure
+ * past len means the text ended too early. An object key that is not a string is
+ * reported one byte after it. A string that never ends is reported one byte after its
+ * opening quote, which is the text ending too early again. *off is kept if in doubt.
+ */
+static void parse_error_offset(const char *text, size_t len, size_t *off)
+{
+    char *copy = malloc(len + 2);
+    if (!copy)
+        return;
+    if (len) /* text may be NULL when len is 0 */
+        memcpy(copy, text, len);
+    copy[len] = copy[len + 1] = '\0'; /* the only NULs: dnsfw__json_text_check() */
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(copy, len + 2, &end, 0);
+    size_t o = end && end >= copy && end <= copy + len + 2 ? (size_t)(end - copy) : SIZE_MAX;
+    if (!root && o > len && o != SIZE_MAX) {
+        *off = len;
+    } else if (!root && o > 0 && o != SIZE_MAX) {
+        /* The lexical state before byte o - 1: inside a string, innermost bracket, last
+         * token character outside strings. */
+        char open[CJSON_NESTING_LIMIT + 1], last = 0;
+        size_t depth = 0;
+        bool in_str = false, lost = false;
+        for (size_t i = 0; i + 1 < o && !lost; i++) {
+            char c = copy[i];
+            if (in_str) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    in_str = false;
+                    last = c;
+                }
+            } else if (c == '"') {
+                in_str = true;
+            } else if (c == '{' || c == '[') {
+                lost = depth == sizeof open;
+                if (!lost)
+                    open[depth++] = c;
+                last = c;
+            } else if (c == '}' || c == ']') {
+                depth -= depth > 0;
+                last = c;
+            } else if ((uint8_t)c > 32) {
+                last = c;
+            }
+        }
+        char c = copy[o - 1];
+        if (lost || in_str) {
+            *off = o;
+        } else if (c == '"') {
+            size_t i = o;
+            while (i < len && copy[i] != '"')
+                i += copy[i] == '\\' ? 2 : 1;
+            *off = i >= len ? len : o;
+        } else if (depth && open[depth - 1] == '{' && (last == '{' || last == ',') &&
+                   (uint8_t)c > 32) {
+            *off = o - 1;
+        } else {
+            *off = o;
+        }
+    }
+    cJSON_Delete(root);
+    free(copy);
+}
+
 int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
                            const char *base_dir, dnsfw_error *err)
 {
@@ -510,19 +577,37 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     *out = NULL;
     if (err)
         memset(err, 0, sizeof *err);
-    struct loader L = {.text = text, .len = len, .source = source ? source : "<policy>",
-                       .base_dir = base_dir, .err = err};
+    struct loader L = {.text = text,
+                       .len = len,
+                       .source = source ? source : "<policy>",
+                       .base_dir = base_dir,
+                       .err = err};
     size_t bad;
     const char *why;
     uint32_t line, col;
-    if (!dnsfw__json_text_ok(text, len, &bad, &why)) {
+    int bad_text = dnsfw__json_text_check(text, len, &bad, &why);
+    if (bad_text) {
         dnsfw__line_col(text, bad, &line, &col);
-        return dnsfw__fail(err, DNSFW_EENCODING, L.source, line, col, "%s", why);
+        return dnsfw__fail(err, bad_text, L.source, line, col, "%s", why);
     }
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 1);
+    /* Not require_null_terminated: given a length, cJSON 1.7.15 then wants a NUL inside
+     * that length and rejects every document. Trailing text is checked here instead. */
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (root && end >= text && end <= text + len) {
+        size_t off = (size_t)(end - text);
+        while (off < len && (uint8_t)text[off] <= 32) /* cJSON's whitespace */
+            off++;
+        if (off < len) {
+            cJSON_Delete(root);
+            dnsfw__line_col(text, off, &line, &col);
+            return dnsfw__fail(err, DNSFW_EPARSE, L.source, line, col,
+                               "malformed JSON: text after the value");
+        }
+    }
     if (!root) {
         size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        parse_error_offset(text, len, &off);
         dnsfw__line_col(text, off, &line, &col);
         return dnsfw__fail(err, DNSFW_EPARSE, L.source, line, col,
                            off >= len ? "malformed JSON: unexpected end of text"
@@ -532,7 +617,7 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     int rc = dnsfw_policy_new(&L.p);
     if (rc) {
         cJSON_Delete(root);
-        return rc;
+        return dnsfw__fail(err, rc, L.source, 0, 0, "%s", dnsfw_strerror(rc));
     }
     if (!cJSON_IsObject(root)) {
         rc = fail_at(&L, root, false, DNSFW_ESCHEMA, "the policy must be a JSON object");

@@ -15,15 +15,13 @@
 #include "spec.h"
 
 const char *const dnsfw__default_baseline[] = {
-    "github.com",     "api.github.com", "*.githubusercontent.com",
-    "registry.npmjs.org", "*.npmjs.org", "pypi.org",
-    "*.pypi.org",     "files.pythonhosted.org", "*.amazonaws.com",
+    "github.com", "api.github.com", "*.githubusercontent.com", "registry.npmjs.org", "*.npmjs.org",
+    "pypi.org",   "*.pypi.org",     "files.pythonhosted.org",  "*.amazonaws.com",
 };
 const size_t dnsfw__default_baseline_len =
     sizeof dnsfw__default_baseline / sizeof dnsfw__default_baseline[0];
 
-static const char *const list_names[] = {"platform-baseline", "blueprint-additional",
-                                         "block-all"};
+static const char *const list_names[] = {"platform-baseline", "blueprint-additional", "block-all"};
 
 int dnsfw__tiered_init(dnsfw_policy *p)
 {
@@ -105,9 +103,12 @@ int dnsfw__tiered_finish(dnsfw_policy *p)
     /* A scope evaluates as if its blueprint were the only one, placeholder included. */
     for (size_t i = 0; i < p->n_scopes; i++) {
         uint32_t l = p->scopes[i].list;
-        if (p->lists[l].specs.count == 0 &&
-            (rc = dnsfw__policy_add_normalized(p, l, TIER_PLACEHOLDER, strlen(TIER_PLACEHOLDER))))
+        if (p->lists[l].specs.count > 0)
+            continue;
+        if ((rc = dnsfw__policy_add_normalized(p, l, TIER_PLACEHOLDER, strlen(TIER_PLACEHOLDER))))
             return rc;
+        /* Dumped as an empty allowlist; one the user wrote out stays in the dump. */
+        p->lists[l].placeholder = true;
     }
     return dnsfw_policy_set_mode(p, p->tier.mode);
 }
@@ -140,6 +141,7 @@ int dnsfw_policy_new_default(dnsfw_policy **out)
 {
     if (!out)
         return DNSFW_EINVAL;
+    *out = NULL;
     dnsfw_policy *p;
     int rc = dnsfw_policy_new(&p);
     if (rc)

@@ -9,9 +9,8 @@
 static const struct {
     const char *name;
     uint16_t type;
-} common[] = {{"A", 1},    {"AAAA", 28}, {"CNAME", 5}, {"HTTPS", 65}, {"PTR", 12},
-              {"MX", 15},  {"TXT", 16},  {"NS", 2},    {"SOA", 6},    {"SRV", 33},
-              {"ANY", 255}};
+} common[] = {{"A", 1},    {"AAAA", 28}, {"CNAME", 5}, {"HTTPS", 65}, {"PTR", 12}, {"MX", 15},
+              {"TXT", 16}, {"NS", 2},    {"SOA", 6},   {"SRV", 33},   {"ANY", 255}};
 
 /* QTYPE-only values ldns has no descriptor name for (RFC 1035 §3.2.3, RFC 1995). */
 static const char *meta_name(uint16_t t)
@@ -34,7 +33,8 @@ static const char *meta_name(uint16_t t)
 
 int dnsfw_qtype_parse(const char *text, size_t len, uint16_t *qtype)
 {
-    if (!text || !qtype || len == 0 || len > 16)
+    /* A NUL inside the length would end the text early for the string compares below. */
+    if (!text || !qtype || len == 0 || len > 16 || memchr(text, '\0', len))
         return DNSFW_EQTYPE;
     char buf[17];
     memcpy(buf, text, len);
@@ -73,7 +73,16 @@ int dnsfw_qtype_format(uint16_t qtype, char *buf, size_t size)
 {
     if (!buf)
         return DNSFW_EINVAL;
-    const char *name = meta_name(qtype);
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof common / sizeof common[0] && !name; i++)
+        if (common[i].type == qtype)
+            name = common[i].name;
+    if (name && strlen(name) < size) { /* the everyday types, without snprintf */
+        strcpy(buf, name);
+        return DNSFW_OK;
+    }
+    if (!name)
+        name = meta_name(qtype);
     if (!name && qtype != 0) {
         const ldns_rr_descriptor *d = ldns_rr_descript(qtype);
         if (d && d->_name && strncmp(d->_name, "TYPE", 4) != 0)

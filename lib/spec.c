@@ -6,8 +6,7 @@
 
 static bool ldh(uint8_t c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
 }
 
 int dnsfw__spec_parse(const char *spec, size_t len, char *out, size_t size, size_t *outlen,
@@ -90,8 +89,7 @@ bad:
     return DNSFW_EBADSPEC;
 }
 
-int dnsfw_spec_normalize(const char *spec, size_t len, char *out, size_t size,
-                         const char **reason)
+int dnsfw_spec_normalize(const char *spec, size_t len, char *out, size_t size, const char **reason)
 {
     if (!spec || !out)
         return DNSFW_EINVAL;

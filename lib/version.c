@@ -2,7 +2,7 @@
 #include "util.h"
 
 #define STR2(x) #x
-#define STR(x) STR2(x)
+#define STR(x)  STR2(x)
 
 const char *dnsfw_version(void)
 {
