@@ -20,9 +20,9 @@ struct best {
  * and later offers are more specific (wildcards are offered top-down, exact entries
  * last), so ties go to the later offer: the explanation names the closest entry.
  */
-static inline void offer(const dnsfw_matcher *m, const struct list_rules *lr,
-                         const uint32_t *lists, uint32_t n, uint16_t qtype,
-                         dnsfw_entry_kind kind, uint32_t node, struct best *b)
+static inline void offer(const dnsfw_matcher *m, const struct list_rules *lr, const uint32_t *lists,
+                         uint32_t n, uint16_t qtype, dnsfw_entry_kind kind, uint32_t node,
+                         struct best *b)
 {
     for (uint32_t i = 0; i < n; i++) {
         const struct list_rules *r = &lr[lists[i]];
@@ -59,9 +59,11 @@ static void decide(const dnsfw_matcher *m, const struct dnsfw_name *n, uint16_t 
         size_t len;
         const uint8_t *label = dnsfw__name_label(n, (unsigned)i, &len);
         h = dnsfw__hash_label(h, label, len);
-        pos[i] = dnsfw__range(h, t->nslots);
-        check[i] = trie_check(h, len);
+        pos[i] = trie_home(trie_key(h), t->nhome);
+        check[i] = trie_check(trie_key(h), len);
+        /* The node is a few slots past its home: often in the next cache line. */
         __builtin_prefetch(&t->slots[pos[i]]);
+        __builtin_prefetch(&t->slots[pos[i] + 3]);
     }
 
     uint32_t parent = TRIE_ROOT;
@@ -118,8 +120,8 @@ static int eval_text(const dnsfw_matcher *m, const char *name, size_t len, uint1
     return DNSFW_OK;
 }
 
-int dnsfw_eval(const dnsfw_matcher *m, const char *name, size_t len, uint16_t qtype,
-               uint32_t scope, dnsfw_verdict *v)
+int dnsfw_eval(const dnsfw_matcher *m, const char *name, size_t len, uint16_t qtype, uint32_t scope,
+               dnsfw_verdict *v)
 {
     if (!m || !name || !v || scope > m->n_scopes)
         return DNSFW_EINVAL;

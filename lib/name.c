@@ -10,8 +10,85 @@ static void finish(struct dnsfw_name *n, size_t pos)
     memset(n->wire + pos + 1, 0, 8);
 }
 
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* 0x80 in every byte of v that equals c, 0 in the others (no carry crosses a byte). */
+static inline uint64_t bytes_eq(uint64_t v, uint8_t c)
+{
+    uint64_t x = v ^ (ONES * c);
+    return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
+}
+
+/* v with its bytes 'A'..'Z' turned into 'a'..'z'; every other byte as it is. */
+static inline uint64_t lower8(uint64_t v)
+{
+    uint64_t low7 = v & ~HIGHS;
+    uint64_t ge_a = low7 + ONES * (0x80 - 'A');     /* high bit: low 7 bits >= 'A' */
+    uint64_t gt_z = low7 + ONES * (0x80 - 'Z' - 1); /* high bit: low 7 bits > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~v & HIGHS;
+    return v | (upper >> 2); /* 0x80 >> 2 is the 0x20 that lower-cases */
+}
+
+/* A mask from bytes_eq() with the byte at the lowest address in the lowest bits. */
+static inline uint64_t in_address_order(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(mask);
+#else
+    return mask;
+#endif
+}
+
+/*
+ * The common case: no backslash, no empty or long label, a short name. The text and the
+ * wire form line up (wire[i + 1] is text[i]; the dots' places take the length octets),
+ * so the text is copied and lower-cased 8 octets at a time and only the dots are looked
+ * at one by one. Returns false for anything else, which the general parser then decides
+ * from scratch.
+ */
+static bool from_text_fast(struct dnsfw_name *n, const uint8_t *s, size_t len)
+{
+    if (len > 0 && s[len - 1] == '.')
+        len--; /* the optional trailing dot */
+    if (len == 0 || len > DNSFW_WIRE_MAX - 8)
+        return false;
+    uint8_t *text = n->wire + 1;
+    memcpy(text, s, len);
+    memset(text + len, 0, 8);
+    size_t start = 0; /* of the current label, in text */
+    unsigned nlabels = 0;
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t v;
+        memcpy(&v, text + i, 8);
+        if (bytes_eq(v, '\\'))
+            return false;
+        uint64_t dots = in_address_order(bytes_eq(v, '.'));
+        uint64_t lower = lower8(v); /* stored before the dots' places get their lengths */
+        memcpy(text + i, &lower, 8);
+        for (; dots; dots &= dots - 1) {
+            size_t dot = i + (size_t)__builtin_ctzll(dots) / 8;
+            if (dot == start || dot - start > DNSFW_LABEL_MAX)
+                return false;
+            n->wire[start] = (uint8_t)(dot - start);
+            n->off[nlabels++] = (uint8_t)start;
+            start = dot + 1;
+        }
+    }
+    if (len == start || len - start > DNSFW_LABEL_MAX)
+        return false;
+    n->wire[start] = (uint8_t)(len - start);
+    n->off[nlabels++] = (uint8_t)start;
+    n->nlabels = (uint8_t)nlabels;
+    finish(n, len + 1);
+    return true;
+}
+
 int dnsfw__name_from_text(struct dnsfw_name *n, const char *s, size_t len)
 {
+    if (from_text_fast(n, (const uint8_t *)s, len))
+        return DNSFW_OK;
+
     const uint8_t *p = (const uint8_t *)s, *end = p + len;
     size_t pos = 0; /* next free byte in wire; wire[lenpos] is the open label's length */
     n->nlabels = 0;
@@ -111,7 +188,9 @@ long dnsfw__name_to_text(const struct dnsfw_name *n, unsigned first, char *out, 
         const uint8_t *l = dnsfw__name_label(n, i, &llen);
         for (size_t j = 0; j < llen; j++) {
             uint8_t c = l[j];
-            if (size - o < 6) /* worst case \DDD plus the dot and the NUL */
+            /* Exact room: this octet's text plus the NUL (the dot is checked below). */
+            size_t need = c < 0x21 || c > 0x7e ? 4 : needs_backslash(c) ? 2 : 1;
+            if (size - o < need + 1)
                 return -1;
             if (c < 0x21 || c > 0x7e) {
                 o += (size_t)snprintf(out + o, size - o, "\\%03u", c);

@@ -8,8 +8,8 @@
 
 #include "util.h"
 
-#define DNSFW_LABEL_MAX 63
-#define DNSFW_WIRE_MAX 255
+#define DNSFW_LABEL_MAX  63
+#define DNSFW_WIRE_MAX   255
 #define DNSFW_LABELS_MAX 127 /* 255 octets hold at most 127 non-root labels */
 
 struct dnsfw_name {
@@ -32,8 +32,7 @@ DNSFW_HIDDEN int dnsfw__name_from_wire(struct dnsfw_name *n, const uint8_t *w, s
 DNSFW_HIDDEN long dnsfw__name_to_text(const struct dnsfw_name *n, unsigned first, char *out,
                                       size_t size);
 
-static inline const uint8_t *dnsfw__name_label(const struct dnsfw_name *n, unsigned i,
-                                               size_t *len)
+static inline const uint8_t *dnsfw__name_label(const struct dnsfw_name *n, unsigned i, size_t *len)
 {
     *len = n->wire[n->off[i]];
     return n->wire + n->off[i] + 1;

@@ -10,6 +10,13 @@ void dnsfw__strtab_free(struct strtab *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Length of string i: the strings lie back to back, each with its NUL. */
+static size_t length_of(const struct strtab *t, size_t i)
+{
+    size_t end = i + 1 < t->count ? t->offset[i + 1] : t->arena_len;
+    return end - t->offset[i] - 1;
+}
+
 static size_t slot_of(const struct strtab *t, const char *s, size_t len, bool *found)
 {
     size_t mask = t->index_cap - 1;
@@ -20,8 +27,7 @@ static size_t slot_of(const struct strtab *t, const char *s, size_t len, bool *f
             *found = false;
             return i;
         }
-        const char *o = t->arena + t->offset[e - 1];
-        if (strncmp(o, s, len) == 0 && o[len] == '\0') {
+        if (length_of(t, e - 1) == len && memcmp(t->arena + t->offset[e - 1], s, len) == 0) {
             *found = true;
             return i;
         }
@@ -31,22 +37,17 @@ static size_t slot_of(const struct strtab *t, const char *s, size_t len, bool *f
 static int rehash(struct strtab *t)
 {
     size_t ncap = t->index_cap ? t->index_cap * 2 : 16;
-    uint32_t *old = t->index;
-    size_t oldcap = t->index_cap;
-    t->index = calloc(ncap, sizeof *t->index);
-    if (!t->index) {
-        t->index = old;
+    uint32_t *index = calloc(ncap, sizeof *index);
+    if (!index)
         return DNSFW_ENOMEM;
-    }
+    free(t->index);
+    t->index = index;
     t->index_cap = ncap;
-    for (size_t i = 0; i < oldcap; i++) {
-        if (!old[i])
-            continue;
-        const char *s = t->arena + t->offset[old[i] - 1];
+    /* In insertion order, so that the arena is read front to back. */
+    for (size_t i = 0; i < t->count; i++) {
         bool found;
-        t->index[slot_of(t, s, strlen(s), &found)] = old[i];
+        t->index[slot_of(t, dnsfw__strtab_get(t, i), length_of(t, i), &found)] = (uint32_t)i + 1;
     }
-    free(old);
     return DNSFW_OK;
 }
 

@@ -85,26 +85,30 @@ static inline uint64_t dnsfw__fmix64(uint64_t h)
     return h;
 }
 
-/* Load the first n (1..7) bytes at p into the low-order end, as memcpy would place them. */
+/* Load the first n (1..8) bytes at p into the low-order end, as memcpy would place them. */
 static inline uint64_t dnsfw__load_tail(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
     memcpy(&v, p, 8); /* callers guarantee 8 readable bytes */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return v & ~(UINT64_MAX >> (8 * n));
+    return n == 8 ? v : v & ~(UINT64_MAX >> (8 * n));
 #else
     return v & (UINT64_MAX >> (64 - 8 * n));
 #endif
 }
 
 /*
- * Extend hash h with one label. The caller guarantees that 8 bytes past the label's
- * last byte are readable (names and the label pool keep that slack), so the tail is
- * loaded in one go and masked.
+ * Extend hash h (of the labels above) with one label of 1..255 octets. The caller
+ * guarantees that 8 bytes past the label's last byte are readable (names and the label
+ * pool keep that slack), so the tail is loaded in one go and masked. A label shorter
+ * than 8 octets costs one multiply. The trie takes the slot and the check from the
+ * upper half, which the final multiply mixes well; the upper half is folded into the
+ * lower one for the next label.
  */
 static inline uint64_t dnsfw__hash_label(uint64_t h, const uint8_t *p, size_t len)
 {
     size_t n = len;
+    h ^= len;
     while (n >= 8) {
         uint64_t v;
         memcpy(&v, p, 8);
@@ -113,11 +117,10 @@ static inline uint64_t dnsfw__hash_label(uint64_t h, const uint8_t *p, size_t le
         p += 8;
         n -= 8;
     }
-    if (n) {
-        h = (h ^ dnsfw__load_tail(p, n)) * 0x9E3779B97F4A7C15ull;
-        h ^= h >> 29;
-    }
-    return dnsfw__fmix64(h ^ ((uint64_t)len << 56) ^ len);
+    if (n)
+        h ^= dnsfw__load_tail(p, n);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
 }
 
 /* Hash of a byte string of any length (no slack needed). */
@@ -136,12 +139,6 @@ static inline uint64_t dnsfw__hash_bytes(const void *data, size_t len)
     uint64_t v = 0;
     memcpy(&v, p, len);
     return dnsfw__fmix64(h ^ v);
-}
-
-/* Map a 64-bit hash to [0, n) without division (Lemire's multiply-shift). */
-static inline uint32_t dnsfw__range(uint64_t h, uint32_t n)
-{
-    return (uint32_t)(((h >> 32) * (uint64_t)n) >> 32);
 }
 
 #endif
