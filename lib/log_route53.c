@@ -12,6 +12,10 @@
 
 #include "logparse.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define MAX_DEPTH 64
 
 struct scan {
@@ -30,13 +34,15 @@ static bool fail(struct scan *sc, int status, const char *reason)
     return false;
 }
 
-static void skip_ws(struct scan *sc)
+static inline void skip_ws(struct scan *sc)
 {
-    while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
+    /* Resolver writes no whitespace between tokens: one compare settles the usual case. */
+    while (sc->p < sc->end && *sc->p <= ' ' &&
+           (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r' || *sc->p == '\n'))
         sc->p++;
 }
 
-static bool expect(struct scan *sc, uint8_t c, const char *reason)
+static inline bool expect(struct scan *sc, uint8_t c, const char *reason)
 {
     skip_ws(sc);
     if (sc->p >= sc->end)
@@ -156,12 +162,50 @@ static bool decode(struct scan *sc, const uint8_t *q, const uint8_t *stop, dnsfw
     return true;
 }
 
+/* Bytes a string can hold as they are: printable ASCII but '"' and '\\'. */
+static const uint8_t plain[256] = {
+#define R8(x) x, x, x, x, x, x, x, x
+    R8(0), R8(0), R8(0), R8(0), /* 0x00-0x1f: control */
+    1,     1,     0,     1,     1,     1,     1,     1,     R8(1), R8(1), R8(1), /* 0x20-0x3f; 0x22
+                                                                                    is '"' */
+    R8(1), R8(1), R8(1), 1,     1,     1,     1,     0,     1,     1,     1, /* 0x40-0x5f; 0x5c is
+                                                                                '\\' */
+    R8(1), R8(1), R8(1), R8(1),                                              /* 0x60-0x7f */
+    R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0), R8(0),
+    R8(0), R8(0), R8(0), R8(0), /* 0x80-0xff: UTF-8 */
+#undef R8
+};
+
+/* Skip plain bytes: 16 at a time where SSE2 is there, so that most strings end in one step. */
+static inline const uint8_t *skip_plain(const uint8_t *q, const uint8_t *end)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - q >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)q);
+        /* Signed: bytes >= 0x80 are negative, so "less than 0x20" catches them too. */
+        __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                         _mm_cmplt_epi8(v, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask)
+            return q + __builtin_ctz(mask);
+        q += 16;
+    }
+#endif
+    while (q < end && plain[*q])
+        q++;
+    return q;
+}
+
 /* A string at sc->p (the opening quote). */
-static bool string(struct scan *sc, dnsfw_text *out)
+static inline bool string(struct scan *sc, dnsfw_text *out)
 {
     const uint8_t *start = ++sc->p, *q = start;
     bool escaped = false;
     for (;;) {
+        q = skip_plain(q, sc->end);
         if (q >= sc->end)
             return fail(sc, DNSFW_EPARSE, "the record is truncated inside a string");
         uint8_t c = *q;
@@ -248,8 +292,8 @@ static bool skip_container(struct scan *sc, bool object, int depth)
             dnsfw_text key;
             skip_ws(sc);
             if (sc->p >= sc->end || *sc->p != '"')
-                return fail(sc, DNSFW_EPARSE, sc->p >= sc->end ? "the record is truncated"
-                                                               : "expected a key");
+                return fail(sc, DNSFW_EPARSE,
+                            sc->p >= sc->end ? "the record is truncated" : "expected a key");
             if (!string(sc, &key) || !expect(sc, ':', "expected ':' after a key"))
                 return false;
         }
@@ -317,17 +361,47 @@ static bool is_key(const dnsfw_text *k, const char *name, size_t n)
 }
 #define KEY(k, lit) is_key(k, lit, sizeof lit - 1)
 
+/*
+ * The value of a member that must be a container: 1 when it opens with `open` (consumed),
+ * 0 for null (absent, as for the string fields), -1 on error. A well-formed value of
+ * another type is a schema error, as a mistyped string field is.
+ */
+static int container(struct scan *sc, uint8_t open, const char *mistyped)
+{
+    skip_ws(sc);
+    if (sc->p >= sc->end) {
+        fail(sc, DNSFW_EPARSE, "the record is truncated");
+        return -1;
+    }
+    if (*sc->p == open) {
+        sc->p++;
+        return 1;
+    }
+    if (*sc->p == 'n')
+        return literal(sc, "null", 4) ? 0 : -1;
+    if (skip_value(sc, 2))
+        fail(sc, DNSFW_ESCHEMA, mistyped);
+    return -1;
+}
+
 /* answers: [{"Rdata": ..., "Type": ..., "Class": ...}, ...]; CNAME/DNAME targets kept. */
 static bool answers(struct scan *sc, dnsfw_log_record *rec)
 {
-    if (!expect(sc, '[', "answers is not an array"))
-        return false;
+    int open = container(sc, '[', "answers is not an array");
+    if (open <= 0)
+        return open == 0;
     skip_ws(sc);
     if (sc->p < sc->end && *sc->p == ']') {
         sc->p++;
         return true;
     }
     for (;;) {
+        skip_ws(sc);
+        if (sc->p < sc->end && *sc->p != '{') {
+            if (skip_value(sc, 2))
+                fail(sc, DNSFW_ESCHEMA, "an answers element is not an object");
+            return false;
+        }
         if (!expect(sc, '{', "an answers element is not an object"))
             return false;
         dnsfw_text rdata = {0}, type = {0}, key;
@@ -380,8 +454,9 @@ static bool answers(struct scan *sc, dnsfw_log_record *rec)
 /* srcids: {"instance": ..., "resolver_endpoint": ..., ...}. */
 static bool srcids(struct scan *sc, dnsfw_log_record *rec)
 {
-    if (!expect(sc, '{', "srcids is not an object"))
-        return false;
+    int open = container(sc, '{', "srcids is not an object");
+    if (open <= 0)
+        return open == 0;
     dnsfw_text instance = {0}, endpoint = {0}, key;
     skip_ws(sc);
     if (sc->p < sc->end && *sc->p == '}') {
@@ -416,16 +491,16 @@ static bool srcids(struct scan *sc, dnsfw_log_record *rec)
     return true;
 }
 
-/* The top-level string fields, by key. */
+/* The top-level text fields, in the order of the F_ numbers below. */
 static const struct field {
-    const char *key;
-    uint8_t len;
     bool numbers_ok;
     size_t offset;
     const char *not_string;
 } fields[] = {
 #define F(k, member, num)                                                                          \
-    {k, sizeof k - 1, num, offsetof(dnsfw_log_record, member), k " is not a string"}
+    {                                                                                              \
+        num, offsetof(dnsfw_log_record, member), k " is not a string"                              \
+    }
     F("query_name", query_name, false),
     F("query_type", query_type, false),
     F("query_class", query_class, false),
@@ -444,30 +519,91 @@ static const struct field {
 #undef F
 };
 
+enum {
+    F_QUERY_NAME,
+    F_QUERY_TYPE,
+    F_QUERY_CLASS,
+    F_TIMESTAMP,
+    F_SRCADDR,
+    F_SRCPORT,
+    F_VPC_ID,
+    F_ACCOUNT_ID,
+    F_REGION,
+    F_RCODE,
+    F_TRANSPORT,
+    F_VERSION,
+    F_FW_ACTION,
+    F_FW_GROUP,
+    F_FW_LIST,
+    F_ANSWERS, /* not in fields[]: parsed by answers() */
+    F_SRCIDS,  /* not in fields[]: parsed by srcids() */
+};
+
+/* The field a key names, or -1: the length leaves one to three memcmps. */
+static int field_of(const dnsfw_text *k)
+{
+#define IS(lit, f)                                                                                 \
+    if (memcmp(k->ptr, lit, sizeof lit - 1) == 0)                                                  \
+    return f
+    switch (k->len) {
+    case 5:
+        IS("rcode", F_RCODE);
+        break;
+    case 6:
+        IS("vpc_id", F_VPC_ID);
+        IS("region", F_REGION);
+        IS("srcids", F_SRCIDS);
+        break;
+    case 7:
+        IS("srcaddr", F_SRCADDR);
+        IS("srcport", F_SRCPORT);
+        IS("version", F_VERSION);
+        IS("answers", F_ANSWERS);
+        break;
+    case 9:
+        IS("transport", F_TRANSPORT);
+        break;
+    case 10:
+        IS("query_name", F_QUERY_NAME);
+        IS("query_type", F_QUERY_TYPE);
+        IS("account_id", F_ACCOUNT_ID);
+        break;
+    case 11:
+        IS("query_class", F_QUERY_CLASS);
+        break;
+    case 15:
+        IS("query_timestamp", F_TIMESTAMP);
+        break;
+    case 20:
+        IS("firewall_rule_action", F_FW_ACTION);
+        break;
+    case 22:
+        IS("firewall_rule_group_id", F_FW_GROUP);
+        break;
+    case 23:
+        IS("firewall_domain_list_id", F_FW_LIST);
+        break;
+    default:
+        break;
+    }
+#undef IS
+    return -1;
+}
+
 static bool member(struct scan *sc, const dnsfw_text *key, dnsfw_log_record *rec, uint32_t *seen)
 {
-    size_t n = sizeof fields / sizeof fields[0];
-    for (size_t i = 0; i < n; i++) {
-        const struct field *f = &fields[i];
-        if (key->len != f->len || memcmp(key->ptr, f->key, f->len) != 0)
-            continue;
-        if (*seen & (1u << i))
-            return fail(sc, DNSFW_ESCHEMA, "a key appears twice in the record");
-        *seen |= 1u << i;
-        return text_value(sc, (dnsfw_text *)((char *)rec + f->offset), f->numbers_ok,
-                          f->not_string);
-    }
-    uint32_t bit = 0;
-    if (KEY(key, "answers"))
-        bit = 1u << n;
-    else if (KEY(key, "srcids"))
-        bit = 1u << (n + 1);
-    if (!bit)
+    int f = field_of(key);
+    if (f < 0)
         return skip_value(sc, 1); /* a field this version of the format did not have */
-    if (*seen & bit)
+    if (*seen & (1u << f))
         return fail(sc, DNSFW_ESCHEMA, "a key appears twice in the record");
-    *seen |= bit;
-    return bit == 1u << n ? answers(sc, rec) : srcids(sc, rec);
+    *seen |= 1u << f;
+    if (f == F_ANSWERS)
+        return answers(sc, rec);
+    if (f == F_SRCIDS)
+        return srcids(sc, rec);
+    const struct field *fd = &fields[f];
+    return text_value(sc, (dnsfw_text *)((char *)rec + fd->offset), fd->numbers_ok, fd->not_string);
 }
 
 int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_log_record *rec,
@@ -484,7 +620,8 @@ int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_
         s->buf = nb;
         s->cap = len + 1;
     }
-    struct scan sc = {.p = (const uint8_t *)line, .end = (const uint8_t *)line + len, .out = s->buf};
+    struct scan sc = {
+        .p = (const uint8_t *)line, .end = (const uint8_t *)line + len, .out = s->buf};
     uint32_t seen = 0;
     bool ok = expect(&sc, '{', "the line is not a JSON object");
     skip_ws(&sc);
@@ -525,6 +662,8 @@ int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_
     }
     if (ok && !rec->query_name.ptr)
         ok = fail(&sc, DNSFW_ESCHEMA, "the record has no query_name");
+    if (ok && !rec->query_name.len) /* as the text formats: a record names its query */
+        ok = fail(&sc, DNSFW_ESCHEMA, "query_name is empty");
     if (ok && !rec->query_type.ptr)
         ok = fail(&sc, DNSFW_ESCHEMA, "the record has no query_type");
     if (!ok) {

@@ -5,6 +5,8 @@
  * as "not a query" rather than as malformed. Patterns are compiled once (the parser is
  * immutable); match data lives in the per-thread scratch.
  */
+#include <stdlib.h>
+
 #include "logparse.h"
 
 struct builtin {
@@ -17,36 +19,43 @@ struct builtin {
  * a serial number and the client address and port before the message:
  *   Nov 28 10:00:00 dnsmasq[812]: query[AAAA] example.com from 192.0.2.7
  *   Nov 28 10:00:00 dnsmasq[812]: 17 192.0.2.7/41253 query[A] example.com from 192.0.2.7
+ * Types dnsmasq has no name for are written "query[type=65]"; they become "TYPE65".
  */
 static const struct builtin dnsmasq = {
     "^(?:(?<time>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}) )?(?:\\S+ )?dnsmasq(?:-dhcp)?\\[[0-9]+\\]: "
-    "(?:[0-9]+ \\S+/[0-9]+ )?query\\[(?<qtype>[A-Za-z0-9]+)\\] (?<qname>\\S+) from "
+    "(?:[0-9]+ \\S+/[0-9]+ )?query\\[(?<qtype>[A-Za-z0-9]+|type=[0-9]+)\\] (?<qname>\\S+) from "
     "(?<client>\\S+)\\s*$",
     "^(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} )?(?:\\S+ )?dnsmasq(?:-dhcp)?\\[[0-9]+\\]: ",
 };
 
 /*
- * BIND 9 query log (category queries), with or without print-time / print-category:
+ * BIND 9 query log (category queries): its own channel file, with or without
+ * print-time / print-category, or syslog (BIND's default destination):
  *   28-Nov-2026 10:00:00.123 queries: info: client @0x7f1c2c0 192.0.2.7#41253
  *       (example.com): query: example.com IN A +E(0)K (192.0.2.53)
  *   client 192.0.2.7#41253 (example.com): view internal: query: example.com IN A +
+ *   Nov 28 10:00:00 ns1 named[812]: client @0x7f1c2c0 192.0.2.7#41253 (example.com): ...
  */
+#define BIND_SYSLOG "[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} \\S+ named\\[[0-9]+\\]: "
 static const struct builtin bind9 = {
-    "^(?:(?<time>[0-9]{2}-[A-Za-z]{3}-[0-9]{4} [0-9:.]+) )?(?:\\S+ )?(?:queries: )?(?:info: )?"
+    "^(?:(?<time>[0-9]{2}-[A-Za-z]{3}-[0-9]{4} [0-9:.]+) |(?<time2>[A-Z][a-z]{2} [ 0-9][0-9] "
+    "[0-9:]{8}) \\S+ named\\[[0-9]+\\]: )?(?:\\S+ )?(?:queries: )?(?:info: )?"
     "client (?:@0x[0-9a-fA-F]+ )?(?<client>[0-9A-Fa-f:.]+)#[0-9]+ (?:\\([^)]*\\))?: "
     "(?:view [^:]+: )?query: (?<qname>\\S+) (?<qclass>[A-Z0-9]+) (?<qtype>[A-Z0-9]+) ",
-    "^(?:[0-9]{2}-[A-Za-z]{3}-[0-9]{4} [0-9:.]+ )?(?:\\S+ )?(?:queries: |client )",
+    "^(?:[0-9]{2}-[A-Za-z]{3}-[0-9]{4} [0-9:.]+ |" BIND_SYSLOG ")?(?:\\S+ )?(?:queries: |client )",
 };
 
 /*
  * unbound with log-queries (verbosity 0 is enough); log-time-ascii or the default
- * epoch stamp; log-replies lines start with "reply:".
+ * epoch stamp. log-replies lines carry the rcode, time and size after the class; with
+ * log-tag-queryreply the tag "query:" or "reply:" replaces "info:".
  *   [1701163200] unbound[812:0] info: 192.0.2.7 example.com. A IN
  *   Nov 28 10:00:00 unbound[812:0] info: 192.0.2.7 example.com. AAAA IN
+ *   [1701163200] unbound[812:0] query: 192.0.2.7 example.com. A IN
  */
 static const struct builtin unbound = {
     "^(?:\\[(?<time>[0-9]+)\\] |(?<time2>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}) (?:\\S+ )?)?"
-    "unbound\\[[0-9]+:[0-9]+\\] info: (?<client>[0-9A-Fa-f:.]+) (?<qname>\\S+) "
+    "unbound\\[[0-9]+:[0-9]+\\] (?:info|query): (?<client>[0-9A-Fa-f:.]+) (?<qname>\\S+) "
     "(?<qtype>[A-Z0-9]+) (?<qclass>[A-Z0-9]+)\\s*$",
     "^(?:\\[[0-9]+\\] |[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} (?:\\S+ )?)?unbound\\[[0-9]+:[0-9]+\\] ",
 };
@@ -78,8 +87,8 @@ static uint32_t group(const pcre2_code *re, const char *name)
 int dnsfw__log_text_compile(struct text_format *tf, dnsfw_log_format format, const char *pattern,
                             dnsfw_error *err)
 {
-    const struct builtin *b = format == DNSFW_LOG_DNSMASQ ? &dnsmasq
-                              : format == DNSFW_LOG_BIND  ? &bind9
+    const struct builtin *b = format == DNSFW_LOG_DNSMASQ   ? &dnsmasq
+                              : format == DNSFW_LOG_BIND    ? &bind9
                               : format == DNSFW_LOG_UNBOUND ? &unbound
                                                             : NULL;
     memset(tf, 0, sizeof *tf);
@@ -94,9 +103,8 @@ int dnsfw__log_text_compile(struct text_format *tf, dnsfw_log_format format, con
         return rc;
     }
     static const char *const names[G_COUNT][2] = {
-        [G_QNAME] = {"qname", NULL},   [G_QTYPE] = {"qtype", NULL},
-        [G_QCLASS] = {"qclass", NULL}, [G_CLIENT] = {"client", NULL},
-        [G_TIME] = {"time", "time2"},
+        [G_QNAME] = {"qname", NULL},   [G_QTYPE] = {"qtype", NULL},  [G_QCLASS] = {"qclass", NULL},
+        [G_CLIENT] = {"client", NULL}, [G_TIME] = {"time", "time2"},
     };
     for (int g = 0; g < G_COUNT; g++)
         for (int alt = 0; alt < 2; alt++)
@@ -128,8 +136,8 @@ static dnsfw_text capture(const struct text_format *tf, const PCRE2_SIZE *ov, co
     return (dnsfw_text){0};
 }
 
-int dnsfw__log_text(const struct text_format *tf, dnsfw_logscratch *s, const char *line,
-                    size_t len, dnsfw_log_record *rec, const char **reason)
+int dnsfw__log_text(const struct text_format *tf, dnsfw_logscratch *s, const char *line, size_t len,
+                    dnsfw_log_record *rec, const char **reason)
 {
     memset(rec, 0, sizeof *rec);
     for (size_t i = 0; i < len;) { /* PCRE2 runs with NO_UTF_CHECK: check here, once */
@@ -145,6 +153,22 @@ int dnsfw__log_text(const struct text_format *tf, dnsfw_logscratch *s, const cha
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->match);
         rec->query_name = capture(tf, ov, line, G_QNAME);
         rec->query_type = capture(tf, ov, line, G_QTYPE);
+        if (rec->query_type.len > 5 && rec->query_type.len < 16 &&
+            memcmp(rec->query_type.ptr, "type=", 5) == 0) { /* dnsmasq: "type=65" */
+            if (s->cap < 16) {
+                char *nb = realloc(s->buf, 16);
+                if (!nb) {
+                    *reason = "out of memory";
+                    return DNSFW_ENOMEM;
+                }
+                s->buf = nb;
+                s->cap = 16;
+            }
+            size_t digits = rec->query_type.len - 5;
+            memcpy(s->buf, "TYPE", 4);
+            memcpy(s->buf + 4, rec->query_type.ptr + 5, digits);
+            rec->query_type = (dnsfw_text){s->buf, 4 + digits};
+        }
         rec->query_class = capture(tf, ov, line, G_QCLASS);
         rec->client = capture(tf, ov, line, G_CLIENT);
         rec->timestamp = capture(tf, ov, line, G_TIME);

@@ -76,6 +76,8 @@ int dnsfw_log_parse(const dnsfw_logparser *lp, dnsfw_logscratch *s, const char *
         *reason = "invalid argument";
         return DNSFW_EINVAL;
     }
+    if (!line)
+        line = ""; /* NULL with length 0 is the empty line; NULL + 0 is not valid C */
     if (lp->format == DNSFW_LOG_ROUTE53)
         return dnsfw__log_route53(s, line, len, rec, reason);
     if (!s->match) {

@@ -11,8 +11,8 @@
 enum log_group { G_QNAME, G_QTYPE, G_QCLASS, G_CLIENT, G_TIME, G_COUNT };
 
 struct text_format {
-    pcre2_code *query; /* a line recording a query */
-    pcre2_code *other; /* a line of the format that records something else; may be NULL */
+    pcre2_code *query;          /* a line recording a query */
+    pcre2_code *other;          /* a line of the format that records something else; may be NULL */
     uint32_t group[G_COUNT][2]; /* group numbers of each field (0 = none); two alternatives */
 };
 

@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,22 @@ void tool_warn(const char *fmt, ...)
 void tool_print_version(void)
 {
     printf("%s %s (libdnsfw %s)\n", progname, dnsfw_version(), dnsfw_version());
+}
+
+int tool_option_error(int opt, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(arg, "--", 2) != 0) /* a short option, perhaps inside a cluster like -hx */
+        tool_warn(opt == ':' ? "option requires an argument -- '%c'" : "invalid option -- '%c'",
+                  optopt);
+    else if (opt == ':')
+        tool_warn("option '%s' needs an argument", arg);
+    else if (strchr(arg, '='))
+        tool_warn("unknown option '%.*s', or it takes no argument", (int)strcspn(arg, "="), arg);
+    else
+        tool_warn("unknown option '%s'", arg);
+    fprintf(stderr, "Try '%s --help'.\n", progname);
+    return EXIT_USAGE;
 }
 
 int tool_exit_for_status(int status)

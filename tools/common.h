@@ -32,6 +32,13 @@ void tool_print_version(void);
  */
 int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out);
 
+/*
+ * Report what getopt_long() (run with opterr = 0 and an optstring starting with ':')
+ * refused — an unknown option (opt '?') or a missing argument (opt ':') — under the
+ * tool's own name, with a pointer to --help. Returns EXIT_USAGE.
+ */
+int tool_option_error(int opt, char **argv);
+
 /* Map a library status to the exit code it stands for. */
 int tool_exit_for_status(int status);
 

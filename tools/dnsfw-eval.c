@@ -1,17 +1,23 @@
 /*
- * dnsfw-eval: evaluate query names against a policy (contract §2).
+ * dnsfw-eval: evaluate query names, or replay query logs, against a policy (contract §2).
  *
  *   dnsfw-eval [-p POLICY] [--mode observe|enforce] [--scope REPO] [--json] [NAME[/TYPE] ...]
+ *   dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT] [--report]
  *
  * Names come from the arguments or, when there are none, from stdin in the dnsperf
- * query-file format ("NAME [TYPE]" a line; blank and '#' lines skipped).
+ * query-file format ("NAME [TYPE]" a line; blank and '#' lines skipped). Log replay is
+ * in replay.c, its report in report*.c.
  */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
+#include "replay.h"
+#include "report.h"
+#include "scope_map.h"
 #include "verdict_out.h"
 
 struct eval_ctx {
@@ -27,18 +33,37 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: dnsfw-eval [-p POLICY] [--mode observe|enforce] [--scope REPO] [--json]\n"
             "                  [NAME[/TYPE] ...]\n"
+            "       dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT]\n"
+            "                  [--report [--format text|json|markdown]] [--scope-map FILE]\n"
             "\n"
             "Evaluate DNS query names against a Route 53 DNS Firewall policy and explain\n"
             "each verdict. Without NAME arguments, names are read from stdin, one query a\n"
-            "line as \"NAME [TYPE]\" (the dnsperf query-file format).\n"
+            "line as \"NAME [TYPE]\" (the dnsperf query-file format). With --log, replay\n"
+            "query logs instead: every record is evaluated with its CNAME chain.\n"
             "\n"
-            "  -p, --policy FILE   policy JSON ('-' = stdin); default: the platform's\n"
-            "                      tiered policy with its built-in baseline, observe mode\n"
-            "      --mode MODE     observe or enforce (tiered policies only)\n"
-            "      --scope REPO    evaluate with the baseline and REPO's allowlist only\n"
-            "      --json          one JSON object a line\n"
-            "  -h, --help          show this help\n"
-            "  -V, --version       show the version\n"
+            "  -p, --policy FILE     policy JSON ('-' = stdin); default: the platform's\n"
+            "                        tiered policy with its built-in baseline, observe mode\n"
+            "      --mode MODE       observe or enforce (tiered policies only)\n"
+            "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
+            "      --json            one JSON object a line (with --report: one JSON report)\n"
+            "\n"
+            "  -l, --log FILE        a query log: a file, a .gz file, a directory tree, or\n"
+            "                        '-' for stdin; repeat for more\n"
+            "      --log-format FMT  route53 (default), dnsmasq, bind, unbound or custom\n"
+            "      --log-pattern RE  the PCRE2 pattern of the custom format, with named\n"
+            "                        groups qname and optionally qtype, client, time\n"
+            "      --report          summarise instead of one line a record: what enforce\n"
+            "                        mode would block, chain-caused blocks, drift, suggestions\n"
+            "      --format FMT      report format: text (default), json or markdown\n"
+            "      --min-count N     suggest only names seen at least N times (default 1)\n"
+            "      --wildcard-min N  suggest *.parent when N names share it (default 3)\n"
+            "      --scope-map FILE  client address, CIDR or instance id -> repository, a\n"
+            "                        line each: split the report per repository\n"
+            "      --progress        a progress line on stderr (default: when a terminal)\n"
+            "      --no-progress     no progress line\n"
+            "\n"
+            "  -h, --help            show this help\n"
+            "  -V, --version         show the version\n"
             "\n"
             "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
             "3 invalid policy or input, 4 I/O error.\n");
@@ -150,32 +175,111 @@ static int eval_stdin(struct eval_ctx *c)
     return EXIT_CLEAN;
 }
 
-int main(int argc, char **argv)
-{
-    enum { OPT_MODE = 256, OPT_SCOPE, OPT_JSON };
-    static const struct option opts[] = {
-        {"policy", required_argument, NULL, 'p'}, {"mode", required_argument, NULL, OPT_MODE},
-        {"scope", required_argument, NULL, OPT_SCOPE}, {"json", no_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *policy_path = NULL, *mode = NULL, *scope_name = NULL;
-    struct eval_ctx c = {0};
-    tool_set_name("dnsfw-eval");
+struct options {
+    const char *policy, *mode, *scope;
+    bool json;
+    const char **logs;
+    size_t n_logs;
+    const char *log_format, *log_pattern, *report_format, *scope_map;
+    bool report;
+    int progress; /* -1: when stderr is a terminal */
+    unsigned min_count, wildcard_min;
+};
 
+static bool parse_count(const char *arg, const char *opt, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(arg, &end, 10);
+    if (!*arg || *end || v < 1 || v > 1000000000) {
+        tool_warn("%s needs a whole number from 1, not \"%s\"", opt, arg);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+/* Returns -1 to go on, or the exit code. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    enum {
+        OPT_MODE = 256,
+        OPT_SCOPE,
+        OPT_JSON,
+        OPT_LOG_FORMAT,
+        OPT_LOG_PATTERN,
+        OPT_REPORT,
+        OPT_FORMAT,
+        OPT_MIN_COUNT,
+        OPT_WILDCARD_MIN,
+        OPT_SCOPE_MAP,
+        OPT_PROGRESS,
+        OPT_NO_PROGRESS,
+    };
+    static const struct option opts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"scope", required_argument, NULL, OPT_SCOPE},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"log", required_argument, NULL, 'l'},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"log-pattern", required_argument, NULL, OPT_LOG_PATTERN},
+        {"report", no_argument, NULL, OPT_REPORT},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"min-count", required_argument, NULL, OPT_MIN_COUNT},
+        {"wildcard-min", required_argument, NULL, OPT_WILDCARD_MIN},
+        {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "p:hV", opts, NULL)) != -1) {
+    opterr = 0; /* our own messages, under the tool's name */
+    while ((opt = getopt_long(argc, argv, ":p:l:hV", opts, NULL)) != -1) {
         switch (opt) {
         case 'p':
-            policy_path = optarg;
+            o->policy = optarg;
             break;
         case OPT_MODE:
-            mode = optarg;
+            o->mode = optarg;
             break;
         case OPT_SCOPE:
-            scope_name = optarg;
+            o->scope = optarg;
             break;
         case OPT_JSON:
-            c.json = true;
+            o->json = true;
+            break;
+        case 'l':
+            o->logs[o->n_logs++] = optarg; /* room for argc entries was made */
+            break;
+        case OPT_LOG_FORMAT:
+            o->log_format = optarg;
+            break;
+        case OPT_LOG_PATTERN:
+            o->log_pattern = optarg;
+            break;
+        case OPT_REPORT:
+            o->report = true;
+            break;
+        case OPT_FORMAT:
+            o->report_format = optarg;
+            break;
+        case OPT_MIN_COUNT:
+            if (!parse_count(optarg, "--min-count", &o->min_count))
+                return EXIT_USAGE;
+            break;
+        case OPT_WILDCARD_MIN:
+            if (!parse_count(optarg, "--wildcard-min", &o->wildcard_min))
+                return EXIT_USAGE;
+            break;
+        case OPT_SCOPE_MAP:
+            o->scope_map = optarg;
+            break;
+        case OPT_PROGRESS:
+            o->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o->progress = 0;
             break;
         case 'h':
             usage(stdout);
@@ -184,41 +288,214 @@ int main(int argc, char **argv)
             tool_print_version();
             return EXIT_CLEAN;
         default:
-            usage(stderr);
+            return tool_option_error(opt, argv);
+        }
+    }
+    bool log_only = o->log_format || o->log_pattern || o->report || o->report_format ||
+                    o->scope_map || o->min_count || o->wildcard_min;
+    if (!o->n_logs && log_only) {
+        tool_warn("--log-format, --log-pattern, --report, --format, --min-count, "
+                  "--wildcard-min and --scope-map go with --log");
+        return EXIT_USAGE;
+    }
+    if (o->n_logs && optind < argc) {
+        tool_warn("give either names or --log, not both");
+        return EXIT_USAGE;
+    }
+    if (o->report_format && !o->report) {
+        tool_warn("--format goes with --report");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int log_format(const struct options *o, dnsfw_log_format *f)
+{
+    static const struct {
+        const char *name;
+        dnsfw_log_format format;
+    } formats[] = {{"route53", DNSFW_LOG_ROUTE53},
+                   {"dnsmasq", DNSFW_LOG_DNSMASQ},
+                   {"bind", DNSFW_LOG_BIND},
+                   {"unbound", DNSFW_LOG_UNBOUND},
+                   {"custom", DNSFW_LOG_CUSTOM}};
+    *f = o->log_pattern ? DNSFW_LOG_CUSTOM : DNSFW_LOG_ROUTE53;
+    if (!o->log_format)
+        return EXIT_CLEAN;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(o->log_format, formats[i].name) == 0) {
+            *f = formats[i].format;
+            if ((*f == DNSFW_LOG_CUSTOM) != (o->log_pattern != NULL)) {
+                tool_warn("--log-pattern goes with --log-format custom, and it needs one");
+                return EXIT_USAGE;
+            }
+            return EXIT_CLEAN;
+        }
+    }
+    tool_warn("--log-format must be route53, dnsmasq, bind, unbound or custom, not \"%s\"",
+              o->log_format);
+    return EXIT_USAGE;
+}
+
+/* --log: replay the logs, print one verdict a record or the report. */
+static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_matcher *matcher,
+                    uint32_t scope)
+{
+    dnsfw_log_format format;
+    int rc = log_format(o, &format);
+    if (rc)
+        return rc;
+    enum report_format rformat = o->json ? REPORT_JSON : REPORT_TEXT;
+    if (o->report_format) {
+        if (!strcmp(o->report_format, "json"))
+            rformat = REPORT_JSON;
+        else if (!strcmp(o->report_format, "markdown"))
+            rformat = REPORT_MARKDOWN;
+        else if (strcmp(o->report_format, "text") != 0) {
+            tool_warn("--format must be text, json or markdown, not \"%s\"", o->report_format);
             return EXIT_USAGE;
         }
     }
-    if (policy_path && strcmp(policy_path, "-") == 0 && optind == argc) {
-        tool_warn("names cannot come from stdin when the policy does; give them as arguments");
+
+    dnsfw_logparser *parser = NULL;
+    dnsfw_error err = {0};
+    rc = dnsfw_logparser_new(&parser, format, o->log_pattern, &err);
+    if (rc) {
+        const char *msg = err.message[0] ? err.message : dnsfw_strerror(rc);
+        if (err.column)
+            tool_warn("--log-pattern: column %u: %s", err.column, msg);
+        else
+            tool_warn("--log-pattern: %s", msg);
+        return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+    }
+
+    /* The report shows the enforce-mode view of a tiered policy next to its own mode. */
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(policy, &info);
+    dnsfw_matcher *enforce = NULL;
+    struct scope_map *map = NULL;
+    struct report *report = NULL;
+    if (o->report && info.tiered && info.mode != DNSFW_MODE_ENFORCE &&
+        (dnsfw_policy_set_mode(policy, DNSFW_MODE_ENFORCE) != DNSFW_OK ||
+         dnsfw_compile(policy, &enforce) != DNSFW_OK)) {
+        tool_warn("cannot compile the enforce-mode policy");
+        rc = EXIT_SYSTEM;
+    }
+    if (!rc && o->scope_map)
+        rc = scope_map_load(o->scope_map, &map);
+    struct report_options ro = {
+        .matcher = matcher,
+        .enforce = enforce ? enforce : matcher,
+        .scope = scope,
+        .scope_name = o->scope,
+        .mode = info.tiered ? (info.mode == DNSFW_MODE_ENFORCE ? "enforce" : "observe") : NULL,
+        .has_map = map != NULL,
+        .min_count = o->min_count,
+        .wildcard_min = o->wildcard_min,
+    };
+    if (!rc && o->report && report_new(&ro, &report) != 0) {
+        tool_warn("out of memory");
+        rc = EXIT_SYSTEM;
+    }
+    struct replay_result res = {0};
+    if (!rc) {
+        struct replay_config cfg = {
+            .parser = parser,
+            .matcher = matcher,
+            .enforce = ro.enforce,
+            .scope = scope,
+            .map = map,
+            .output = o->report ? OUT_REPORT
+                      : o->json ? OUT_JSON
+                                : OUT_TEXT,
+            .report = report,
+            .progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress,
+        };
+        rc = replay_logs(&cfg, o->logs, o->n_logs, &res);
+    }
+    if (!rc && report && report_print(report, rformat, stdout) != 0) {
+        tool_warn("cannot write the report");
+        rc = EXIT_SYSTEM;
+    }
+    report_free(report);
+    scope_map_free(map);
+    dnsfw_matcher_free(enforce);
+    dnsfw_logparser_free(parser);
+    if (rc)
+        return rc;
+    if (res.io_failed)
+        return EXIT_SYSTEM;
+    if (res.malformed)
+        return EXIT_INVALID;
+    return res.blocked ? EXIT_BLOCKED : EXIT_CLEAN;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {.progress = -1};
+    struct eval_ctx c = {0};
+    tool_set_name("dnsfw-eval");
+    o.logs = calloc((size_t)argc, sizeof *o.logs);
+    if (!o.logs)
+        return EXIT_SYSTEM;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0) {
+        free(o.logs);
+        return rc;
+    }
+    c.json = o.json;
+    bool stdin_used = o.n_logs ? false : optind == argc;
+    for (size_t i = 0; i < o.n_logs; i++)
+        stdin_used |= strcmp(o.logs[i], "-") == 0;
+    if (o.policy && strcmp(o.policy, "-") == 0 && stdin_used) {
+        tool_warn("the policy comes from stdin, so the names or the log cannot");
+        free(o.logs);
         return EXIT_USAGE;
     }
 
     dnsfw_policy *policy;
-    int rc = tool_load_policy(policy_path, mode, &policy);
-    if (rc)
+    rc = tool_load_policy(o.policy, o.mode, &policy);
+    if (rc) {
+        free(o.logs);
         return rc;
+    }
     dnsfw_policy_info info;
     dnsfw_policy_get_info(policy, &info);
     dnsfw_matcher *matcher = NULL;
     rc = dnsfw_compile(policy, &matcher);
-    dnsfw_policy_free(policy);
     if (rc) {
         tool_warn("cannot compile the policy: %s", dnsfw_strerror(rc));
+        dnsfw_policy_free(policy);
+        free(o.logs);
         return tool_exit_for_status(rc);
     }
     c.matcher = matcher;
-    if (scope_name) {
-        if (!info.tiered) {
+    if (o.scope) {
+        if (!info.tiered)
             tool_warn("--scope needs a tiered policy (blueprints)");
+        else if (dnsfw_matcher_find_scope(matcher, o.scope, &c.scope) != DNSFW_OK)
+            tool_warn("--scope: no blueprint for repository \"%s\"", o.scope);
+        if (!info.tiered || !c.scope) {
             dnsfw_matcher_free(matcher);
-            return EXIT_USAGE;
-        }
-        if (dnsfw_matcher_find_scope(matcher, scope_name, &c.scope) != DNSFW_OK) {
-            tool_warn("--scope: no blueprint for repository \"%s\"", scope_name);
-            dnsfw_matcher_free(matcher);
+            dnsfw_policy_free(policy);
+            free(o.logs);
             return EXIT_USAGE;
         }
     }
+
+    if (o.n_logs) {
+        rc = run_logs(&o, policy, matcher, c.scope);
+        dnsfw_matcher_free(matcher);
+        dnsfw_policy_free(policy);
+        free(o.logs);
+        if (fflush(stdout) != 0 && rc != EXIT_SYSTEM) {
+            tool_warn("error writing the output");
+            rc = EXIT_SYSTEM;
+        }
+        return rc;
+    }
+    dnsfw_policy_free(policy);
+    free(o.logs);
 
     rc = EXIT_CLEAN;
     if (optind < argc) {

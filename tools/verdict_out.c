@@ -53,7 +53,8 @@ void verdict_text(FILE *f, const struct verdict_line *l)
     const char *resp = dnsfw_block_response_name(v->block_response);
     snprintf(action, sizeof action, "%s%s%s", dnsfw_action_name(v->action), resp ? "/" : "",
              resp ? resp : "");
-    fprintf(f, "%-13s %-40s %-6s", action, l->query_name, l->query_type);
+    /* 14 = "BLOCK/NXDOMAIN" and "BLOCK/OVERRIDE", the longest actions: keep columns aligned. */
+    fprintf(f, "%-14s %-40s %-6s", action, l->query_name, l->query_type);
     if (!e->rule_group) {
         fputs(" no rule matched", f);
     } else {
@@ -66,5 +67,7 @@ void verdict_text(FILE *f, const struct verdict_line *l)
         fprintf(f, " scope=%s", e->scope);
     if (v->hop)
         fprintf(f, " via=%s", l->hop_name ? l->hop_name : "?");
+    if (l->suffix)
+        fputs(l->suffix, f);
     fputc('\n', f);
 }

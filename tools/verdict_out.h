@@ -12,6 +12,7 @@ struct verdict_line {
     const dnsfw_verdict *verdict;
     const dnsfw_explanation *why;
     const char *hop_name; /* the chain name that decided, when verdict->hop > 0 */
+    const char *suffix;   /* text output: appended before the newline, may be NULL */
 };
 
 /*

@@ -1,0 +1,646 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_data.h"
+#include "strmap.h"
+
+#define MALFORMED_KEPT 10
+#define EXAMPLES       3
+
+static const char caveat[] =
+    "Route 53 Resolver does not log answers served from its cache, so query counts are "
+    "lower bounds: a name appears once per cache lifetime, not once per lookup.";
+
+struct drift {
+    uint64_t count;
+    char *examples[EXAMPLES];
+    uint32_t n;
+};
+
+struct repo_stat {
+    uint64_t records, blocked, isolation;
+    bool blueprint;
+    struct strmap blocked_names;   /* name -> count (uintptr_t) */
+    struct strmap isolation_names; /* name -> count: blocked only with the repo's own scope */
+};
+
+struct report {
+    struct report_options o;
+    psl_ctx_t *psl;
+    struct strmap names;
+    struct strmap drift;
+    struct strmap repos;
+    uint64_t files, bytes, records, not_query, malformed;
+    struct {
+        char *file;
+        uint64_t line;
+        char *reason;
+    } bad[MALFORMED_KEPT];
+    uint32_t n_bad;
+    uint64_t now[4];
+    uint64_t enforce_blocked;
+    uint64_t logged[5]; /* none, ALLOW, ALERT, BLOCK, something else */
+    bool oom;
+};
+
+/* --- collecting ---------------------------------------------------------------------- */
+
+static void set_add(struct report *r, struct small_set *s, const char *v)
+{
+    if (!v || !*v || s->more) /* full, and known to have more: nothing can change */
+        return;
+    for (uint32_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], v) == 0)
+            return;
+    if (s->n == SET_MAX) {
+        s->more = true;
+        return;
+    }
+    if (!(s->v[s->n] = strdup(v)))
+        r->oom = true;
+    else
+        s->n++;
+}
+
+static void set_free(struct small_set *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+}
+
+static void free_name(void *p)
+{
+    struct name_stat *n = p;
+    if (!n)
+        return;
+    free(n->hop);
+    free(n->domain);
+    set_free(&n->types);
+    set_free(&n->clients);
+    set_free(&n->instances);
+    set_free(&n->blocked_hops);
+    free(n);
+}
+
+static void free_drift(void *p)
+{
+    struct drift *d = p;
+    if (!d)
+        return;
+    for (uint32_t i = 0; i < d->n; i++)
+        free(d->examples[i]);
+    free(d);
+}
+
+static void free_repo(void *p)
+{
+    struct repo_stat *s = p;
+    if (!s)
+        return;
+    strmap_free(&s->blocked_names, NULL);
+    strmap_free(&s->isolation_names, NULL);
+    free(s);
+}
+
+int report_new(const struct report_options *o, struct report **out)
+{
+    struct report *r = calloc(1, sizeof *r);
+    if (!r)
+        return -1;
+    r->o = *o;
+    /* The newest of libpsl's built-in list and Debian's publicsuffix package. */
+    r->psl = psl_latest(NULL);
+    if (!r->psl)
+        r->psl = (psl_ctx_t *)psl_builtin();
+    *out = r;
+    return 0;
+}
+
+void report_free(struct report *r)
+{
+    if (!r)
+        return;
+    strmap_free(&r->names, free_name);
+    strmap_free(&r->drift, free_drift);
+    strmap_free(&r->repos, free_repo);
+    for (uint32_t i = 0; i < r->n_bad; i++) {
+        free(r->bad[i].file);
+        free(r->bad[i].reason);
+    }
+    if (r->psl != psl_builtin())
+        psl_free(r->psl);
+    free(r);
+}
+
+void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason)
+{
+    r->malformed++;
+    if (r->n_bad < MALFORMED_KEPT) {
+        r->bad[r->n_bad].file = strdup(file);
+        r->bad[r->n_bad].line = line;
+        r->bad[r->n_bad].reason = strdup(reason);
+        r->n_bad++;
+    }
+}
+
+void report_note_not_query(struct report *r)
+{
+    r->not_query++;
+}
+
+void report_set_input(struct report *r, uint64_t files, uint64_t bytes)
+{
+    r->files += files;
+    r->bytes += bytes;
+}
+
+/* ISO 8601 stamps order as text; other formats keep their order of appearance. */
+static void keep(char *dst, size_t size, const char *ts)
+{
+    size_t n = strnlen(ts, size - 1);
+    memcpy(dst, ts, n);
+    dst[n] = '\0';
+}
+
+static void seen(struct name_stat *n, const char *ts)
+{
+    if (!*ts)
+        return;
+    bool iso = strnlen(ts, 5) == 5 && ts[0] >= '0' && ts[0] <= '9' && ts[4] == '-';
+    if (!n->first[0] || (iso && strcmp(ts, n->first) < 0))
+        keep(n->first, sizeof n->first, ts);
+    if (!n->last[0] || !iso || strcmp(ts, n->last) > 0)
+        keep(n->last, sizeof n->last, ts);
+}
+
+static int logged_index(const char *a)
+{
+    if (!*a)
+        return 0;
+    if (!strcmp(a, "ALLOW"))
+        return 1;
+    if (!strcmp(a, "ALERT"))
+        return 2;
+    if (!strcmp(a, "BLOCK"))
+        return 3;
+    return 4;
+}
+
+/* Does the logged firewall action agree with the computed one? No firewall fields in
+ * the log means "allowed, or no rule matched" (aws-dns-firewall.md §8.1). */
+static bool agrees(const char *logged, dnsfw_action now)
+{
+    switch (logged_index(logged)) {
+    case 0:
+        return now == DNSFW_ACTION_ALLOW || now == DNSFW_ACTION_NONE;
+    case 1:
+        return now == DNSFW_ACTION_ALLOW;
+    case 2:
+        return now == DNSFW_ACTION_ALERT;
+    case 3:
+        return now == DNSFW_ACTION_BLOCK;
+    default:
+        return false;
+    }
+}
+
+static void count_in(struct report *r, struct strmap *m, const char *name)
+{
+    void **slot = strmap_slot(m, name, strlen(name));
+    if (!slot)
+        r->oom = true;
+    else
+        *slot = (void *)((uintptr_t)*slot + 1);
+}
+
+static void add_drift(struct report *r, const struct record_eval *e)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s\t%s", e->logged[0] ? e->logged : "-",
+             dnsfw_action_name(e->now.action));
+    void **slot = strmap_slot(&r->drift, key, strlen(key));
+    if (!slot || (!*slot && !(*slot = calloc(1, sizeof(struct drift))))) {
+        r->oom = true;
+        return;
+    }
+    struct drift *d = *slot;
+    d->count++;
+    for (uint32_t i = 0; i < d->n; i++)
+        if (!strcmp(d->examples[i], e->name))
+            return;
+    if (d->n < EXAMPLES && (d->examples[d->n] = strdup(e->name)))
+        d->n++;
+}
+
+static void add_repo(struct report *r, const struct record_eval *e)
+{
+    const char *repo = e->repo ? e->repo : "(unmapped)";
+    void **slot = strmap_slot(&r->repos, repo, strlen(repo));
+    if (!slot || (!*slot && !(*slot = calloc(1, sizeof(struct repo_stat))))) {
+        r->oom = true;
+        return;
+    }
+    struct repo_stat *s = *slot;
+    s->records++;
+    bool blocked = e->enforce.action == DNSFW_ACTION_BLOCK;
+    if (blocked) {
+        s->blocked++;
+        count_in(r, &s->blocked_names, e->name);
+    }
+    if (e->scoped) {
+        s->blueprint = true;
+        if (!blocked && e->scoped_enforce.action == DNSFW_ACTION_BLOCK) {
+            s->isolation++;
+            count_in(r, &s->isolation_names, e->name);
+        }
+    }
+}
+
+void report_add(struct report *r, const struct record_eval *e)
+{
+    r->records++;
+    r->now[e->now.action & 3]++;
+    r->logged[logged_index(e->logged)]++;
+    void **slot = strmap_slot(&r->names, e->name, strlen(e->name));
+    if (!slot || (!*slot && !(*slot = calloc(1, sizeof(struct name_stat))))) {
+        r->oom = true;
+        return;
+    }
+    struct name_stat *n = *slot;
+    n->count++;
+    n->now[e->now.action & 3]++;
+    seen(n, e->timestamp);
+    set_add(r, &n->types, e->type);
+    set_add(r, &n->clients, e->client);
+    set_add(r, &n->instances, e->instance);
+    if (e->enforce.action == DNSFW_ACTION_BLOCK) {
+        r->enforce_blocked++;
+        if (e->enforce.hop == 0) {
+            n->own_blocked++;
+        } else {
+            n->chain_blocked++;
+            if (!n->hop) {
+                n->hop = strdup(e->enforce_hop ? e->enforce_hop : "?");
+                n->allowed_by = e->enforce_name_only;
+            }
+        }
+        for (size_t i = 0; i < e->n_blocked_hops; i++)
+            set_add(r, &n->blocked_hops, e->blocked_hops[i]);
+    }
+    if (!agrees(e->logged, e->now.action))
+        add_drift(r, e);
+    if (r->o.has_map)
+        add_repo(r, e);
+}
+
+/* --- building the report --------------------------------------------------------------- */
+
+/* Entries of a map as an array, heaviest first, then by key. */
+static int cmp_named(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight < y->weight ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static struct named *entries(const struct strmap *m, uint64_t (*weight)(const void *), size_t *n)
+{
+    struct named *v = calloc(m->count ? m->count : 1, sizeof *v);
+    *n = 0;
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].key)
+            continue;
+        uint64_t w = weight ? weight(m->slots[i].value) : (uintptr_t)m->slots[i].value;
+        v[(*n)++] = (struct named){m->slots[i].key, m->slots[i].value, w};
+    }
+    qsort(v, *n, sizeof *v, cmp_named);
+    return v;
+}
+
+static uint64_t drift_count(const void *p)
+{
+    return ((const struct drift *)p)->count;
+}
+
+static uint64_t repo_records(const void *p)
+{
+    return ((const struct repo_stat *)p)->records;
+}
+
+void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_t size)
+{
+    char bare[DNSFW_NAME_TEXT_MAX];
+    snprintf(bare, sizeof bare, "%s", name);
+    size_t len = strlen(bare);
+    if (len > 1 && bare[len - 1] == '.')
+        bare[len - 1] = '\0';
+    const char *rd = psl_registrable_domain(psl, bare);
+    snprintf(out, size, "%s", rd ? rd : bare);
+}
+
+static cJSON *string_array(const struct small_set *s)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (uint32_t i = 0; a && i < s->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(s->v[i]));
+    if (a && s->more)
+        cJSON_AddItemToArray(a, cJSON_CreateString("..."));
+    return a;
+}
+
+static cJSON *action_counts(const uint64_t *by)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int a = 0; o && a < 4; a++)
+        cJSON_AddNumberToObject(o, dnsfw_action_name((dnsfw_action)a), (double)by[a]);
+    return o;
+}
+
+static cJSON *build_totals(struct report *r)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "files", (double)r->files);
+    cJSON_AddNumberToObject(t, "bytes", (double)r->bytes);
+    cJSON_AddNumberToObject(t, "records", (double)r->records);
+    cJSON_AddNumberToObject(t, "distinct_names", (double)r->names.count);
+    cJSON_AddNumberToObject(t, "not_query_lines", (double)r->not_query);
+    cJSON_AddNumberToObject(t, "malformed", (double)r->malformed);
+    cJSON *bad = cJSON_AddArrayToObject(t, "malformed_examples");
+    for (uint32_t i = 0; bad && i < r->n_bad; i++) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "file", r->bad[i].file ? r->bad[i].file : "");
+        cJSON_AddNumberToObject(b, "line", (double)r->bad[i].line);
+        cJSON_AddStringToObject(b, "reason", r->bad[i].reason ? r->bad[i].reason : "");
+        cJSON_AddItemToArray(bad, b);
+    }
+    cJSON_AddItemToObject(t, "by_action", action_counts(r->now));
+    size_t blocked_names = 0;
+    for (size_t i = 0; i < r->names.cap; i++)
+        if (r->names.slots[i].key && name_blocked(r->names.slots[i].value))
+            blocked_names++;
+    cJSON *enf = cJSON_AddObjectToObject(t, "enforce");
+    cJSON_AddNumberToObject(enf, "blocked_records", (double)r->enforce_blocked);
+    cJSON_AddNumberToObject(enf, "blocked_names", (double)blocked_names);
+    cJSON *logged = cJSON_AddObjectToObject(t, "logged_firewall_action");
+    static const char *const names[] = {"none", "ALLOW", "ALERT", "BLOCK", "other"};
+    for (int i = 0; i < 5; i++)
+        cJSON_AddNumberToObject(logged, names[i], (double)r->logged[i]);
+    return t;
+}
+
+struct group {
+    char *domain;
+    uint64_t queries;
+    size_t first, count; /* its names: members[first .. first + count) */
+};
+
+static int cmp_group(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+    if (x->queries != y->queries)
+        return x->queries < y->queries ? 1 : -1;
+    return strcmp(x->domain, y->domain);
+}
+
+static cJSON *blocked_name(const struct named *v)
+{
+    const struct name_stat *s = v->value;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", v->key);
+    cJSON_AddNumberToObject(o, "queries", (double)name_blocked(s));
+    cJSON_AddStringToObject(o, "first_seen", s->first);
+    cJSON_AddStringToObject(o, "last_seen", s->last);
+    cJSON_AddItemToObject(o, "query_types", string_array(&s->types));
+    cJSON_AddItemToObject(o, "clients", string_array(&s->clients));
+    cJSON_AddItemToObject(o, "instances", string_array(&s->instances));
+    cJSON_AddStringToObject(o, "cause", s->own_blocked ? "name" : "chain");
+    if (s->chain_blocked)
+        cJSON_AddStringToObject(o, "hop", s->hop);
+    return o;
+}
+
+/* What enforcement would block, grouped by registrable domain, heaviest first. */
+static cJSON *build_would_block(struct report *r, const struct named *v, size_t n)
+{
+    size_t nb = 0;
+    while (nb < n && name_blocked(v[nb].value))
+        nb++;
+    struct strmap index = {0}; /* domain -> group number + 1 */
+    struct group *groups = calloc(nb ? nb : 1, sizeof *groups);
+    size_t *of = calloc(nb ? nb : 1, sizeof *of); /* name -> its group */
+    size_t *members = calloc(nb ? nb : 1, sizeof *members);
+    size_t ng = 0;
+    cJSON *out = cJSON_CreateArray();
+    if (!groups || !of || !members || !out)
+        goto oom;
+    for (size_t i = 0; i < nb; i++) {
+        struct name_stat *ns = v[i].value;
+        char rd[DNSFW_NAME_TEXT_MAX];
+        report_registrable(r->psl, v[i].key, rd, sizeof rd);
+        if (!ns->domain && !(ns->domain = strdup(rd))) /* for the suggestions */
+            goto oom;
+        void **slot = strmap_slot(&index, rd, strlen(rd));
+        if (!slot)
+            goto oom;
+        if (!*slot) {
+            if (!(groups[ng].domain = strdup(rd)))
+                goto oom;
+            *slot = (void *)(uintptr_t)++ng;
+        }
+        of[i] = (uintptr_t)*slot - 1;
+        groups[of[i]].queries += name_blocked(v[i].value);
+        groups[of[i]].count++;
+    }
+    /* Names keep their order (heaviest first) inside their group. */
+    for (size_t g = 1; g < ng; g++)
+        groups[g].first = groups[g - 1].first + groups[g - 1].count;
+    for (size_t g = 0; g < ng; g++)
+        groups[g].count = 0;
+    for (size_t i = 0; i < nb; i++) {
+        struct group *g = &groups[of[i]];
+        members[g->first + g->count++] = i;
+    }
+    qsort(groups, ng, sizeof *groups, cmp_group);
+    for (size_t g = 0; g < ng; g++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "registrable_domain", groups[g].domain);
+        cJSON_AddNumberToObject(o, "queries", (double)groups[g].queries);
+        cJSON *names = cJSON_AddArrayToObject(o, "names");
+        for (size_t k = 0; k < groups[g].count; k++)
+            cJSON_AddItemToArray(names, blocked_name(&v[members[groups[g].first + k]]));
+        cJSON_AddItemToArray(out, o);
+    }
+    goto done;
+oom:
+    r->oom = true;
+done:
+    for (size_t g = 0; groups && g < ng; g++)
+        free(groups[g].domain);
+    free(groups);
+    free(of);
+    free(members);
+    strmap_free(&index, NULL);
+    return out;
+}
+
+static cJSON *explanation(const struct report *r, const dnsfw_verdict *v)
+{
+    dnsfw_explanation why;
+    cJSON *o = cJSON_CreateObject();
+    if (dnsfw_explain(r->o.enforce, v, r->o.scope, &why) != DNSFW_OK || !why.rule_group)
+        return o;
+    cJSON_AddStringToObject(o, "rule_group", why.rule_group);
+    cJSON_AddNumberToObject(o, "rule_priority", why.rule_priority);
+    if (why.rule)
+        cJSON_AddStringToObject(o, "rule", why.rule);
+    else
+        cJSON_AddNullToObject(o, "rule");
+    cJSON_AddStringToObject(o, "domain_list", why.domain_list);
+    cJSON_AddStringToObject(o, "entry", why.entry);
+    return o;
+}
+
+/* Allowlisted names blocked because a CNAME/DNAME hop is not allowed. */
+static cJSON *build_chain_blocks(struct report *r, const struct named *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        const struct name_stat *s = v[i].value;
+        if (!s->chain_blocked)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", v[i].key);
+        cJSON_AddStringToObject(o, "hop", s->hop);
+        cJSON_AddNumberToObject(o, "queries", (double)s->chain_blocked);
+        cJSON *by = explanation(r, &s->allowed_by);
+        cJSON_AddItemToObject(o, "allowed_by", by);
+        cJSON *fixes = cJSON_AddArrayToObject(o, "fixes");
+        char fix[DNSFW_NAME_TEXT_MAX + 128];
+        size_t hl = strlen(s->hop);
+        snprintf(fix, sizeof fix, "allow the hop: add %.*s (or an entry covering it)",
+                 (int)(hl > 1 && s->hop[hl - 1] == '.' ? hl - 1 : hl), s->hop);
+        cJSON_AddItemToArray(fixes, cJSON_CreateString(fix));
+        const cJSON *g = cJSON_GetObjectItem(by, "rule_group");
+        const cJSON *p = cJSON_GetObjectItem(by, "rule_priority");
+        /* The tiered form's rules have fixed settings: redirection is the general form's. */
+        if (g && p && !r->o.mode) {
+            snprintf(fix, sizeof fix,
+                     "trust the chain: set redirection TRUST_REDIRECTION_DOMAIN on rule %d of "
+                     "rule group %s",
+                     (int)p->valuedouble, g->valuestring);
+            cJSON_AddItemToArray(fixes, cJSON_CreateString(fix));
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *build_drift(struct report *r)
+{
+    size_t n;
+    struct named *v = entries(&r->drift, drift_count, &n);
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; v && i < n; i++) {
+        const struct drift *d = v[i].value;
+        char logged[32];
+        const char *tab = strchr(v[i].key, '\t');
+        snprintf(logged, sizeof logged, "%.*s", (int)(tab - v[i].key), v[i].key);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "logged", strcmp(logged, "-") ? logged : "none");
+        cJSON_AddStringToObject(o, "now", tab + 1);
+        cJSON_AddNumberToObject(o, "records", (double)d->count);
+        cJSON *ex = cJSON_AddArrayToObject(o, "examples");
+        for (uint32_t j = 0; j < d->n; j++)
+            cJSON_AddItemToArray(ex, cJSON_CreateString(d->examples[j]));
+        cJSON_AddItemToArray(a, o);
+    }
+    free(v);
+    return a;
+}
+
+static cJSON *build_repos(struct report *r)
+{
+    size_t n;
+    struct named *v = entries(&r->repos, repo_records, &n);
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; v && i < n; i++) {
+        const struct repo_stat *s = v[i].value;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "repo", v[i].key);
+        cJSON_AddBoolToObject(o, "blueprint", s->blueprint);
+        cJSON_AddNumberToObject(o, "records", (double)s->records);
+        cJSON_AddNumberToObject(o, "would_block_records", (double)s->blocked);
+        cJSON_AddNumberToObject(o, "would_block_names", (double)s->blocked_names.count);
+        cJSON_AddNumberToObject(o, "isolation_block_records", (double)s->isolation);
+        cJSON *iso = cJSON_AddArrayToObject(o, "isolation_blocks");
+        size_t m;
+        struct named *names = entries(&s->isolation_names, NULL, &m);
+        for (size_t j = 0; names && j < m; j++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "name", names[j].key);
+            cJSON_AddNumberToObject(x, "queries", (double)names[j].weight);
+            cJSON_AddItemToArray(iso, x);
+        }
+        free(names);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(v);
+    return a;
+}
+
+static cJSON *build(struct report *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *policy = cJSON_AddObjectToObject(root, "policy");
+    if (r->o.mode)
+        cJSON_AddStringToObject(policy, "mode", r->o.mode);
+    else
+        cJSON_AddNullToObject(policy, "mode");
+    if (r->o.scope_name)
+        cJSON_AddStringToObject(policy, "scope", r->o.scope_name);
+    cJSON_AddStringToObject(root, "caveat", caveat);
+    cJSON_AddItemToObject(root, "totals", build_totals(r));
+
+    size_t n;
+    struct named *v = entries(&r->names, name_blocked, &n);
+    if (!v) {
+        r->oom = true;
+        return root;
+    }
+    cJSON_AddItemToObject(root, "would_block", build_would_block(r, v, n));
+    cJSON_AddItemToObject(root, "chain_blocks", build_chain_blocks(r, v, n));
+    cJSON_AddItemToObject(root, "drift", build_drift(r));
+    cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n));
+    if (r->o.has_map)
+        cJSON_AddItemToObject(root, "repositories", build_repos(r));
+    free(v);
+    return root;
+}
+
+int report_print(struct report *r, enum report_format format, FILE *out)
+{
+    cJSON *root = build(r);
+    if (!root || r->oom) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    if (format == REPORT_JSON) {
+        char *text = cJSON_Print(root);
+        if (!text) {
+            cJSON_Delete(root);
+            return -1;
+        }
+        fputs(text, out);
+        fputc('\n', out);
+        cJSON_free(text);
+    } else if (format == REPORT_MARKDOWN) {
+        report_render_markdown(root, out);
+    } else {
+        report_render_text(root, out);
+    }
+    cJSON_Delete(root);
+    return ferror(out) ? -1 : 0;
+}

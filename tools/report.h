@@ -1,0 +1,43 @@
+/*
+ * The replay report (dnsfw-eval --log ... --report): what enforcement would break,
+ * chain-caused blocks, drift between the logged and the computed action, allowlist
+ * suggestions, and a per-repository split. Memory grows with the number of distinct
+ * names, not with the number of records.
+ */
+#ifndef DNSFW_TOOLS_REPORT_H
+#define DNSFW_TOOLS_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <dnsfw/dnsfw.h>
+
+#include "replay.h"
+
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN };
+
+struct report_options {
+    const dnsfw_matcher *matcher; /* the policy in its mode */
+    const dnsfw_matcher *enforce; /* the policy in enforce mode */
+    uint32_t scope;               /* --scope */
+    const char *scope_name;       /* --scope REPO, or NULL */
+    const char *mode;             /* "observe", "enforce", or NULL for the general form */
+    bool has_map;                 /* --scope-map given */
+    unsigned min_count;           /* suggestions: names seen fewer times are left out */
+    unsigned wildcard_min;        /* suggestions: distinct names below a parent for "*.parent" */
+};
+
+struct report;
+
+int report_new(const struct report_options *opts, struct report **out);
+void report_free(struct report *r);
+
+void report_add(struct report *r, const struct record_eval *e);
+void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason);
+void report_note_not_query(struct report *r);
+void report_set_input(struct report *r, uint64_t files, uint64_t bytes);
+
+/* Write the report; returns 0 or -1 (out of memory, write error). */
+int report_print(struct report *r, enum report_format format, FILE *out);
+
+#endif

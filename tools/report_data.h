@@ -1,0 +1,64 @@
+/* What report.c collects, shared with the parts that turn it into text (report_*.c). */
+#ifndef DNSFW_TOOLS_REPORT_DATA_H
+#define DNSFW_TOOLS_REPORT_DATA_H
+
+#include <cjson/cJSON.h>
+#include <libpsl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <dnsfw/dnsfw.h>
+
+#include "report.h"
+
+#define SET_MAX 8
+
+/* A few distinct values (clients, query types); later ones are only noted. */
+struct small_set {
+    char *v[SET_MAX];
+    uint32_t n;
+    bool more;
+};
+
+/* Everything known about one distinct query name. */
+struct name_stat {
+    uint64_t count;
+    uint64_t now[4];          /* records by action of the policy in its mode */
+    uint64_t own_blocked;     /* enforce mode: blocked by the name's own verdict */
+    uint64_t chain_blocked;   /* enforce mode: the name is allowed, a chain hop is not */
+    char *hop;                /* the first blocking hop */
+    dnsfw_verdict allowed_by; /* what allowed the name alone, for the chain fixes */
+    char first[40], last[40];
+    struct small_set types, clients, instances;
+    struct small_set blocked_hops; /* chain names blocked on their own (suggestions) */
+    char *domain;                  /* registrable domain, once asked for (report_domain_of) */
+};
+
+/* The registrable domain of a normalised name ("a.example.co.uk." -> "example.co.uk"), or
+ * the name without its dot when it has none (a public suffix, a single label). */
+void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_t size);
+
+/* A map entry with a sort weight. */
+struct named {
+    const char *key;
+    void *value;
+    uint64_t weight;
+};
+
+/* Blocked records of a name in enforce mode. */
+static inline uint64_t name_blocked(const void *p)
+{
+    const struct name_stat *n = p;
+    return n->own_blocked + n->chain_blocked;
+}
+
+/* Allowlist suggestions (report_suggest.c). v: every name, heaviest-blocked first. */
+cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
+                          const struct named *v, size_t n);
+
+/* Renderers for people (report_render.c). */
+void report_render_text(const cJSON *root, FILE *out);
+void report_render_markdown(const cJSON *root, FILE *out);
+
+#endif

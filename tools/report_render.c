@@ -1,0 +1,361 @@
+/*
+ * The report for people: plain text for a terminal, Markdown for a pull request. Both
+ * read the same cJSON tree that --json prints, so the three never disagree.
+ */
+#include <string.h>
+
+#include "report_data.h"
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+/* The strings of an array joined with sep. */
+static void join(FILE *out, const cJSON *arr, const char *sep)
+{
+    const cJSON *e;
+    bool first = true;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (cJSON_IsString(e)) {
+            fprintf(out, "%s%s", first ? "" : sep, e->valuestring);
+            first = false;
+        }
+    }
+    if (first)
+        fputs("-", out);
+}
+
+static unsigned long long u(double d)
+{
+    return (unsigned long long)d;
+}
+
+/* "1 record", "2 records". */
+static const char *noun(double n, const char *one, const char *many)
+{
+    return (unsigned long long)n == 1 ? one : many;
+}
+
+/* --- text ------------------------------------------------------------------------------- */
+
+static void text_totals(const cJSON *t, FILE *out)
+{
+    fprintf(out, "Totals\n");
+    fprintf(out,
+            "  %llu %s, %.1f MB, %llu %s, %llu distinct %s, %llu %s that record no query, "
+            "%llu malformed\n",
+            u(num(t, "files")), noun(num(t, "files"), "file", "files"), num(t, "bytes") / 1e6,
+            u(num(t, "records")), noun(num(t, "records"), "record", "records"),
+            u(num(t, "distinct_names")), noun(num(t, "distinct_names"), "name", "names"),
+            u(num(t, "not_query_lines")), noun(num(t, "not_query_lines"), "line", "lines"),
+            u(num(t, "malformed")));
+    const cJSON *by = get(t, "by_action");
+    fprintf(out,
+            "  verdicts of the policy as given: ALLOW %llu, ALERT %llu, BLOCK %llu, NONE %llu\n",
+            u(num(by, "ALLOW")), u(num(by, "ALERT")), u(num(by, "BLOCK")), u(num(by, "NONE")));
+    const cJSON *enf = get(t, "enforce");
+    fprintf(out, "  in enforce mode: %llu records (%llu distinct names) would be blocked\n",
+            u(num(enf, "blocked_records")), u(num(enf, "blocked_names")));
+    const cJSON *lg = get(t, "logged_firewall_action");
+    fprintf(out,
+            "  firewall action in the logs: none %llu, ALERT %llu, BLOCK %llu, ALLOW %llu, "
+            "other %llu\n",
+            u(num(lg, "none")), u(num(lg, "ALERT")), u(num(lg, "BLOCK")), u(num(lg, "ALLOW")),
+            u(num(lg, "other")));
+    const cJSON *b;
+    cJSON_ArrayForEach(b, get(t, "malformed_examples")) fprintf(
+        out, "  malformed: %s:%llu: %s\n", str(b, "file"), u(num(b, "line")), str(b, "reason"));
+}
+
+static void text_would_block(const cJSON *wb, FILE *out)
+{
+    fprintf(out, "\nWhat enforcement would block\n");
+    if (!cJSON_GetArraySize(wb))
+        fprintf(out, "  nothing\n");
+    const cJSON *g, *n;
+    cJSON_ArrayForEach(g, wb)
+    {
+        fprintf(out, "  %s (%llu %s)\n", str(g, "registrable_domain"), u(num(g, "queries")),
+                noun(num(g, "queries"), "query", "queries"));
+        cJSON_ArrayForEach(n, get(g, "names"))
+        {
+            fprintf(out, "    %-40s %8llu  %s .. %s  types ", str(n, "name"), u(num(n, "queries")),
+                    *str(n, "first_seen") ? str(n, "first_seen") : "-",
+                    *str(n, "last_seen") ? str(n, "last_seen") : "-");
+            join(out, get(n, "query_types"), ",");
+            fputs("  clients ", out);
+            join(out, get(n, "clients"), ",");
+            if (cJSON_GetArraySize(get(n, "instances"))) {
+                fputs("  instances ", out);
+                join(out, get(n, "instances"), ",");
+            }
+            if (get(n, "hop"))
+                fprintf(out, "  via %s", str(n, "hop"));
+            fputc('\n', out);
+        }
+    }
+}
+
+static void text_chain(const cJSON *cb, FILE *out)
+{
+    fprintf(out, "\nAllowlisted names blocked through their CNAME chain\n");
+    if (!cJSON_GetArraySize(cb))
+        fprintf(out, "  none\n");
+    const cJSON *c, *f;
+    cJSON_ArrayForEach(c, cb)
+    {
+        const cJSON *by = get(c, "allowed_by");
+        fprintf(out, "  %s -> %s (%llu %s), allowed by %s rule %llu, list %s, entry %s\n",
+                str(c, "name"), str(c, "hop"), u(num(c, "queries")),
+                noun(num(c, "queries"), "query", "queries"), str(by, "rule_group"),
+                u(num(by, "rule_priority")), str(by, "domain_list"), str(by, "entry"));
+        cJSON_ArrayForEach(f, get(c, "fixes")) fprintf(out, "    fix: %s\n", f->valuestring);
+    }
+}
+
+static void text_drift(const cJSON *d, FILE *out)
+{
+    fprintf(out, "\nDrift: logged firewall action vs the policy now\n");
+    if (!cJSON_GetArraySize(d))
+        fprintf(out, "  none\n");
+    const cJSON *k;
+    cJSON_ArrayForEach(k, d)
+    {
+        fprintf(out, "  logged %s, now %s: %llu %s (e.g. ", str(k, "logged"), str(k, "now"),
+                u(num(k, "records")), noun(num(k, "records"), "record", "records"));
+        join(out, get(k, "examples"), ", ");
+        fputs(")\n", out);
+    }
+}
+
+static void text_suggestions(const cJSON *s, FILE *out)
+{
+    fprintf(out,
+            "\nSuggested allowlist entries (names seen at least %llu %s; a wildcard "
+            "when %llu or more names share a parent)\n",
+            u(num(s, "min_count")), noun(num(s, "min_count"), "time", "times"),
+            u(num(s, "wildcard_min")));
+    const cJSON *e;
+    if (!cJSON_GetArraySize(get(s, "entries")))
+        fprintf(out, "  none needed\n");
+    cJSON_ArrayForEach(e, get(s, "entries"))
+    {
+        fprintf(out, "  %-40s %llu %s, %llu %s (", str(e, "entry"), u(num(e, "names")),
+                noun(num(e, "names"), "name", "names"), u(num(e, "queries")),
+                noun(num(e, "queries"), "query", "queries"));
+        join(out, get(e, "examples"), ", ");
+        fputs(")\n", out);
+    }
+    if (cJSON_GetArraySize(get(s, "cannot_be_listed"))) {
+        fputs("  cannot be listed (not a valid spec, no valid parent): ", out);
+        join(out, get(s, "cannot_be_listed"), ", ");
+        fputc('\n', out);
+    }
+    char *allow = cJSON_PrintUnformatted(get(s, "egress_allowlist"));
+    if (allow) {
+        fprintf(out, "  \"egress_allowlist\": %s\n", allow);
+        cJSON_free(allow);
+    }
+}
+
+static void text_repos(const cJSON *repos, FILE *out)
+{
+    fprintf(out, "\nPer repository (enforce mode; own allowlist only = per-session isolation)\n");
+    const cJSON *r, *n;
+    cJSON_ArrayForEach(r, repos)
+    {
+        fprintf(out, "  %s: %llu records, %llu would be blocked (%llu names)", str(r, "repo"),
+                u(num(r, "records")), u(num(r, "would_block_records")),
+                u(num(r, "would_block_names")));
+        if (!strcmp(str(r, "repo"), "(unmapped)")) {
+            fputs("; clients not in the scope map\n", out);
+            continue;
+        }
+        if (!cJSON_IsTrue(get(r, "blueprint"))) {
+            fputs("; no blueprint in the policy\n", out);
+            continue;
+        }
+        fprintf(out, "; with its own allowlist only, %llu more records blocked\n",
+                u(num(r, "isolation_block_records")));
+        cJSON_ArrayForEach(n, get(r, "isolation_blocks"))
+            fprintf(out, "    %-40s %llu\n", str(n, "name"), u(num(n, "queries")));
+    }
+}
+
+void report_render_text(const cJSON *root, FILE *out)
+{
+    const cJSON *policy = get(root, "policy");
+    fprintf(out, "dnsfw-eval replay report");
+    if (cJSON_IsString(get(policy, "mode")))
+        fprintf(out, " (policy mode %s)", str(policy, "mode"));
+    if (cJSON_IsString(get(policy, "scope")))
+        fprintf(out, " (scope %s)", str(policy, "scope"));
+    fprintf(out, "\nNote: %s\n\n", str(root, "caveat"));
+    text_totals(get(root, "totals"), out);
+    text_would_block(get(root, "would_block"), out);
+    text_chain(get(root, "chain_blocks"), out);
+    text_drift(get(root, "drift"), out);
+    text_suggestions(get(root, "suggestions"), out);
+    if (get(root, "repositories"))
+        text_repos(get(root, "repositories"), out);
+}
+
+/* --- markdown ----------------------------------------------------------------------------- */
+
+/* Table cells must not break the table. */
+static void cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '\\' || *s == '`' || *s == '*' || *s == '_')
+            fputc('\\', out);
+        fputc(*s == '\n' ? ' ' : *s, out);
+    }
+}
+
+static void code_cell(FILE *out, const char *s)
+{
+    fputc('`', out);
+    for (; *s; s++)
+        fputc(*s == '`' || *s == '|' ? '\'' : *s, out);
+    fputc('`', out);
+}
+
+void report_render_markdown(const cJSON *root, FILE *out)
+{
+    const cJSON *policy = get(root, "policy"), *t = get(root, "totals");
+    fprintf(out, "## DNS Firewall replay report\n\n");
+    if (cJSON_IsString(get(policy, "mode")))
+        fprintf(out, "Policy mode: **%s**. ", str(policy, "mode"));
+    if (cJSON_IsString(get(policy, "scope")))
+        fprintf(out, "Scope: `%s`. ", str(policy, "scope"));
+    fprintf(out, "%llu %s from %llu %s; %llu distinct %s; %llu malformed.\n\n",
+            u(num(t, "records")), noun(num(t, "records"), "record", "records"), u(num(t, "files")),
+            noun(num(t, "files"), "file", "files"), u(num(t, "distinct_names")),
+            noun(num(t, "distinct_names"), "name", "names"), u(num(t, "malformed")));
+    const cJSON *enf = get(t, "enforce");
+    fprintf(out, "**Enforce mode would block %llu records (%llu distinct names).**\n\n",
+            u(num(enf, "blocked_records")), u(num(enf, "blocked_names")));
+    fprintf(out, "> %s\n\n", str(root, "caveat"));
+
+    const cJSON *g, *n, *x;
+    fprintf(out, "### What enforcement would block\n\n");
+    if (!cJSON_GetArraySize(get(root, "would_block")))
+        fprintf(out, "Nothing.\n\n");
+    else
+        fprintf(out, "| domain | name | queries | first seen | last seen | types | clients |\n"
+                     "|---|---|---:|---|---|---|---|\n");
+    cJSON_ArrayForEach(g, get(root, "would_block"))
+    {
+        cJSON_ArrayForEach(n, get(g, "names"))
+        {
+            fputs("| ", out);
+            cell(out, str(g, "registrable_domain"));
+            fputs(" | ", out);
+            code_cell(out, str(n, "name"));
+            if (get(n, "hop")) {
+                fputs(" via ", out);
+                code_cell(out, str(n, "hop"));
+            }
+            fprintf(out, " | %llu | ", u(num(n, "queries")));
+            cell(out, str(n, "first_seen"));
+            fputs(" | ", out);
+            cell(out, str(n, "last_seen"));
+            fputs(" | ", out);
+            join(out, get(n, "query_types"), ", ");
+            fputs(" | ", out);
+            join(out, get(n, "clients"), ", ");
+            fputs(" |\n", out);
+        }
+    }
+    if (cJSON_GetArraySize(get(root, "would_block")))
+        fputc('\n', out);
+
+    if (cJSON_GetArraySize(get(root, "chain_blocks"))) {
+        fprintf(out, "### Allowlisted names blocked through their CNAME chain\n\n");
+        cJSON_ArrayForEach(x, get(root, "chain_blocks"))
+        {
+            fputs("- ", out);
+            code_cell(out, str(x, "name"));
+            fputs(" → ", out);
+            code_cell(out, str(x, "hop"));
+            fprintf(out, " (%llu queries). Fixes:", u(num(x, "queries")));
+            const cJSON *f;
+            cJSON_ArrayForEach(f, get(x, "fixes"))
+            {
+                fputs(" ", out);
+                cell(out, f->valuestring);
+                fputs(";", out);
+            }
+            fputc('\n', out);
+        }
+        fputc('\n', out);
+    }
+
+    if (cJSON_GetArraySize(get(root, "drift"))) {
+        fprintf(out, "### Drift between the logs and this policy\n\n"
+                     "| logged | now | records | examples |\n|---|---|---:|---|\n");
+        cJSON_ArrayForEach(x, get(root, "drift"))
+        {
+            fprintf(out, "| %s | %s | %llu | ", str(x, "logged"), str(x, "now"),
+                    u(num(x, "records")));
+            join(out, get(x, "examples"), ", ");
+            fputs(" |\n", out);
+        }
+        fputc('\n', out);
+    }
+
+    const cJSON *s = get(root, "suggestions");
+    fprintf(out, "### Suggested allowlist entries\n\n");
+    if (!cJSON_GetArraySize(get(s, "entries"))) {
+        fprintf(out, "None needed.\n\n");
+    } else {
+        fprintf(out, "| entry | names | queries | examples |\n|---|---:|---:|---|\n");
+        cJSON_ArrayForEach(x, get(s, "entries"))
+        {
+            fputs("| ", out);
+            code_cell(out, str(x, "entry"));
+            fprintf(out, " | %llu | %llu | ", u(num(x, "names")), u(num(x, "queries")));
+            join(out, get(x, "examples"), ", ");
+            fputs(" |\n", out);
+        }
+        char *allow = cJSON_Print(get(s, "egress_allowlist"));
+        if (allow) {
+            fprintf(out, "\n```json\n\"egress_allowlist\": %s\n```\n\n", allow);
+            cJSON_free(allow);
+        }
+    }
+
+    if (get(root, "repositories")) {
+        fprintf(out, "### Per repository\n\n| repository | records | would block | "
+                     "more blocked with its own allowlist only |\n|---|---:|---:|---|\n");
+        cJSON_ArrayForEach(x, get(root, "repositories"))
+        {
+            fputs("| ", out);
+            cell(out, str(x, "repo"));
+            fprintf(out, " | %llu | %llu | ", u(num(x, "records")),
+                    u(num(x, "would_block_records")));
+            if (!strcmp(str(x, "repo"), "(unmapped)"))
+                fputs("clients not in the scope map", out);
+            else if (!cJSON_IsTrue(get(x, "blueprint")))
+                fputs("no blueprint", out);
+            else
+                fprintf(out, "%llu", u(num(x, "isolation_block_records")));
+            fputs(" |\n", out);
+        }
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,298 @@
+/*
+ * Allowlist suggestions: entries that make the observed traffic pass in enforce mode.
+ *
+ * The names to allow are the query names blocked by their own verdict and the chain
+ * hops that blocked allowlisted names, each seen at least --min-count times. Within one
+ * registrable domain, a parent with at least --wildcard-min distinct names below it gets
+ * "*.parent" (the deepest such parent first, so wildcards stay narrow); a wildcard never
+ * sits above the registrable domain, so it never covers a public suffix. Every other
+ * name gets an exact entry. A name that is not a valid spec (an underscore label, say)
+ * can only be covered by a wildcard on its nearest valid parent.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_data.h"
+#include "strmap.h"
+
+struct cand {
+    char name[DNSFW_NAME_TEXT_MAX];   /* without the trailing dot */
+    char domain[DNSFW_NAME_TEXT_MAX]; /* registrable domain, "" when none */
+    uint64_t queries;
+    bool valid;   /* usable as an exact spec */
+    bool covered; /* by a wildcard already chosen */
+};
+
+struct suggestion {
+    char entry[DNSFW_NAME_TEXT_MAX + 2];
+    uint64_t names, queries;
+    const char *examples[3];
+    uint32_t n_examples;
+};
+
+static size_t labels(const char *s)
+{
+    size_t n = 1;
+    for (; *s; s++)
+        n += *s == '.';
+    return n;
+}
+
+/* Is a a proper ancestor of n (n ends with "." a)? */
+static bool below(const char *n, const char *a)
+{
+    size_t ln = strlen(n), la = strlen(a);
+    return ln > la + 1 && n[ln - la - 1] == '.' && strcmp(n + ln - la, a) == 0;
+}
+
+static bool spec_ok(const char *name);
+
+static void add_candidate(struct strmap *m, const psl_ctx_t *psl, const char *name,
+                          const char *domain, uint64_t q)
+{
+    char bare[DNSFW_NAME_TEXT_MAX];
+    snprintf(bare, sizeof bare, "%s", name);
+    size_t len = strlen(bare);
+    if (len > 1 && bare[len - 1] == '.')
+        bare[--len] = '\0';
+    void **slot = strmap_slot(m, bare, len);
+    if (!slot)
+        return;
+    if (!*slot) {
+        struct cand *c = calloc(1, sizeof *c);
+        if (!c)
+            return;
+        snprintf(c->name, sizeof c->name, "%s", bare);
+        if (domain) {
+            snprintf(c->domain, sizeof c->domain, "%s", domain);
+        } else {
+            const char *rd = psl_registrable_domain(psl, bare);
+            snprintf(c->domain, sizeof c->domain, "%s", rd ? rd : "");
+        }
+        if (strcmp(c->domain, bare) == 0 && !psl_registrable_domain(psl, bare))
+            c->domain[0] = '\0'; /* a public suffix or a single label: no registrable domain */
+        c->valid = spec_ok(bare);
+        *slot = c;
+    }
+    ((struct cand *)*slot)->queries += q;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const struct cand *x = *(struct cand *const *)a, *y = *(struct cand *const *)b;
+    int c = strcmp(x->domain, y->domain);
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static int cmp_suggestion(const void *a, const void *b)
+{
+    return strcmp(((const struct suggestion *)a)->entry, ((const struct suggestion *)b)->entry);
+}
+
+static void note(struct suggestion *s, const struct cand *c)
+{
+    s->names++;
+    s->queries += c->queries;
+    if (s->n_examples < 3)
+        s->examples[s->n_examples++] = c->name;
+}
+
+static bool spec_ok(const char *name)
+{
+    char norm[DNSFW_SPEC_MAX + 1];
+    return name[0] != '*' &&
+           dnsfw_spec_normalize(name, strlen(name), norm, sizeof norm, NULL) == DNSFW_OK;
+}
+
+/* The ancestor of name with depth labels. */
+static const char *ancestor(const char *name, size_t depth)
+{
+    for (size_t k = labels(name); k > depth; k--)
+        name = strchr(name, '.') + 1;
+    return name;
+}
+
+struct parent {
+    const char *name; /* points into a candidate's name */
+    size_t depth;
+    size_t count; /* uncovered candidates below it */
+    bool forced;  /* the nearest valid parent of a candidate that is not a valid spec */
+};
+
+static int cmp_parent(const void *a, const void *b)
+{
+    const struct parent *x = *(struct parent *const *)a, *y = *(struct parent *const *)b;
+    if (x->depth != y->depth)
+        return x->depth < y->depth ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+/*
+ * Wildcards are chosen deepest first; a shallower one chosen afterwards for the names
+ * left over makes the deeper ones below it redundant: fold them into it.
+ */
+static void merge_nested(struct suggestion *w, size_t *n_out, size_t first)
+{
+    size_t n = *n_out - first;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < n; j++) {
+            if (i == j || !w[i].names || !w[j].names || !below(w[i].entry + 2, w[j].entry + 2))
+                continue;
+            w[j].names += w[i].names;
+            w[j].queries += w[i].queries;
+            for (uint32_t k = 0; k < w[i].n_examples && w[j].n_examples < 3; k++)
+                w[j].examples[w[j].n_examples++] = w[i].examples[k];
+            w[i].names = 0; /* dropped */
+            break;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w[i].names)
+            w[kept++] = w[i];
+    *n_out = first + kept;
+}
+
+/* Choose the wildcards among one registrable domain's candidates c[0..n). */
+static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion *out,
+                      size_t *n_out)
+{
+    size_t first = *n_out;
+    const char *domain = c[0]->domain;
+    if (!*domain)
+        return; /* no registrable domain: a public suffix or a single label; exact only */
+    size_t top = labels(domain);
+    struct strmap index = {0}; /* parent name -> struct parent * */
+    struct parent *p = NULL;
+    size_t np = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool need = !c[i]->valid;
+        for (size_t d = labels(c[i]->name) - 1; d >= top && d > 0; d--) {
+            const char *a = ancestor(c[i]->name, d);
+            void **slot = strmap_slot(&index, a, strlen(a));
+            if (!slot)
+                continue;
+            if (!*slot) {
+                if (np == cap) {
+                    struct parent *np2 = realloc(p, (cap = cap ? cap * 2 : 16) * sizeof *p);
+                    if (!np2)
+                        continue;
+                    p = np2;
+                }
+                p[np] = (struct parent){.name = a, .depth = d};
+                *slot = (void *)(uintptr_t)(np + 1);
+                np++;
+            }
+            struct parent *pa = &p[(uintptr_t)*slot - 1];
+            pa->count++;
+            if (need && spec_ok(a)) {
+                pa->forced = true;
+                need = false;
+            }
+        }
+    }
+    struct parent **order = malloc((np ? np : 1) * sizeof *order);
+    for (size_t k = 0; order && k < np; k++)
+        order[k] = &p[k];
+    if (order)
+        qsort(order, np, sizeof *order, cmp_parent);
+    for (size_t k = 0; order && k < np; k++) {
+        struct parent *pk = order[k];
+        if ((pk->count < min && !pk->forced) || !spec_ok(pk->name))
+            continue;
+        struct suggestion *s = &out[(*n_out)++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->entry, sizeof s->entry, "*.%s", pk->name);
+        for (size_t j = 0; j < n; j++) {
+            if (c[j]->covered || !below(c[j]->name, pk->name))
+                continue;
+            c[j]->covered = true;
+            note(s, c[j]);
+            for (size_t d = pk->depth - 1; d >= top && d > 0; d--) { /* shallower parents */
+                const char *a = ancestor(c[j]->name, d);
+                void *v = strmap_get(&index, a, strlen(a));
+                if (v)
+                    p[(uintptr_t)v - 1].count--;
+            }
+        }
+        if (!s->names)
+            (*n_out)--; /* everything below was covered by deeper wildcards already */
+    }
+    free(order);
+    strmap_free(&index, NULL);
+    merge_nested(out + first, n_out, first);
+    free(p);
+}
+
+cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
+                          const struct named *v, size_t n)
+{
+    unsigned min = o->min_count ? o->min_count : 1;
+    unsigned wmin = o->wildcard_min ? o->wildcard_min : 3;
+    struct strmap cands = {0};
+    for (size_t i = 0; i < n; i++) {
+        const struct name_stat *s = v[i].value;
+        if (s->own_blocked >= min)
+            add_candidate(&cands, psl, v[i].key, s->domain, s->own_blocked);
+        uint64_t blocked = s->own_blocked + s->chain_blocked;
+        for (uint32_t k = 0; blocked >= min && k < s->blocked_hops.n; k++)
+            add_candidate(&cands, psl, s->blocked_hops.v[k], NULL, blocked);
+    }
+    struct cand **c = calloc(cands.count ? cands.count : 1, sizeof *c);
+    struct suggestion *out = calloc(cands.count + 1, sizeof *out); /* + a discarded one */
+    size_t nc = 0, n_out = 0;
+    cJSON *root = cJSON_CreateObject();
+    if (!c || !out || !root) {
+        free(c);
+        free(out);
+        strmap_free(&cands, free);
+        return root;
+    }
+    for (size_t i = 0; i < cands.cap; i++)
+        if (cands.slots[i].key)
+            c[nc++] = cands.slots[i].value;
+    qsort(c, nc, sizeof *c, cmp_cand);
+    for (size_t i = 0; i < nc;) {
+        size_t j = i;
+        while (j < nc && strcmp(c[j]->domain, c[i]->domain) == 0)
+            j++;
+        wildcards(c + i, j - i, wmin, out, &n_out);
+        i = j;
+    }
+    cJSON *unlistable = cJSON_CreateArray();
+    for (size_t i = 0; i < nc; i++) {
+        if (c[i]->covered)
+            continue;
+        if (!c[i]->valid) { /* no valid parent below a public suffix could take it */
+            cJSON_AddItemToArray(unlistable, cJSON_CreateString(c[i]->name));
+            continue;
+        }
+        struct suggestion *s = &out[n_out++];
+        memset(s, 0, sizeof *s);
+        snprintf(s->entry, sizeof s->entry, "%s", c[i]->name);
+        note(s, c[i]);
+    }
+    qsort(out, n_out, sizeof *out, cmp_suggestion);
+
+    cJSON_AddNumberToObject(root, "min_count", min);
+    cJSON_AddNumberToObject(root, "wildcard_min", wmin);
+    cJSON *entries = cJSON_AddArrayToObject(root, "entries");
+    cJSON *allow = cJSON_CreateArray();
+    for (size_t i = 0; i < n_out; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "entry", out[i].entry);
+        cJSON_AddNumberToObject(e, "names", (double)out[i].names);
+        cJSON_AddNumberToObject(e, "queries", (double)out[i].queries);
+        cJSON *ex = cJSON_AddArrayToObject(e, "examples");
+        for (uint32_t k = 0; k < out[i].n_examples; k++)
+            cJSON_AddItemToArray(ex, cJSON_CreateString(out[i].examples[k]));
+        cJSON_AddItemToArray(entries, e);
+        cJSON_AddItemToArray(allow, cJSON_CreateString(out[i].entry));
+    }
+    cJSON_AddItemToObject(root, "egress_allowlist", allow);
+    cJSON_AddItemToObject(root, "cannot_be_listed", unlistable);
+    free(c);
+    free(out);
+    strmap_free(&cands, free);
+    return root;
+}
