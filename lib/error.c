@@ -40,6 +40,10 @@ const char *dnsfw_strerror(int status)
         return "invalid UTF-8 or NUL byte";
     case DNSFW_ENOTQUERY:
         return "not a query record";
+    case DNSFW_EBADPACKET:
+        return "malformed DNS message";
+    case DNSFW_ENOTIMPL:
+        return "DNS opcode or EDNS version not implemented";
     }
     return "unknown error";
 }

@@ -69,6 +69,8 @@ typedef enum dnsfw_status {
     DNSFW_EIO = -15,        /**< a file could not be read */
     DNSFW_EENCODING = -16,  /**< text is not valid UTF-8, or contains a NUL byte */
     DNSFW_ENOTQUERY = -17,  /**< a log line of the format that records no query */
+    DNSFW_EBADPACKET = -18, /**< a DNS message is malformed, or is not the answer to the query */
+    DNSFW_ENOTIMPL = -19,   /**< a DNS opcode or EDNS version that is not implemented */
 } dnsfw_status;
 
 /** A static, never NULL, English description of a status code. */
@@ -148,7 +150,7 @@ typedef struct dnsfw_error {
  *         DNSFW_EESCAPE) or DNSFW_ENOSPC.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_name_normalize(const char *name, size_t len, char *out,
-                                                  size_t size, size_t *outlen);
+                                                   size_t size, size_t *outlen);
 
 /**
  * Parse a query type: a mnemonic known to ldns ("A", "aaaa", "HTTPS") or "TYPEn"
@@ -167,7 +169,7 @@ DNSFW_API int dnsfw_qtype_format(uint16_t qtype, char *buf, size_t size);
  * @return DNSFW_OK, DNSFW_EBADSPEC or DNSFW_ENOSPC.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_spec_normalize(const char *spec, size_t len, char *out,
-                                                  size_t size, const char **reason);
+                                                   size_t size, const char **reason);
 
 /* ---------------------------------------------------------------------------------- */
 /* Policies                                                                            */
@@ -193,12 +195,12 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_new_default(dnsfw_policy **out);
  *         DNSFW_ENOMEM with details in *err.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json(dnsfw_policy **out, const char *text,
-                                                    size_t len, const char *source,
-                                                    const char *base_dir, dnsfw_error *err);
+                                                     size_t len, const char *source,
+                                                     const char *base_dir, dnsfw_error *err);
 
 /** Read the file at path and load it with dnsfw_policy_from_json(); lists resolve beside it. */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file(dnsfw_policy **out, const char *path,
-                                                    dnsfw_error *err);
+                                                     dnsfw_error *err);
 
 /** Free a policy. NULL is a no-op. */
 DNSFW_API void dnsfw_policy_free(dnsfw_policy *policy);
@@ -209,7 +211,7 @@ DNSFW_API void dnsfw_policy_free(dnsfw_policy *policy);
  * @return DNSFW_OK, DNSFW_ESCHEMA (bad name), DNSFW_EDUPLICATE, DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_list(dnsfw_policy *policy, const char *name,
-                                                   uint32_t *list);
+                                                    uint32_t *list);
 
 /**
  * Add one domain spec to a list (normalised as dnsfw_spec_normalize() does; a spec
@@ -217,8 +219,8 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_list(dnsfw_policy *policy, const 
  * @return DNSFW_OK, DNSFW_EBADSPEC, DNSFW_ENOTFOUND (no such list), DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_spec(dnsfw_policy *policy, uint32_t list,
-                                                   const char *spec, size_t len,
-                                                   const char **reason);
+                                                    const char *spec, size_t len,
+                                                    const char **reason);
 
 /**
  * Add a rule group with its association priority (1-10000; lower is evaluated first;
@@ -226,7 +228,7 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_spec(dnsfw_policy *policy, uint32
  * @return DNSFW_OK, DNSFW_ESCHEMA, DNSFW_EDUPLICATE, DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_group(dnsfw_policy *policy, const char *name,
-                                                    uint32_t priority, uint32_t *group);
+                                                     uint32_t priority, uint32_t *group);
 
 /** What a rule says. Zero-initialise, then fill. */
 typedef struct dnsfw_rule_def {
@@ -248,8 +250,8 @@ typedef struct dnsfw_rule_def {
  *         DNSFW_ENOTFOUND (group or list), DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_rule(dnsfw_policy *policy, uint32_t group,
-                                                   const dnsfw_rule_def *rule,
-                                                   const char **reason);
+                                                    const dnsfw_rule_def *rule,
+                                                    const char **reason);
 
 /** Set FirewallFailOpen (1 = ENABLED, 0 = DISABLED). */
 DNSFW_API int dnsfw_policy_set_fail_open(dnsfw_policy *policy, int fail_open);
@@ -306,7 +308,7 @@ typedef int (*dnsfw_write_fn)(void *userdata, const char *data, size_t len);
  * @return DNSFW_OK, DNSFW_ENOMEM or DNSFW_EIO (the callback failed).
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_dump_json(const dnsfw_policy *policy,
-                                                    dnsfw_write_fn write, void *userdata);
+                                                     dnsfw_write_fn write, void *userdata);
 
 /* ---------------------------------------------------------------------------------- */
 /* Compiled matchers and evaluation                                                    */
@@ -337,7 +339,7 @@ DNSFW_API size_t dnsfw_matcher_memory(const dnsfw_matcher *matcher);
  * @return DNSFW_OK or DNSFW_ENOTFOUND.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_matcher_find_scope(const dnsfw_matcher *matcher,
-                                                      const char *repo, uint32_t *scope);
+                                                       const char *repo, uint32_t *scope);
 
 /**
  * The decision for one query. Small and copyable; dnsfw_explain() turns it into names.
@@ -359,17 +361,16 @@ typedef struct dnsfw_verdict {
  * @return DNSFW_OK, a name error (DNSFW_EEMPTYLABEL, DNSFW_ELABELLEN, DNSFW_ENAMELEN,
  *         DNSFW_EESCAPE) or DNSFW_EINVAL (bad scope).
  */
-DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval(const dnsfw_matcher *matcher, const char *name,
-                                        size_t len, uint16_t qtype, uint32_t scope,
-                                        dnsfw_verdict *verdict);
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval(const dnsfw_matcher *matcher, const char *name, size_t len,
+                                         uint16_t qtype, uint32_t scope, dnsfw_verdict *verdict);
 
 /**
  * Evaluate a name in uncompressed wire form (length-prefixed labels ending with the
  * root label). len is the buffer size; reading stops at the root label.
  */
-DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher,
-                                             const uint8_t *wire, size_t len, uint16_t qtype,
-                                             uint32_t scope, dnsfw_verdict *verdict);
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher, const uint8_t *wire,
+                                              size_t len, uint16_t qtype, uint32_t scope,
+                                              dnsfw_verdict *verdict);
 
 /**
  * Evaluate a query name together with its redirection chain: the names the answer's
@@ -382,20 +383,20 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher,
  *         *bad_hop (may be NULL) set to its 1-based index.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_chain(const dnsfw_matcher *matcher, const char *qname,
-                                              size_t qname_len, const char *const *chain,
-                                              const size_t *chain_len, size_t n_chain,
-                                              uint16_t qtype, uint32_t scope,
-                                              dnsfw_verdict *verdict, size_t *bad_hop);
+                                               size_t qname_len, const char *const *chain,
+                                               const size_t *chain_len, size_t n_chain,
+                                               uint16_t qtype, uint32_t scope,
+                                               dnsfw_verdict *verdict, size_t *bad_hop);
 
 /** Everything a verdict refers to, in words. Strings live as long as the matcher. */
 typedef struct dnsfw_explanation {
-    const char *rule_group;   /**< NULL when no rule matched */
-    uint32_t group_priority;  /**< association priority */
-    const char *rule;         /**< rule name; NULL when none (or tiered form) */
-    uint32_t rule_priority;   /**< 0 when none */
-    const char *domain_list;  /**< NULL when none */
-    const char *scope;        /**< repository when evaluated with a scope, else NULL */
-    uint16_t qtype;           /**< the rule's query type, 0 = any */
+    const char *rule_group;  /**< NULL when no rule matched */
+    uint32_t group_priority; /**< association priority */
+    const char *rule;        /**< rule name; NULL when none (or tiered form) */
+    uint32_t rule_priority;  /**< 0 when none */
+    const char *domain_list; /**< NULL when none */
+    const char *scope;       /**< repository when evaluated with a scope, else NULL */
+    uint16_t qtype;          /**< the rule's query type, 0 = any */
     dnsfw_redirection redirection;
     const char *override_domain; /**< OVERRIDE rules */
     uint32_t override_ttl;
@@ -409,7 +410,8 @@ typedef struct dnsfw_explanation {
 DNSFW_API int dnsfw_explain(const dnsfw_matcher *matcher, const dnsfw_verdict *verdict,
                             uint32_t scope, dnsfw_explanation *out);
 
-/** Names of enumerations as the contract writes them ("ALLOW", "NODATA", "TRUST_REDIRECTION_DOMAIN"). */
+/** Names of enumerations as the contract writes them ("ALLOW", "NODATA",
+ * "TRUST_REDIRECTION_DOMAIN"). */
 DNSFW_API const char *dnsfw_action_name(dnsfw_action action);
 DNSFW_API const char *dnsfw_block_response_name(dnsfw_block_response response);
 DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
@@ -474,11 +476,11 @@ typedef struct dnsfw_logscratch dnsfw_logscratch;
  *         offset in the pattern), DNSFW_ESCHEMA (no qname group), DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_logparser_new(dnsfw_logparser **out, dnsfw_log_format format,
-                                                 const char *pattern, dnsfw_error *err);
+                                                  const char *pattern, dnsfw_error *err);
 DNSFW_API void dnsfw_logparser_free(dnsfw_logparser *parser);
 
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_logscratch_new(const dnsfw_logparser *parser,
-                                                  dnsfw_logscratch **out);
+                                                   dnsfw_logscratch **out);
 DNSFW_API void dnsfw_logscratch_free(dnsfw_logscratch *scratch);
 
 /**
@@ -489,9 +491,112 @@ DNSFW_API void dnsfw_logscratch_free(dnsfw_logscratch *scratch);
  *         pointing to a static explanation.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_log_parse(const dnsfw_logparser *parser,
-                                             dnsfw_logscratch *scratch, const char *line,
-                                             size_t len, dnsfw_log_record *record,
-                                             const char **reason);
+                                              dnsfw_logscratch *scratch, const char *line,
+                                              size_t len, dnsfw_log_record *record,
+                                              const char **reason);
+
+/* ---------------------------------------------------------------------------------- */
+/* DNS messages: block responses and redirection-chain inspection (docs/serve.md)      */
+
+/** What to do with a DNS message. */
+typedef enum dnsfw_disposition {
+    DNSFW_PASS = 0,  /**< not blocked: forward the query, or relay the answer, unchanged */
+    DNSFW_REPLY = 1, /**< send the response written to the caller's buffer instead */
+    DNSFW_DROP = 2,  /**< send nothing: the message is not a query (short header, QR set) */
+} dnsfw_disposition;
+
+/** The query came over TCP: a response is never truncated to the client's UDP size. */
+#define DNSFW_RESPOND_TCP 0x1u
+/** NODATA and NXDOMAIN responses carry a synthetic SOA (negative caching); off by default. */
+#define DNSFW_RESPOND_SOA 0x2u
+/**
+ * Build every response with ldns's packet writer. Without it, responses that carry no
+ * record of their own (NODATA and NXDOMAIN without SOA, FORMERR, NOTIMP, BADVERS,
+ * dnsfw_respond_error()) are written directly: the same octets, about 15 times faster.
+ */
+#define DNSFW_RESPOND_LDNS 0x4u
+
+/** EDNS UDP payload size advertised in responses when the options say 0. */
+#define DNSFW_EDNS_SIZE_DEFAULT 1232
+
+/** How responses are built. Zero-initialise (or pass NULL) for the defaults. */
+typedef struct dnsfw_respond_options {
+    uint32_t scope;       /**< DNSFW_SCOPE_ALL or a scope of dnsfw_matcher_find_scope() */
+    uint32_t flags;       /**< DNSFW_RESPOND_TCP, DNSFW_RESPOND_SOA, DNSFW_RESPOND_LDNS */
+    uint16_t edns_size;   /**< UDP payload size in our OPT record; 0 = DNSFW_EDNS_SIZE_DEFAULT */
+    uint32_t soa_ttl;     /**< with DNSFW_RESPOND_SOA: the SOA's TTL and MINIMUM (seconds) */
+    uint32_t reserved[4]; /**< zero */
+} dnsfw_respond_options;
+
+/**
+ * What a message was, and what was decided. Filled as far as the message could be read:
+ * qname is "" and qtype 0 when the question did not parse.
+ */
+typedef struct dnsfw_query_info {
+    dnsfw_disposition disposition;
+    int problem;           /**< DNSFW_OK, or why the message was not evaluated:
+                                DNSFW_EBADPACKET (FORMERR or DROP), DNSFW_ENOTIMPL (NOTIMP, BADVERS) */
+    dnsfw_verdict verdict; /**< the firewall's decision; action NONE when not evaluated */
+    uint16_t id;           /**< message ID */
+    uint16_t qtype;
+    uint16_t qclass;
+    uint16_t rcode;     /**< with DNSFW_REPLY: RCODE of the response, extended (0-4095) */
+    uint16_t udp_size;  /**< largest UDP response the client takes: 512 without EDNS */
+    uint8_t edns;       /**< 1 when the query has an OPT record */
+    uint8_t truncated;  /**< with DNSFW_REPLY: the response has TC set (did not fit) */
+    uint32_t chain_len; /**< dnsfw_inspect_answer(): redirection targets found in the answer */
+    char qname[DNSFW_NAME_TEXT_MAX]; /**< the query name, normalised as dnsfw_name_normalize() */
+} dnsfw_query_info;
+
+/**
+ * Decide one DNS query in wire format (without the TCP length prefix) and build the
+ * response when it is answered locally. Messages that are not queries are dropped
+ * (shorter than a header, QR set); other opcodes get NOTIMP, EDNS versions above 0
+ * BADVERS; malformed queries (QDCOUNT other than 1, records in the answer or authority
+ * section, truncated records, compression pointers that do not point backwards, names
+ * over 255 octets, bad or repeated OPT records) get FORMERR. A well-formed query is
+ * evaluated (its name, type and options->scope): BLOCK is answered with the rule's
+ * response — NODATA (NOERROR, no answer), NXDOMAIN, or OVERRIDE (one CNAME to the
+ * override domain with its TTL) — with ID, opcode, RD, CD and the question (in the
+ * client's case) copied, QR and RA set, an OPT record when the query had one (our
+ * payload size, DO copied, no options); everything else is DNSFW_PASS. A response larger
+ * than the client takes over UDP loses its answer and authority sections and gets TC.
+ * The message is only read within [query, query + len).
+ * @return DNSFW_OK with *info telling what to do (the response is in out when
+ *         disposition is DNSFW_REPLY, *outlen its length); DNSFW_EINVAL (NULL argument,
+ *         bad scope), DNSFW_ENOSPC (out is too small), DNSFW_ENOMEM: no decision.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond(const dnsfw_matcher *matcher, const uint8_t *query,
+                                            size_t len, const dnsfw_respond_options *options,
+                                            uint8_t *out, size_t size, size_t *outlen,
+                                            dnsfw_query_info *info);
+
+/**
+ * Inspect the upstream's answer to a query that dnsfw_respond() passed: the CNAME and
+ * DNAME records of its answer section, followed from the query name, form the
+ * redirection chain, evaluated with dnsfw_eval_chain(). When the chain reaches a blocked
+ * name (INSPECT rules), out gets that rule's block response to the original query and
+ * disposition is DNSFW_REPLY; otherwise DNSFW_PASS (relay the answer as it is).
+ * info->verdict is the chain's verdict (its hop says which name decided).
+ * @return DNSFW_OK; DNSFW_EBADPACKET when the query or the answer is malformed or the
+ *         answer does not answer the query (ID, QR, question); DNSFW_EINVAL,
+ *         DNSFW_ENOSPC, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int
+dnsfw_inspect_answer(const dnsfw_matcher *matcher, const uint8_t *query, size_t query_len,
+                     const uint8_t *answer, size_t answer_len, const dnsfw_respond_options *options,
+                     uint8_t *out, size_t size, size_t *outlen, dnsfw_query_info *info);
+
+/**
+ * Build an error response (SERVFAIL, REFUSED... rcode 0-15) to a query that
+ * dnsfw_respond() passed: flags and question as for block responses, OPT echoed, no
+ * records. Used when the upstream fails or no policy can be applied (fail closed).
+ * @return DNSFW_OK, DNSFW_EBADPACKET (the query is malformed), DNSFW_EINVAL,
+ *         DNSFW_ENOSPC, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond_error(const uint8_t *query, size_t len, unsigned rcode,
+                                                  const dnsfw_respond_options *options,
+                                                  uint8_t *out, size_t size, size_t *outlen);
 
 #ifdef __cplusplus
 }

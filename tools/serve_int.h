@@ -1,0 +1,165 @@
+/* The event loop's state, shared by serve_loop.c and serve_upstream.c (one thread). */
+#ifndef DNSFW_TOOLS_SERVE_INT_H
+#define DNSFW_TOOLS_SERVE_INT_H
+
+#include <netinet/in.h>
+
+#include "serve.h"
+
+enum ev_kind { EV_UDP, EV_TCP_LISTEN, EV_CONN, EV_UPSTREAM, EV_UPSTREAM_TCP, EV_SIGNAL, EV_RELOAD };
+
+/* The first member of everything registered with epoll: data.ptr points to it. */
+struct ev {
+    enum ev_kind kind;
+};
+
+struct listener {
+    struct ev ev;
+    int fd;
+    int family;
+    bool pktinfo; /* bound to a wildcard address: answer from the address asked */
+};
+
+/* The local address a UDP query arrived at (IP_PKTINFO / IPV6_PKTINFO). */
+struct pktinfo {
+    int family; /* 0: none */
+    union {
+        struct in_pktinfo v4;
+        struct in6_pktinfo v6;
+    } u;
+};
+
+/* Where a response goes. */
+struct client {
+    bool tcp;
+    struct listener *udp;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    struct pktinfo pi;
+    uint32_t conn; /* TCP: connection slot and its serial (the slot may be reused) */
+    uint64_t conn_serial;
+    struct timespec when; /* CLOCK_REALTIME at arrival, for the query log */
+};
+
+struct conn {
+    struct ev ev;
+    int fd;
+    bool used, eof, dead;
+    bool busy;       /* being read: closing waits */
+    uint32_t events; /* what epoll watches now */
+    uint64_t serial;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint8_t *rbuf;
+    size_t rlen, rcap;
+    uint8_t *wbuf;
+    size_t wlen, woff, wcap;
+    unsigned pending; /* queries waiting for the upstream */
+    uint64_t last_active;
+    uint32_t next_free;
+};
+
+enum tcp_state { UP_UDP = 0, UP_TCP_WRITE, UP_TCP_READ };
+
+/* A query waiting for the upstream. */
+struct pending {
+    struct ev ev; /* EV_UPSTREAM_TCP: the TCP retry's socket */
+    bool used;
+    bool inspect; /* false when forwarded without a policy (fail open) */
+    uint32_t index, next_free;
+    struct pending *tprev, *tnext; /* timeout list, ordered by deadline */
+    uint64_t deadline;
+    struct client client;
+    struct policy_gen *gen;
+    uint32_t scope;
+    dnsfw_query_info info;
+    uint8_t *query;
+    size_t qlen;
+    /* upstream */
+    int usock; /* index of the UDP socket, -1 when no ID is mapped */
+    uint16_t uid;
+    uint8_t uid_wire[2]; /* uid in network order, what the sent query starts with */
+    enum tcp_state state;
+    int tfd;
+    uint8_t *tbuf; /* TCP retry: the framed query, then the answer */
+    size_t tlen, toff;
+    uint8_t tlen_buf[2];
+    uint8_t *tc; /* the truncated UDP answer, sent when the TCP answer cannot be */
+    size_t tc_len;
+};
+
+#define UPSTREAM_BATCH 64
+
+struct upsock {
+    struct ev ev;
+    int fd;
+    uint32_t *ids; /* [65536]: pending index + 1, 0 = free */
+    /* queries waiting to be sent (sendmmsg), pointing into their pending entries */
+    unsigned txn;
+    struct mmsghdr tx[UPSTREAM_BATCH];
+    struct iovec txiov[UPSTREAM_BATCH][2];
+};
+
+struct serve_stats {
+    uint64_t queries, blocked, chain_blocked, forwarded, answered, formerr, notimp, dropped,
+        servfail, timeouts, overload, stray, no_policy, tcp_accepted, tcp_refused, tcp_retries;
+};
+
+#define UDP_BATCH 32
+#define UDP_BUF   4096 /* larger UDP queries are dropped */
+
+struct server {
+    const struct serve_config *cfg;
+    int ep;
+    struct listener *listeners;
+    size_t n_listeners;
+    struct conn *conns;
+    uint32_t conn_free; /* UINT32_MAX: none */
+    unsigned n_conns;
+    uint64_t conn_serial;
+    struct pending *pend;
+    uint32_t pend_free;
+    unsigned n_pending;
+    struct pending *timer_head, *timer_tail;
+    struct upsock *ups;
+    unsigned n_ups, next_up;
+    struct policy_gen *gen;
+    struct reloader *reloader;
+    struct qlog *log;
+    struct ev sig_ev, reload_ev;
+    int sigfd;
+    uint64_t now; /* CLOCK_MONOTONIC, ms */
+    bool stopping;
+    bool backlog; /* a connection has queries buffered that waited for pipeline room */
+    uint64_t stop_deadline;
+    struct serve_stats st;
+    dnsfw_respond_options opts; /* the flags every query gets */
+    uint8_t out[65536];         /* responses are built here */
+};
+
+uint64_t serve_now_ms(void);
+
+/* serve_loop.c */
+void serve_flush(struct server *s); /* send the UDP answers queued by serve_deliver() */
+void serve_deliver(struct server *s, const struct client *c, const uint8_t *msg, size_t len);
+void serve_conn_done(struct server *s, const struct client *c); /* a forwarded query ended */
+void serve_log_query(struct server *s, const struct client *c, const dnsfw_query_info *info,
+                     const dnsfw_verdict *v, struct policy_gen *g, uint32_t scope,
+                     const uint8_t *resp, size_t len, const uint8_t *answers, size_t alen);
+/* SERVFAIL to the query (dropped if even that cannot be built); logged with v (may be NULL). */
+void serve_servfail(struct server *s, const struct client *c, const dnsfw_query_info *info,
+                    const uint8_t *query, size_t len, const dnsfw_verdict *v, struct policy_gen *g,
+                    uint32_t scope);
+
+/* serve_upstream.c */
+int upstream_init(struct server *s);
+void upstream_free(struct server *s);
+void upstream_forward(struct server *s, const struct client *c, struct policy_gen *g,
+                      uint32_t scope, bool inspect, const uint8_t *query, size_t len,
+                      const dnsfw_query_info *info);
+void upstream_on_udp(struct server *s, struct upsock *u);
+void upstream_on_tcp(struct server *s, struct pending *p, uint32_t events);
+void upstream_expire(struct server *s); /* answer the queries whose time is up */
+void upstream_flush(struct server *s);  /* send the queries queued by upstream_forward() */
+
+#endif

@@ -1,0 +1,833 @@
+/*
+ * The event loop: UDP and TCP listeners, TCP client connections, signals, reloads and
+ * timeouts, all in one thread with epoll. Every query goes through serve_query():
+ * dnsfw_respond() decides it; a local answer is sent at once, a query to forward goes to
+ * serve_upstream.c.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "serve_int.h"
+
+#define CONN_WBUF_MAX (1u << 20) /* a client that reads nothing is dropped beyond this */
+#define SWEEP_MS      1000
+
+uint64_t serve_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void serve_addr_format(const struct sockaddr *sa, char *out, size_t size)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+        snprintf(out, size, "[%s]:%u", host, ntohs(s6->sin6_port));
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+        snprintf(out, size, "%s:%u", host, ntohs(s4->sin_port));
+    }
+}
+
+/* --- the query log -------------------------------------------------------------------- */
+
+void serve_log_query(struct server *s, const struct client *c, const dnsfw_query_info *info,
+                     const dnsfw_verdict *v, struct policy_gen *g, uint32_t scope,
+                     const uint8_t *resp, size_t len, const uint8_t *answers, size_t alen)
+{
+    if (!s->log || !info->qname[0])
+        return;
+    dnsfw_explanation ex = {0};
+    if (v->action == DNSFW_ACTION_ALERT || v->action == DNSFW_ACTION_BLOCK)
+        (void)dnsfw_explain(g->matcher, v, scope, &ex);
+    struct qlog_query r = {
+        .when = c->when,
+        .client = (const struct sockaddr *)&c->addr,
+        .tcp = c->tcp,
+        .info = info,
+        .response = resp,
+        .response_len = len,
+        .answers_from = answers,
+        .answers_len = alen,
+        .action = v->action,
+        .rule_group = ex.rule_group,
+        .domain_list = ex.domain_list,
+    };
+    qlog_submit(s->log, &r);
+}
+
+/* --- sending ----------------------------------------------------------------------------- */
+
+/*
+ * UDP answers are queued and sent in batches (sendmmsg), at the latest when the event
+ * that produced them has been handled (serve_flush()).
+ */
+struct tx {
+    int fd;
+    unsigned n;
+    struct mmsghdr msgs[UDP_BATCH];
+    struct iovec iov[UDP_BATCH];
+    struct sockaddr_storage addr[UDP_BATCH];
+    struct {
+        _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    } ctl[UDP_BATCH];
+    uint8_t buf[UDP_BATCH][UDP_BUF];
+};
+static struct tx tx = {.fd = -1};
+
+void serve_flush(struct server *s)
+{
+    (void)s;
+    unsigned done = 0;
+    while (done < tx.n) {
+        /* A full socket buffer loses answers as the network would; the client retries. */
+        int k = sendmmsg(tx.fd, tx.msgs + done, tx.n - done, MSG_DONTWAIT);
+        if (k <= 0)
+            break;
+        done += (unsigned)k;
+    }
+    tx.n = 0;
+}
+
+/* Fill m's control data: answer from the address the query was sent to (wildcards). */
+static void set_pktinfo(struct msghdr *m, char *buf, const struct pktinfo *pi)
+{
+    m->msg_control = buf;
+    struct cmsghdr *cm;
+    if (pi->family == AF_INET) {
+        m->msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
+        memset(buf, 0, m->msg_controllen);
+        cm = CMSG_FIRSTHDR(m);
+        cm->cmsg_level = IPPROTO_IP;
+        cm->cmsg_type = IP_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+        struct in_pktinfo v4 = {.ipi_spec_dst = pi->u.v4.ipi_addr};
+        memcpy(CMSG_DATA(cm), &v4, sizeof v4);
+    } else {
+        m->msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
+        memset(buf, 0, m->msg_controllen);
+        cm = CMSG_FIRSTHDR(m);
+        cm->cmsg_level = IPPROTO_IPV6;
+        cm->cmsg_type = IPV6_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+        memcpy(CMSG_DATA(cm), &pi->u.v6, sizeof pi->u.v6);
+    }
+}
+
+static void udp_send(struct server *s, const struct client *c, const uint8_t *msg, size_t len)
+{
+    if (tx.n && (tx.fd != c->udp->fd || tx.n == UDP_BATCH))
+        serve_flush(s);
+    if (len > UDP_BUF) { /* a big relayed answer: at once, from its own buffer */
+        struct iovec iov = {(void *)msg, len};
+        struct {
+            _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+        } ctl;
+        struct msghdr m = {.msg_name = (void *)&c->addr,
+                           .msg_namelen = c->addr_len,
+                           .msg_iov = &iov,
+                           .msg_iovlen = 1};
+        if (c->pi.family)
+            set_pktinfo(&m, ctl.buf, &c->pi);
+        (void)sendmsg(c->udp->fd, &m, MSG_DONTWAIT);
+        return;
+    }
+    unsigned i = tx.n++;
+    tx.fd = c->udp->fd;
+    memcpy(tx.buf[i], msg, len);
+    memcpy(&tx.addr[i], &c->addr, c->addr_len);
+    tx.iov[i] = (struct iovec){tx.buf[i], len};
+    tx.msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &tx.addr[i],
+                                              .msg_namelen = c->addr_len,
+                                              .msg_iov = &tx.iov[i],
+                                              .msg_iovlen = 1}};
+    if (c->pi.family)
+        set_pktinfo(&tx.msgs[i].msg_hdr, tx.ctl[i].buf, &c->pi);
+}
+
+static void conn_close(struct server *s, struct conn *k);
+static void conn_update(struct server *s, struct conn *k);
+
+static void conn_flush(struct server *s, struct conn *k)
+{
+    while (k->woff < k->wlen) {
+        ssize_t n = send(k->fd, k->wbuf + k->woff, k->wlen - k->woff, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n <= 0) {
+            k->dead = true;
+            return;
+        }
+        k->woff += (size_t)n;
+        k->last_active = s->now;
+    }
+    if (k->woff == k->wlen)
+        k->woff = k->wlen = 0;
+}
+
+/* Close a connection that is dead, or finished (EOF, stopping) with nothing in flight. */
+static void conn_check(struct server *s, struct conn *k)
+{
+    if (!k->used)
+        return;
+    bool idle = k->pending == 0 && k->wlen == k->woff;
+    if (k->busy)
+        return; /* the reader checks again when it is done */
+    if (k->dead || (idle && (k->eof || s->stopping)))
+        conn_close(s, k);
+    else
+        conn_update(s, k);
+}
+
+static void conn_send(struct server *s, struct conn *k, const uint8_t *msg, size_t len)
+{
+    if (k->dead)
+        return;
+    size_t need = k->wlen + 2 + len;
+    if (need - k->woff > CONN_WBUF_MAX) {
+        k->dead = true;
+        return;
+    }
+    if (need > k->wcap) {
+        if (k->woff) { /* make room at the front first */
+            memmove(k->wbuf, k->wbuf + k->woff, k->wlen - k->woff);
+            k->wlen -= k->woff;
+            k->woff = 0;
+            need = k->wlen + 2 + len;
+        }
+        size_t cap = k->wcap ? k->wcap : 4096;
+        while (cap < need)
+            cap *= 2;
+        uint8_t *nb = cap > k->wcap ? realloc(k->wbuf, cap) : k->wbuf;
+        if (!nb) {
+            k->dead = true;
+            return;
+        }
+        k->wbuf = nb;
+        k->wcap = cap;
+    }
+    k->wbuf[k->wlen] = (uint8_t)(len >> 8);
+    k->wbuf[k->wlen + 1] = (uint8_t)len;
+    memcpy(k->wbuf + k->wlen + 2, msg, len);
+    k->wlen += 2 + len;
+    conn_flush(s, k);
+}
+
+static struct conn *client_conn(struct server *s, const struct client *c)
+{
+    struct conn *k = &s->conns[c->conn];
+    return k->used && k->serial == c->conn_serial ? k : NULL;
+}
+
+void serve_deliver(struct server *s, const struct client *c, const uint8_t *msg, size_t len)
+{
+    if (!c->tcp) {
+        udp_send(s, c, msg, len);
+        return;
+    }
+    struct conn *k = client_conn(s, c);
+    if (k) /* the client may have gone meanwhile */
+        conn_send(s, k, msg, len);
+}
+
+void serve_conn_done(struct server *s, const struct client *c)
+{
+    struct conn *k = client_conn(s, c);
+    if (!k)
+        return;
+    k->pending--;
+    if (k->rlen >= 2)
+        s->backlog = true; /* queries that waited for pipeline room: served after the events */
+    conn_check(s, k);
+}
+
+void serve_servfail(struct server *s, const struct client *c, const dnsfw_query_info *info,
+                    const uint8_t *query, size_t len, const dnsfw_verdict *v, struct policy_gen *g,
+                    uint32_t scope)
+{
+    dnsfw_respond_options o = s->opts;
+    o.flags |= c->tcp ? DNSFW_RESPOND_TCP : 0;
+    size_t outlen;
+    uint8_t buf[1024];
+    /* The question is at most 259 octets: a SERVFAIL always fits. */
+    if (dnsfw_respond_error(query, len, 2, &o, buf, sizeof buf, &outlen) != DNSFW_OK) {
+        s->st.dropped++;
+        return;
+    }
+    serve_deliver(s, c, buf, outlen);
+    dnsfw_verdict none = {.action = DNSFW_ACTION_NONE, .rule = DNSFW_NONE};
+    serve_log_query(s, c, info, v ? v : &none, g ? g : s->gen, scope, buf, outlen, NULL, 0);
+}
+
+/* --- queries ------------------------------------------------------------------------------ */
+
+/* No policy can be applied to this query: fail open forwards it, fail closed refuses. */
+static void no_policy(struct server *s, const struct client *c, struct policy_gen *g,
+                      const uint8_t *msg, size_t len, dnsfw_query_info *info)
+{
+    s->st.no_policy++;
+    info->verdict = (dnsfw_verdict){.action = DNSFW_ACTION_NONE,
+                                    .rule = DNSFW_NONE,
+                                    .domain_list = DNSFW_NONE,
+                                    .entry_node = DNSFW_NONE};
+    if (g->fail_open) {
+        upstream_forward(s, c, g, DNSFW_SCOPE_ALL, false, msg, len, info);
+    } else {
+        s->st.servfail++;
+        serve_servfail(s, c, info, msg, len, NULL, g, DNSFW_SCOPE_ALL);
+    }
+}
+
+static void serve_query(struct server *s, const struct client *c, const uint8_t *msg, size_t len)
+{
+    struct policy_gen *g = s->gen;
+    s->st.queries++;
+    dnsfw_respond_options o = s->opts;
+    o.flags |= c->tcp ? DNSFW_RESPOND_TCP : 0;
+    bool applicable = policy_gen_scope(g, (const struct sockaddr *)&c->addr, &o.scope);
+    dnsfw_query_info info;
+    size_t outlen = 0;
+    int rc = dnsfw_respond(g->matcher, msg, len, &o, s->out, sizeof s->out, &outlen, &info);
+    if (rc != DNSFW_OK) {
+        no_policy(s, c, g, msg, len, &info);
+        return;
+    }
+    switch (info.disposition) {
+    case DNSFW_DROP:
+        s->st.dropped++;
+        return;
+    case DNSFW_REPLY:
+        if (info.problem) {
+            if (info.problem == DNSFW_ENOTIMPL)
+                s->st.notimp++;
+            else
+                s->st.formerr++;
+            serve_deliver(s, c, s->out, outlen);
+            return;
+        }
+        if (!applicable) {
+            no_policy(s, c, g, msg, len, &info);
+            return;
+        }
+        s->st.blocked++;
+        serve_deliver(s, c, s->out, outlen);
+        serve_log_query(s, c, &info, &info.verdict, g, o.scope, s->out, outlen, NULL, 0);
+        return;
+    case DNSFW_PASS:
+        if (!applicable)
+            no_policy(s, c, g, msg, len, &info);
+        else
+            upstream_forward(s, c, g, o.scope, true, msg, len, &info);
+        return;
+    }
+}
+
+/* --- UDP ------------------------------------------------------------------------------------- */
+
+static void read_pktinfo(struct msghdr *m, struct pktinfo *pi)
+{
+    pi->family = 0;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
+        if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+            memcpy(&pi->u.v4, CMSG_DATA(cm), sizeof pi->u.v4);
+            pi->family = AF_INET;
+        } else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
+            memcpy(&pi->u.v6, CMSG_DATA(cm), sizeof pi->u.v6);
+            pi->family = AF_INET6;
+        }
+    }
+}
+
+static void on_udp(struct server *s, struct listener *l)
+{
+    static uint8_t bufs[UDP_BATCH][UDP_BUF];
+    static struct sockaddr_storage addrs[UDP_BATCH];
+    static struct {
+        _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+    } ctls[UDP_BATCH];
+    struct mmsghdr msgs[UDP_BATCH];
+    struct iovec iov[UDP_BATCH];
+    for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < UDP_BATCH; i++) {
+            iov[i] = (struct iovec){bufs[i], UDP_BUF};
+            msgs[i] = (struct mmsghdr){
+                .msg_hdr = {.msg_name = &addrs[i],
+                            .msg_namelen = sizeof addrs[i],
+                            .msg_iov = &iov[i],
+                            .msg_iovlen = 1,
+                            .msg_control = l->pktinfo ? ctls[i].buf : NULL,
+                            .msg_controllen = l->pktinfo ? sizeof ctls[i].buf : 0}};
+        }
+        int n = recvmmsg(l->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return;
+        struct client c = {.udp = l};
+        clock_gettime(CLOCK_REALTIME, &c.when);
+        for (int i = 0; i < n; i++) {
+            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                s->st.queries++;
+                s->st.dropped++;
+                continue;
+            }
+            memcpy(&c.addr, &addrs[i], sizeof c.addr);
+            c.addr_len = msgs[i].msg_hdr.msg_namelen;
+            if (l->pktinfo)
+                read_pktinfo(&msgs[i].msg_hdr, &c.pi);
+            serve_query(s, &c, bufs[i], msgs[i].msg_len);
+        }
+        if (n < UDP_BATCH)
+            return;
+    }
+}
+
+/* --- TCP ------------------------------------------------------------------------------------- */
+
+static void conn_update(struct server *s, struct conn *k)
+{
+    uint32_t want = 0;
+    if (!k->eof && !s->stopping && k->pending < s->cfg->max_tcp_pipeline)
+        want |= EPOLLIN;
+    if (k->wlen > k->woff)
+        want |= EPOLLOUT;
+    if (want == k->events)
+        return;
+    struct epoll_event e = {.events = want, .data.ptr = &k->ev};
+    if (epoll_ctl(s->ep, EPOLL_CTL_MOD, k->fd, &e) == 0)
+        k->events = want;
+}
+
+static void conn_close(struct server *s, struct conn *k)
+{
+    epoll_ctl(s->ep, EPOLL_CTL_DEL, k->fd, NULL);
+    close(k->fd);
+    free(k->rbuf);
+    free(k->wbuf);
+    uint32_t index = (uint32_t)(k - s->conns);
+    memset(k, 0, sizeof *k);
+    k->fd = -1;
+    k->next_free = s->conn_free;
+    s->conn_free = index;
+    s->n_conns--;
+}
+
+static void on_accept(struct server *s, struct listener *l)
+{
+    for (;;) {
+        struct sockaddr_storage addr;
+        socklen_t alen = sizeof addr;
+        int fd = accept4(l->fd, (struct sockaddr *)&addr, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        if (s->conn_free == UINT32_MAX || s->stopping) {
+            s->st.tcp_refused++;
+            close(fd);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        uint32_t index = s->conn_free;
+        struct conn *k = &s->conns[index];
+        s->conn_free = k->next_free;
+        *k = (struct conn){.ev.kind = EV_CONN,
+                           .fd = fd,
+                           .used = true,
+                           .serial = ++s->conn_serial,
+                           .addr_len = alen,
+                           .last_active = s->now,
+                           .events = EPOLLIN};
+        memcpy(&k->addr, &addr, sizeof addr);
+        struct epoll_event e = {.events = EPOLLIN, .data.ptr = &k->ev};
+        s->n_conns++;
+        s->st.tcp_accepted++;
+        if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &e) != 0)
+            conn_close(s, k);
+    }
+}
+
+/* Serve the complete messages in the buffer, as long as the pipeline has room. */
+static void conn_drain(struct server *s, struct conn *k)
+{
+    struct client c = {.tcp = true,
+                       .conn = (uint32_t)(k - s->conns),
+                       .conn_serial = k->serial,
+                       .addr_len = k->addr_len};
+    memcpy(&c.addr, &k->addr, sizeof c.addr);
+    clock_gettime(CLOCK_REALTIME, &c.when);
+    size_t off = 0;
+    k->busy = true;
+    while (k->rlen - off >= 2 && !k->dead && k->pending < s->cfg->max_tcp_pipeline &&
+           !s->stopping) {
+        size_t mlen = (size_t)k->rbuf[off] << 8 | k->rbuf[off + 1];
+        if (k->rlen - off - 2 < mlen)
+            break;
+        serve_query(s, &c, k->rbuf + off + 2, mlen);
+        off += 2 + mlen;
+    }
+    k->busy = false;
+    memmove(k->rbuf, k->rbuf + off, k->rlen - off);
+    k->rlen -= off;
+}
+
+/* Read what is there and serve every complete message. */
+static void conn_read(struct server *s, struct conn *k)
+{
+    while (!k->dead && !k->eof && k->pending < s->cfg->max_tcp_pipeline) {
+        size_t need = k->rlen < 2 ? 2 : 2 + ((size_t)k->rbuf[0] << 8 | k->rbuf[1]);
+        if (k->rcap < need || k->rcap - k->rlen < 512) {
+            size_t cap = k->rcap ? k->rcap : 1024;
+            while (cap < need || cap - k->rlen < 512)
+                cap *= 2;
+            uint8_t *nb = realloc(k->rbuf, cap);
+            if (!nb) {
+                k->dead = true;
+                return;
+            }
+            k->rbuf = nb;
+            k->rcap = cap;
+        }
+        ssize_t n = recv(k->fd, k->rbuf + k->rlen, k->rcap - k->rlen, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            if (n < 0)
+                k->dead = true;
+            k->eof = true;
+            return;
+        }
+        k->rlen += (size_t)n;
+        k->last_active = s->now;
+        conn_drain(s, k);
+    }
+}
+
+static void on_conn(struct server *s, struct conn *k, uint32_t events)
+{
+    if (!k->used)
+        return; /* closed by an earlier event of the batch */
+    if (events & EPOLLIN)
+        conn_read(s, k);
+    if (events & EPOLLOUT)
+        conn_flush(s, k);
+    if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
+        k->dead = true;
+    conn_check(s, k);
+}
+
+/* Close idle connections; serve what pipelined queries waited for room. */
+static void sweep(struct server *s)
+{
+    for (unsigned i = 0; i < s->cfg->max_tcp; i++) {
+        struct conn *k = &s->conns[i];
+        if (!k->used)
+            continue;
+        if (k->pending == 0 && k->wlen == k->woff &&
+            s->now - k->last_active >= s->cfg->tcp_idle_ms) {
+            conn_close(s, k);
+            continue;
+        }
+    }
+}
+
+/* Serve the queries that waited in connection buffers for pipeline room. */
+static void serve_backlog(struct server *s)
+{
+    s->backlog = false;
+    for (unsigned i = 0; i < s->cfg->max_tcp; i++) {
+        struct conn *k = &s->conns[i];
+        if (k->used && k->rlen >= 2 && k->pending < s->cfg->max_tcp_pipeline) {
+            conn_drain(s, k);
+            conn_check(s, k);
+        }
+    }
+}
+
+/* --- signals, reloads, the loop --------------------------------------------------------- */
+
+static void swap_gen(struct server *s, struct policy_gen *g)
+{
+    struct policy_gen *old = s->gen;
+    s->gen = g;
+    tool_warn("policy reloaded (generation %lu); %u queries in flight keep the previous one",
+              g->serial, s->n_pending);
+    policy_gen_unref(old);
+}
+
+static void on_signal(struct server *s)
+{
+    struct signalfd_siginfo si;
+    while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            tool_warn("SIGHUP: reloading the policy%s",
+                      s->log ? " and reopening the query log" : "");
+            if (s->log)
+                qlog_reopen(s->log);
+            reloader_start(s->reloader);
+        } else if (!s->stopping) {
+            tool_warn("%s: shutting down", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            s->stopping = true;
+            s->stop_deadline = s->now + s->cfg->timeout_ms + 1000;
+            for (size_t i = 0; i < s->n_listeners; i++) {
+                epoll_ctl(s->ep, EPOLL_CTL_DEL, s->listeners[i].fd, NULL);
+                close(s->listeners[i].fd);
+                s->listeners[i].fd = -1;
+            }
+            for (unsigned i = 0; i < s->cfg->max_tcp; i++)
+                conn_check(s, &s->conns[i]);
+        }
+    }
+}
+
+static int wait_ms(const struct server *s, uint64_t next_sweep)
+{
+    uint64_t until = next_sweep;
+    if (s->timer_head && s->timer_head->deadline < until)
+        until = s->timer_head->deadline;
+    if (s->stopping && s->stop_deadline < until)
+        until = s->stop_deadline;
+    return until <= s->now ? 0 : (int)(until - s->now);
+}
+
+static void print_stats(const struct server *s)
+{
+    const struct serve_stats *t = &s->st;
+    tool_warn("queries %llu: blocked %llu (by a CNAME chain %llu), forwarded %llu, "
+              "answered by the upstream %llu, SERVFAIL %llu (timeouts %llu), FORMERR %llu, "
+              "NOTIMP %llu, dropped %llu, overload %llu, no policy %llu, stray answers %llu, "
+              "TCP retries %llu, TCP connections %llu (refused %llu)",
+              (unsigned long long)t->queries, (unsigned long long)t->blocked,
+              (unsigned long long)t->chain_blocked, (unsigned long long)t->forwarded,
+              (unsigned long long)t->answered, (unsigned long long)t->servfail,
+              (unsigned long long)t->timeouts, (unsigned long long)t->formerr,
+              (unsigned long long)t->notimp, (unsigned long long)t->dropped,
+              (unsigned long long)t->overload, (unsigned long long)t->no_policy,
+              (unsigned long long)t->stray, (unsigned long long)t->tcp_retries,
+              (unsigned long long)t->tcp_accepted, (unsigned long long)t->tcp_refused);
+}
+
+static int open_listeners(struct server *s)
+{
+    const struct serve_config *cfg = s->cfg;
+    s->listeners = calloc(2 * cfg->n_listen, sizeof *s->listeners);
+    if (!s->listeners)
+        return EXIT_SYSTEM;
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        struct sockaddr_storage ss = cfg->listen[i].ss;
+        socklen_t len = cfg->listen[i].len;
+        int family = ss.ss_family;
+        bool wildcard = family == AF_INET
+                            ? ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY)
+                            : IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+        for (int tcp = 0; tcp < 2; tcp++) {
+            struct listener *l = &s->listeners[s->n_listeners];
+            l->fd =
+                socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            l->family = family;
+            l->ev.kind = tcp ? EV_TCP_LISTEN : EV_UDP;
+            char text[80];
+            serve_addr_format((struct sockaddr *)&ss, text, sizeof text);
+            if (l->fd < 0) {
+                tool_warn("%s: socket: %s", text, strerror(errno));
+                return EXIT_SYSTEM;
+            }
+            s->n_listeners++;
+            int one = 1;
+            if (family == AF_INET6)
+                setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+            if (tcp)
+                setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (!tcp && wildcard) {
+                l->pktinfo = true;
+                if (family == AF_INET)
+                    setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+                else
+                    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+            }
+            if (!tcp) {
+                int big = 1 << 21;
+                setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+            }
+            if (bind(l->fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(l->fd, 256) != 0)) {
+                tool_warn("cannot listen on %s (%s): %s", text, tcp ? "TCP" : "UDP",
+                          strerror(errno));
+                return EXIT_SYSTEM;
+            }
+            if (!tcp) { /* port 0: TCP takes the port UDP was given */
+                socklen_t sl = len;
+                getsockname(l->fd, (struct sockaddr *)&ss, &sl);
+            }
+            struct epoll_event e = {.events = EPOLLIN, .data.ptr = &l->ev};
+            if (epoll_ctl(s->ep, EPOLL_CTL_ADD, l->fd, &e) != 0) {
+                tool_warn("epoll: %s", strerror(errno));
+                return EXIT_SYSTEM;
+            }
+            if (tcp)
+                tool_warn("listening on %s (UDP and TCP)", text);
+        }
+    }
+    return EXIT_CLEAN;
+}
+
+static int setup(struct server *s)
+{
+    const struct serve_config *cfg = s->cfg;
+    s->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (s->ep < 0) {
+        tool_warn("epoll: %s", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    s->conns = calloc(cfg->max_tcp, sizeof *s->conns);
+    if (!s->conns)
+        return EXIT_SYSTEM;
+    for (uint32_t i = 0; i < cfg->max_tcp; i++) {
+        s->conns[i].fd = -1;
+        s->conns[i].next_free = i + 1 < cfg->max_tcp ? i + 1 : UINT32_MAX;
+    }
+    s->conn_free = cfg->max_tcp ? 0 : UINT32_MAX;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    s->sig_ev.kind = EV_SIGNAL;
+    s->reload_ev.kind = EV_RELOAD;
+    struct epoll_event es = {.events = EPOLLIN, .data.ptr = &s->sig_ev};
+    struct epoll_event er = {.events = EPOLLIN, .data.ptr = &s->reload_ev};
+    if (s->sigfd < 0 || reloader_new(cfg, &s->reloader) != 0 ||
+        epoll_ctl(s->ep, EPOLL_CTL_ADD, s->sigfd, &es) != 0 ||
+        epoll_ctl(s->ep, EPOLL_CTL_ADD, reloader_fd(s->reloader), &er) != 0) {
+        tool_warn("cannot set up signals: %s", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    int rc = upstream_init(s);
+    if (rc)
+        return rc;
+    return open_listeners(s);
+}
+
+static void teardown(struct server *s)
+{
+    for (unsigned i = 0; s->conns && i < s->cfg->max_tcp; i++)
+        if (s->conns[i].used)
+            conn_close(s, &s->conns[i]);
+    upstream_free(s);
+    for (size_t i = 0; i < s->n_listeners; i++)
+        if (s->listeners[i].fd >= 0)
+            close(s->listeners[i].fd);
+    free(s->listeners);
+    free(s->conns);
+    reloader_free(s->reloader);
+    if (s->sigfd >= 0)
+        close(s->sigfd);
+    if (s->ep >= 0)
+        close(s->ep);
+}
+
+int serve_run(const struct serve_config *cfg, struct policy_gen *gen, struct qlog *log)
+{
+    struct server *s = calloc(1, sizeof *s);
+    if (!s) {
+        tool_warn("out of memory");
+        policy_gen_unref(gen);
+        return EXIT_SYSTEM;
+    }
+    s->cfg = cfg;
+    s->gen = gen;
+    s->log = log;
+    s->ep = s->sigfd = -1;
+    s->opts.edns_size = cfg->edns_size;
+    s->opts.flags = cfg->soa ? DNSFW_RESPOND_SOA : 0;
+    s->opts.soa_ttl = cfg->soa_ttl;
+    s->now = serve_now_ms();
+    int rc = setup(s);
+    uint64_t next_sweep = s->now + SWEEP_MS, dropped_seen = 0;
+    struct epoll_event evs[64];
+    while (rc == EXIT_CLEAN) {
+        if (s->stopping && ((s->n_pending == 0 && s->n_conns == 0) || s->now >= s->stop_deadline))
+            break;
+        int n = epoll_wait(s->ep, evs, 64, wait_ms(s, next_sweep));
+        s->now = serve_now_ms();
+        if (n < 0 && errno != EINTR) {
+            tool_warn("epoll_wait: %s", strerror(errno));
+            rc = EXIT_SYSTEM;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            struct ev *e = evs[i].data.ptr;
+            switch (e->kind) {
+            case EV_UDP:
+                on_udp(s, (struct listener *)e);
+                break;
+            case EV_TCP_LISTEN:
+                on_accept(s, (struct listener *)e);
+                break;
+            case EV_CONN:
+                on_conn(s, (struct conn *)e, evs[i].events);
+                break;
+            case EV_UPSTREAM:
+                upstream_on_udp(s, (struct upsock *)e);
+                break;
+            case EV_UPSTREAM_TCP: {
+                /* the retry may have ended in an earlier event of this batch */
+                struct pending *p = (struct pending *)e;
+                if (p->used && p->tfd >= 0)
+                    upstream_on_tcp(s, p, evs[i].events);
+                break;
+            }
+            case EV_SIGNAL:
+                on_signal(s);
+                break;
+            case EV_RELOAD: {
+                bool failed;
+                struct policy_gen *g = reloader_collect(s->reloader, &failed);
+                if (g)
+                    swap_gen(s, g);
+                else if (failed)
+                    tool_warn("reload failed: the previous policy (generation %lu) stays in "
+                              "force",
+                              s->gen->serial);
+                break;
+            }
+            }
+        }
+        upstream_expire(s);
+        if (s->backlog)
+            serve_backlog(s);
+        upstream_flush(s);
+        serve_flush(s);
+        if (s->now >= next_sweep) {
+            next_sweep = s->now + SWEEP_MS;
+            sweep(s);
+            uint64_t d = log ? qlog_dropped(log) : 0;
+            if (d != dropped_seen) {
+                tool_warn("query log: %llu records dropped so far (the writer falls behind)",
+                          (unsigned long long)d);
+                dropped_seen = d;
+            }
+        }
+    }
+    if (rc == EXIT_CLEAN)
+        print_stats(s);
+    teardown(s);
+    policy_gen_unref(s->gen);
+    free(s);
+    return rc;
+}
