@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""A stand-in for the AWS CLI, enough of "aws route53resolver" to run dnsfw-export's
+run.sh and snapshot.sh offline. It keeps the account's DNS Firewall objects in a JSON
+file ($FAKE_AWS_STATE) and behaves as the service does where the tests care:
+
+- every --cli-input-json document is validated against the operation's input shape of
+  the botocore model (awsdefs.py) and must carry no @PLACEHOLDER@ left by run.sh;
+- ids are made up (rslvr-fdl-..., rslvr-frg-..., rslvr-frgassoc-...), references to
+  unknown ids, duplicate rule priorities or association priorities fail as AWS fails;
+- UpdateFirewallDomains takes at most 1,000 domains; the domains are stored the way AWS
+  returns them: lower case with a trailing dot, "*" as "*." (the drift users report);
+- every response is validated against the operation's output shape.
+
+Each call is appended to state["calls"] as [operation, document file or None].
+"""
+import json
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree clean of __pycache__
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import awsdefs  # noqa: E402
+
+STATE = os.environ["FAKE_AWS_STATE"]
+
+
+def fail(code, message):
+    sys.stderr.write("\nAn error occurred (%s): %s\n" % (code, message))
+    sys.exit(254 if code != "ParamValidation" else 252)
+
+
+def load_state():
+    if os.path.exists(STATE):
+        with open(STATE) as f:
+            return json.load(f)
+    return {"counter": 0, "lists": {}, "groups": {}, "rules": [], "assocs": [], "configs": {},
+            "calls": []}
+
+
+def new_id(state, prefix):
+    state["counter"] += 1
+    return "%s%017x" % (prefix, 0xabc000 + state["counter"])
+
+
+def aws_form(domain):
+    d = domain.lower()
+    return d if d.endswith(".") else d + "."
+
+
+def query(value, q):
+    """The few JMESPath forms the scripts use: A.B, A[].B, A[?K==null].B."""
+    if not q:
+        return value
+    m = re.match(r"^(\w+)\[(\?(\w+)==null)?\]\.(\w+)$", q)
+    if m:
+        items = value.get(m.group(1), [])
+        if m.group(3):
+            items = [i for i in items if i.get(m.group(3)) is None]
+        return [i.get(m.group(4)) for i in items]
+    for part in q.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2 or args[0] != "route53resolver":
+        fail("Usage", "fake aws: only route53resolver is simulated: %r" % args)
+    op_cli, opts, i = args[1], {}, 2
+    while i < len(args):
+        if not args[i].startswith("--") or i + 1 >= len(args):
+            fail("Usage", "fake aws: cannot parse %r" % args[i:])
+        opts[args[i][2:]] = args[i + 1]
+        i += 2
+    botocore = awsdefs.Botocore()
+    op = botocore.operation(op_cli)
+    state = load_state()
+    doc, doc_file = {}, None
+    if "cli-input-json" in opts:
+        doc_file = opts["cli-input-json"]
+        if not doc_file.startswith("file://"):
+            fail("Usage", "--cli-input-json must be file://PATH")
+        text = open(doc_file[len("file://"):]).read()
+        if re.search(r"@[A-Z]+(_[0-9]+)?@", text):
+            fail("ParamValidation", "a placeholder was not replaced: " + text)
+        doc = json.loads(text)
+    for k, member in (("firewall-domain-list-id", "FirewallDomainListId"),
+                      ("firewall-rule-group-id", "FirewallRuleGroupId"),
+                      ("resource-id", "ResourceId"), ("vpc-id", "VpcId")):
+        if k in opts:
+            doc[member] = opts[k]
+    problems = awsdefs.errors(botocore.validator(op), doc)
+    if problems:
+        fail("ParamValidation", "Parameter validation failed: " + "; ".join(problems))
+    state["calls"].append([op, os.path.basename(doc_file[7:]) if doc_file else None])
+    out = handle(state, op, doc)
+    problems = awsdefs.errors(botocore.validator(op, "output"), out)
+    if problems:
+        fail("FakeAwsBug", "response does not match the output shape: " + "; ".join(problems))
+    with open(STATE, "w") as f:
+        json.dump(state, f, indent=1)
+    value = query(out, opts.get("query"))
+    if opts.get("output") == "text":
+        if isinstance(value, list):
+            print("\t".join(str(v) for v in value))
+        elif value is not None:
+            print(value)
+    else:
+        print(json.dumps(value, indent=4))
+
+
+def find(coll, ident, what):
+    if ident not in coll:
+        fail("ResourceNotFoundException", "%s %s does not exist" % (what, ident))
+    return coll[ident]
+
+
+def handle(state, op, d):
+    lists, groups = state["lists"], state["groups"]
+    if op == "CreateFirewallDomainList":
+        lid = new_id(state, "rslvr-fdl-")
+        lists[lid] = {"Id": lid, "Name": d["Name"], "Domains": [],
+                      "CreatorRequestId": d["CreatorRequestId"],
+                      "Arn": "arn:aws:route53resolver:us-east-1:123456789012:firewall-domain-list/"
+                             + lid}
+        return {"FirewallDomainList": {"Id": lid, "Arn": lists[lid]["Arn"], "Name": d["Name"],
+                                       "DomainCount": 0, "Status": "COMPLETE",
+                                       "CreatorRequestId": d["CreatorRequestId"]}}
+    if op == "UpdateFirewallDomains":
+        lst = find(lists, d["FirewallDomainListId"], "domain list")
+        if len(d["Domains"]) > 1000:
+            fail("ValidationException", "at most 1000 domains in one request")
+        new = [aws_form(x) for x in d["Domains"]]
+        if d["Operation"] == "REPLACE":
+            lst["Domains"] = []
+        if d["Operation"] == "REMOVE":
+            lst["Domains"] = [x for x in lst["Domains"] if x not in new]
+        else:
+            lst["Domains"] += [x for x in new if x not in lst["Domains"]]
+        return {"Id": lst["Id"], "Name": lst["Name"], "Status": "UPDATING",
+                "StatusMessage": "Updating the Firewall Domain List"}
+    if op == "GetFirewallDomainList":
+        lst = find(lists, d["FirewallDomainListId"], "domain list")
+        return {"FirewallDomainList": {"Id": lst["Id"], "Name": lst["Name"],
+                                       "DomainCount": len(lst["Domains"]), "Status": "COMPLETE"}}
+    if op == "CreateFirewallRuleGroup":
+        gid = new_id(state, "rslvr-frg-")
+        groups[gid] = {"Id": gid, "Name": d["Name"], "CreatorRequestId": d["CreatorRequestId"],
+                       "OwnerId": "123456789012", "ShareStatus": "NOT_SHARED",
+                       "Arn": "arn:aws:route53resolver:us-east-1:123456789012:firewall-rule-group/"
+                              + gid}
+        return {"FirewallRuleGroup": dict(groups[gid], RuleCount=0, Status="COMPLETE")}
+    if op == "CreateFirewallRule":
+        find(groups, d["FirewallRuleGroupId"], "rule group")
+        find(lists, d["FirewallDomainListId"], "domain list")
+        for r in state["rules"]:
+            if r["FirewallRuleGroupId"] != d["FirewallRuleGroupId"]:
+                continue
+            if r["Priority"] == d["Priority"]:
+                fail("ConflictException", "priority %d is taken" % d["Priority"])
+            if r["FirewallDomainListId"] == d["FirewallDomainListId"] and \
+                    r.get("Qtype") == d.get("Qtype"):
+                fail("ConflictException", "the rule group already has a rule for this list")
+        if d["Action"] == "BLOCK" and "BlockResponse" not in d:
+            fail("ValidationException", "BlockResponse is required with BLOCK")
+        if d.get("BlockResponse") == "OVERRIDE" and not all(
+                k in d for k in ("BlockOverrideDomain", "BlockOverrideDnsType",
+                                 "BlockOverrideTtl")):
+            fail("ValidationException", "OVERRIDE needs the three BlockOverride* settings")
+        rule = {k: v for k, v in d.items() if k != "CreatorRequestId"}
+        rule.setdefault("FirewallDomainRedirectionAction", "INSPECT_REDIRECTION_DOMAIN")
+        rule["CreatorRequestId"] = d["CreatorRequestId"]
+        state["rules"].append(rule)
+        return {"FirewallRule": rule}
+    if op == "AssociateFirewallRuleGroup":
+        find(groups, d["FirewallRuleGroupId"], "rule group")
+        if not re.match(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$", d["VpcId"]):
+            fail("ValidationException", "bad VpcId " + d["VpcId"])
+        if not 100 <= d["Priority"] <= 9900:
+            fail("ValidationException", "Priority must be between 100 and 9900")
+        same_vpc = [a for a in state["assocs"] if a["VpcId"] == d["VpcId"]]
+        if any(a["Priority"] == d["Priority"] for a in same_vpc):
+            fail("ConflictException", "priority taken in this VPC")
+        if len(same_vpc) >= 5:
+            fail("LimitExceededException", "5 rule groups per VPC")
+        a = {"Id": new_id(state, "rslvr-frgassoc-"), "FirewallRuleGroupId": d["FirewallRuleGroupId"],
+             "VpcId": d["VpcId"], "Priority": d["Priority"], "Name": d["Name"],
+             "MutationProtection": d.get("MutationProtection", "DISABLED"), "Status": "COMPLETE"}
+        state["assocs"].append(a)
+        return {"FirewallRuleGroupAssociation": dict(a, Status="UPDATING")}
+    if op == "UpdateFirewallConfig":
+        state["configs"][d["ResourceId"]] = d["FirewallFailOpen"]
+        return {"FirewallConfig": {"Id": "rslvr-fc-0123456789abcdef", "ResourceId": d["ResourceId"],
+                                   "OwnerId": "123456789012",
+                                   "FirewallFailOpen": d["FirewallFailOpen"]}}
+    if op == "GetFirewallConfig":
+        return {"FirewallConfig": {"Id": "rslvr-fc-0123456789abcdef", "ResourceId": d["ResourceId"],
+                                   "OwnerId": "123456789012",
+                                   "FirewallFailOpen": state["configs"].get(d["ResourceId"],
+                                                                            "DISABLED")}}
+    if op == "ListFirewallConfigs":
+        return {"FirewallConfigs": [{"Id": "rslvr-fc-0123456789abcdef", "ResourceId": v,
+                                     "OwnerId": "123456789012", "FirewallFailOpen": f}
+                                    for v, f in sorted(state["configs"].items())]}
+    if op == "ListFirewallRuleGroups":
+        return {"FirewallRuleGroups": [{k: g[k] for k in ("Id", "Arn", "Name", "OwnerId",
+                                                          "CreatorRequestId", "ShareStatus")}
+                                       for g in groups.values()]}
+    if op == "ListFirewallRules":
+        find(groups, d["FirewallRuleGroupId"], "rule group")
+        rules = [r for r in state["rules"] if r["FirewallRuleGroupId"] == d["FirewallRuleGroupId"]]
+        return {"FirewallRules": sorted(rules, key=lambda r: r["Priority"])}
+    if op == "ListFirewallDomains":
+        lst = find(lists, d["FirewallDomainListId"], "domain list")
+        return {"Domains": list(lst["Domains"])}
+    if op == "ListFirewallDomainLists":
+        return {"FirewallDomainLists": [{k: v for k, v in l.items() if k != "Domains"}
+                                        for l in lists.values()]}
+    if op == "ListFirewallRuleGroupAssociations":
+        return {"FirewallRuleGroupAssociations": [
+            a for a in state["assocs"] if "VpcId" not in d or a["VpcId"] == d["VpcId"]]}
+    fail("Usage", "fake aws: %s is not simulated" % op)
+
+
+if __name__ == "__main__":
+    main()

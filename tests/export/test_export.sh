@@ -1,0 +1,319 @@
+#!/bin/bash
+# Black-box tests of dnsfw-export (contract §3): command line and exit codes, golden
+# outputs (the same policy gives the same bytes), the spec form, every AWS limit it
+# checks, and the errors of the importers (FILE:LINE).
+#
+#   test_export.sh PATH/TO/dnsfw-export PATH/TO/dnsfw-eval TESTS_EXPORT_DIR
+#
+# UPDATE_GOLDEN=1 rewrites the golden files instead of comparing (review the diff!).
+# DNSFW_TEST_WRAPPER runs the tool under a wrapper (e.g. valgrind).
+set -u
+set -f # specs such as '*' must never glob
+
+if [ $# -ne 3 ]; then
+    echo "usage: $0 DNSFW_EXPORT DNSFW_EVAL TESTS_EXPORT_DIR" >&2
+    exit 2
+fi
+EXPORT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+EVAL=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+DIR=$(cd "$3" && pwd)
+POL=$DIR/policies
+BAD=$DIR/bad
+GOLDEN=$DIR/golden
+read -ra WRAP <<<"${DNSFW_TEST_WRAPPER:-}"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+OUT=$TMP/out
+ERR=$TMP/err
+RC=0
+passed=0
+failed=0
+
+ok() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+
+not_ok() {
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    shift
+    local line
+    for line in "$@"; do
+        echo "       $line"
+    done
+}
+
+# run ARGS...: sets RC, OUT, ERR; a sanitizer or valgrind report is a failure
+run() {
+    "${WRAP[@]}" "$EXPORT" "$@" </dev/null >"$OUT" 2>"$ERR"
+    RC=$?
+    if grep -qE 'Sanitizer|runtime error:|==[0-9]+==' "$ERR"; then
+        not_ok "no sanitizer/valgrind report: $*" "$(head -c 2000 "$ERR")"
+    fi
+}
+
+# expect DESC RC [GREP...]: the last run exited RC and stderr matches every pattern
+expect() {
+    local desc=$1 want=$2
+    shift 2
+    local p miss=""
+    for p in "$@"; do
+        grep -qE -- "$p" "$ERR" || miss="$miss [$p]"
+    done
+    if [ "$RC" -eq "$want" ] && [ -z "$miss" ]; then
+        ok "$desc"
+    else
+        not_ok "$desc" "exit $RC (want $want); stderr lacks:$miss" "stderr: $(head -c 1500 "$ERR")"
+    fi
+}
+
+check() {
+    local desc=$1
+    shift
+    if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}
+
+# --- command line ---------------------------------------------------------------------
+
+run --help
+expect "--help exits 0" 0
+check "--help lists every format" grep -q "cloudformation.*" "$OUT"
+for f in cli terraform domains unbound rpz dnsmasq --import --diff --vpc-id --fqdn; do
+    grep -q -- "$f" "$OUT" || not_ok "--help mentions $f"
+done
+run --version
+expect "--version exits 0" 0
+check "--version names the tool" grep -q "^dnsfw-export " "$OUT"
+run
+expect "no action is a usage error" 2 "say what to do"
+run --format nosuch
+expect "unknown format is a usage error" 2 'unknown format "nosuch"'
+run --format cloudformation --diff x
+expect "two actions are a usage error" 2 "exclude each other"
+run --format cloudformation --vpc-id vpc-xyz
+expect "a malformed --vpc-id is a usage error" 2 "vpc-"
+run --format dnsmasq
+expect "dnsmasq needs --upstream" 2 "--upstream"
+run --format dnsmasq --upstream 'evil;rm'
+expect "a malformed --upstream is a usage error" 2 "--upstream"
+run --format cli
+expect "a directory format needs -o DIR" 2 "-o DIR"
+run --bogus
+expect "an unknown option is a usage error" 2
+run --format cloudformation --max-domains 0
+expect "--max-domains 0 is a usage error" 2 "--max-domains"
+run --import "$BAD/malformed.json" -p "$POL/general-mixed.json"
+expect "--import takes no policy" 2
+run -p "$TMP/nonexistent.json" --format cloudformation
+expect "an unreadable policy exits 4" 4
+printf '{ "dnsfw": 1, "mode": "sideways" }\n' >"$TMP/badmode.json"
+run -p "$TMP/badmode.json" --format cloudformation
+expect "an invalid policy exits 3 with FILE:LINE:COL" 3 "badmode.json:1:[0-9]+: "
+run --format cloudformation --mode enforce
+expect "--mode applies to the built-in tiered policy" 0
+check "--mode enforce gives the catch-all BLOCK NODATA" grep -q '"BlockResponse": "NODATA"' "$OUT"
+
+# --- golden outputs and determinism ------------------------------------------------------
+
+# export_to POLICY FORMAT DEST: one export, into a file or a directory
+export_to() {
+    local policy=$1 format=$2 dest=$3
+    local args=(--format "$format" -o "$dest")
+    [ -n "$policy" ] && args=(-p "$policy" "${args[@]}")
+    [ "$format" = dnsmasq ] && args+=(--upstream 192.0.2.53)
+    run "${args[@]}"
+}
+
+for stem in default tiered-enforce general-mixed; do
+    policy=""
+    [ $stem != default ] && policy=$POL/$stem.json
+    for format in cloudformation cli terraform domains unbound rpz dnsmasq; do
+        case $format in
+        cloudformation) name=cloudformation.json ;;
+        terraform) name=terraform.tf.json ;;
+        rpz) name=policy.rpz ;;
+        dnsmasq) name=dnsmasq.conf ;;
+        *) name=$format ;;
+        esac
+        a=$TMP/a-$stem-$name b=$TMP/b-$stem-$name
+        export_to "$policy" $format "$a"
+        rc1=$RC
+        export_to "$policy" $format "$b"
+        if [ $rc1 -ne 0 ] || [ $RC -ne 0 ] || ! diff -r "$a" "$b" >/dev/null; then
+            not_ok "$stem $format: two runs give the same bytes" "$(cat "$ERR")"
+            continue
+        fi
+        ok "$stem $format: two runs give the same bytes"
+        g=$GOLDEN/$stem/$name
+        if [ -n "${UPDATE_GOLDEN:-}" ]; then
+            rm -rf "$g"
+            mkdir -p "$GOLDEN/$stem"
+            cp -r "$a" "$g"
+        elif diff -r "$g" "$a" >"$TMP/golden.diff"; then
+            ok "$stem $format: matches golden/$stem/$name"
+        else
+            not_ok "$stem $format: matches golden/$stem/$name" "$(head -40 "$TMP/golden.diff")"
+        fi
+    done
+done
+
+# --- the spec form --------------------------------------------------------------------------
+
+run -p "$POL/tiered-enforce.json" --format domains -o "$TMP/plain"
+check "specs are written lower case without a trailing dot (GITHUB.com. is github.com)" \
+    test "$(grep -ci '^github.com' "$TMP/plain/blueprint-additional.txt")" -eq 1 -a \
+    "$(grep -c '^github.com$' "$TMP/plain/blueprint-additional.txt")" -eq 1
+check "the match-all spec is *" grep -qx '[*]' "$TMP/plain/block-all.txt"
+run -p "$POL/tiered-enforce.json" --format domains --fqdn -o "$TMP/fqdn"
+check "--fqdn writes a trailing dot" grep -qx 'github.com[.]' "$TMP/fqdn/platform-baseline.txt"
+check "--fqdn writes the match-all spec as *." grep -qx '[*][.]' "$TMP/fqdn/block-all.txt"
+check "the tiered form exports only AWS's three lists" \
+    test "$(ls "$TMP/plain" | tr '\n' ' ')" = "block-all.txt blueprint-additional.txt platform-baseline.txt "
+
+# --- AWS limits ------------------------------------------------------------------------------
+
+# a general policy: N_LISTS lists of N_SPECS specs, N_GROUPS groups of N_RULES rules
+gen_policy() {
+    /usr/bin/python3 - "$@" <<'EOF'
+import json, sys
+out, lists, specs, groups, rules = sys.argv[1], *map(int, sys.argv[2:6])
+prio = int(sys.argv[6]) if len(sys.argv) > 6 else 1000
+p = {"dnsfw": 1, "domain_lists": {}, "rule_groups": []}
+for l in range(lists):
+    p["domain_lists"]["l%d" % l] = ["h%d.l%d.example" % (s, l) for s in range(specs)]
+for g in range(groups):
+    p["rule_groups"].append({"name": "g%d" % g, "priority": prio + g, "rules": [
+        {"name": "r%d" % r, "priority": r + 1, "action": "ALLOW",
+         "domain_list": "l%d" % (r % lists)} for r in range(rules)]})
+json.dump(p, open(out, "w"))
+EOF
+}
+
+gen_policy "$TMP/d100000.json" 2 50000 1 2
+run -p "$TMP/d100000.json" --format cloudformation -o "$TMP/d100000.cfn"
+expect "100,000 domains over all lists are accepted" 0
+gen_policy "$TMP/d100001.json" 1 100001 1 1
+run -p "$TMP/d100001.json" --format cli -o "$TMP/d100001.cli"
+expect "100,001 domains exceed the account quota" 3 "100001 domains" "quota is 100000"
+check "nothing is written when a limit fails" test ! -e "$TMP/d100001.cli"
+run -p "$POL/tiered-enforce.json" --format cloudformation --max-domains 10
+expect "--max-domains sets the quota" 3 "quota is 10 "
+run -p "$TMP/d100001.json" --format cli -o "$TMP/d100001.cli" --max-domains 200000
+expect "a raised quota is honoured" 0
+check "UpdateFirewallDomains is batched at 1,000 (101 batches for 100,001)" \
+    test "$(ls "$TMP/d100001.cli" | grep -c update-firewall-domains)" -eq 101
+check "the first batch replaces, the others add" \
+    grep -q '"Operation": "REPLACE"' "$TMP/d100001.cli/0002-update-firewall-domains.l0.1.json"
+check "the last batch holds the last domain" \
+    grep -q 'h100000.l0.example' "$TMP/d100001.cli/0102-update-firewall-domains.l0.101.json"
+run -p "$TMP/d100001.json" --format domains -o "$TMP/d100001.dom" --max-domains 200000
+expect "the domains format takes 100,001 lines in one file" 0
+run -p "$TMP/d100001.json" --format terraform --max-domains 200000
+expect "terraform warns about lists over 1,000 domains" 0 "warning: .*domain list \"l0\" has 100001 domains.*41433"
+run -p "$TMP/d100001.json" --format cloudformation --max-domains 200000
+expect "cloudformation warns about more than 1,000 inline domains" 0 "warning: .*\"l0\" has 100001 inline domains"
+
+gen_policy "$TMP/r101.json" 3 2 1 101
+run -p "$TMP/r101.json" --format cloudformation
+expect "101 rules in a group exceed the quota" 3 'rule group "g0" has 101 rules' "quota is 100"
+run -p "$TMP/r101.json" --format cloudformation --max-rules 101
+expect "--max-rules raises the rule quota" 0
+gen_policy "$TMP/g6.json" 1 1 6 1
+run -p "$TMP/g6.json" --format terraform
+expect "6 rule groups exceed what one VPC takes" 3 "6 rule groups: AWS associates at most 5"
+gen_policy "$TMP/l1001.json" 1001 1 1 1
+run -p "$TMP/l1001.json" --format cloudformation
+expect "1,001 domain lists exceed the quota" 3 "1001 domain lists"
+gen_policy "$TMP/p50.json" 1 1 1 1 50
+run -p "$TMP/p50.json" --format cloudformation
+expect "association priority 50 is refused" 3 'rule group "g0": association priority 50' "101 to 8999"
+gen_policy "$TMP/p9500.json" 1 1 1 1 9500
+run -p "$TMP/p9500.json" --format cloudformation
+expect "association priority 9500 is warned about" 0 "warning: .*association priority 9500"
+gen_policy "$TMP/p101.json" 1 1 1 1 101
+run -p "$TMP/p101.json" --format cloudformation
+expect "association priority 101 passes silently" 0
+check "... with nothing on stderr" test ! -s "$ERR"
+
+long=$(printf 'a%.0s' $(seq 63)).$(printf 'b%.0s' $(seq 63)).$(printf 'c%.0s' $(seq 63)).$(printf 'd%.0s' $(seq 63))
+printf '{"dnsfw":1,"domain_lists":{"long":["%s"]},"rule_groups":[{"name":"g","priority":1000,"rules":[{"name":"r","priority":1,"action":"ALLOW","domain_list":"long"}]}]}\n' \
+    "$long" >"$TMP/long.json"
+run -p "$TMP/long.json" --format cloudformation
+expect "a 255-character spec is accepted" 0
+run -p "$TMP/long.json" --format cloudformation --fqdn
+expect "a 255-character spec with the trailing dot exceeds 255" 3 'domain list "long".*256 characters with the trailing dot; AWS allows 255'
+printf '{"dnsfw":1,"domain_lists":{"empty":[],"all":["*"]},"rule_groups":[{"name":"g","priority":1000,"rules":[{"name":"r","priority":1,"action":"ALLOW","domain_list":"empty"},{"name":"b","priority":2,"action":"ALERT","domain_list":"all"},{"name":"c","priority":3,"action":"BLOCK","block_response":"NODATA","domain_list":"all","qtype":"TYPE65"}]}]}\n' >"$TMP/empty.json"
+run -p "$TMP/empty.json" --format cloudformation
+expect "an empty list is warned about in a template" 0 'warning: domain list "empty" is empty'
+check "... and has no Domains property" test "$(grep -c '"Domains"' "$OUT")" -eq 1
+check "a query type AWS has no mnemonic for is written TYPEn" grep -q '"Qtype": "TYPE65"' "$OUT"
+run -p "$TMP/empty.json" --format terraform
+expect "terraform warns about two rules on one list" 0 'rules 2 and 3 use the same domain list "all"'
+run -p "$TMP/empty.json" --format rpz
+expect "RPZ leaves out a rule limited to a query type, and says so" 0 'rule 3 applies to TYPE65 queries only: an RPZ zone cannot'
+run -p "$POL/general-mixed.json" --format dnsmasq --upstream 127.0.0.1#53
+expect "dnsmasq says it answers NXDOMAIN for NODATA and OVERRIDE" 0 \
+    'rule 30: dnsmasq cannot answer OVERRIDE' 'rule 5: dnsmasq cannot answer NODATA'
+
+# --- directories ---------------------------------------------------------------------------
+
+mkdir "$TMP/full" && touch "$TMP/full/x"
+run --format cli -o "$TMP/full"
+expect "a directory that is not empty is refused" 2 "not empty"
+run --format cli -o "$TMP/full" --force
+expect "--force writes into it" 0
+check "... run.sh is executable" test -x "$TMP/full/run.sh"
+
+# --- import: errors name the file and the line ------------------------------------------------
+
+while read -r name rc pattern; do
+    run --import "$BAD/$name"
+    expect "import $name: $pattern" "$rc" "$pattern"
+done <<EOF
+malformed.json 3 malformed.json:5:[0-9]+: malformed JSON
+bad-spec.json 3 bad-spec.json:9: domain list "allowed": "www[.][*][.]example[.]com"
+unknown-key.json 3 unknown-key.json:14: unknown key "Prioirty"
+outside-list.json 3 outside-list.json:9: rule 100: FirewallDomainListId must be the Id
+block-no-response.json 3 block-no-response.json:12: rule 100: BLOCK needs BlockResponse
+duplicate-priority.json 3 duplicate-priority.json:14: rule group "g", rule 100
+template.yaml 3 convert a YAML template
+cli-no-id 3 cli-no-id/list-firewall-domains.json:1: .*put the list's id
+cli-unknown 3 cli-unknown/widgets.json:1: not an output of
+cli-no-rules 3 list-firewall-rule-groups.json:3: rule group "egress".*no list-firewall-rules
+cli-bad-domain 3 list-firewall-domains-rslvr-fdl-0123456789abcdef.json:4: .*"bad..example.": .*empty label
+nonexistent.json 4 cannot read
+EOF
+
+# --- import and diff ----------------------------------------------------------------------------
+
+run -p "$POL/general-mixed.json" --format cloudformation -o "$TMP/mixed.cfn.json"
+run --import "$TMP/mixed.cfn.json" -o "$TMP/imported.json"
+expect "import writes a policy" 0
+"$EVAL" -p "$TMP/imported.json" github.com >/dev/null 2>"$ERR"
+RC=$?
+expect "the imported policy loads in dnsfw-eval" 0
+check "rule names come back from the template's Metadata" grep -q '"deep-nodata"' "$TMP/imported.json"
+run -p "$POL/general-mixed.json" --diff "$TMP/mixed.cfn.json"
+expect "--diff of a policy with its own template exits 0" 0
+check "... and prints nothing" test ! -s "$OUT"
+run -p "$POL/general-blocklist.json" --diff "$TMP/mixed.cfn.json"
+expect "--diff of another policy exits 1" 1 "differences between"
+check "... and lists what differs" grep -q 'rule group "blocklist": not deployed' "$OUT"
+# the template only names a group once it is associated
+sed 's/"Priority": 300,/"Priority": 310,/' "$TMP/mixed.cfn.json" >"$TMP/moved.cfn.json"
+run -p "$POL/general-mixed.json" --diff "$TMP/moved.cfn.json"
+expect "--diff sees a moved association priority" 1
+check "... as association_priority 300 -> 310" grep -q 'association_priority 300 -> 310' "$OUT"
+run -p "$POL/general-mixed.json" --format cloudformation --vpc-id vpc-0123456789abcdef0 \
+    -o "$TMP/vpc.cfn.json"
+run -p "$POL/general-mixed.json" --diff "$TMP/vpc.cfn.json" --vpc-id vpc-0123456789abcdef0
+expect "--diff --vpc-id counts that VPC's associations" 0
+run -p "$POL/general-mixed.json" --diff "$TMP/vpc.cfn.json" --vpc-id vpc-00000000
+expect "--diff --vpc-id of another VPC finds the rule groups unassociated" 1 \
+    'rule group "first" is not associated with vpc-00000000'
+check "... and reports them not deployed" grep -q 'rule group "first": not deployed' "$OUT"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

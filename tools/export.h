@@ -1,0 +1,87 @@
+/*
+ * dnsfw-export's writers. Each turns a model (fwmodel.h) into an output set (outset.h)
+ * without touching the disk. export_check_limits() runs first for the AWS formats.
+ */
+#ifndef DNSFW_TOOLS_EXPORT_H
+#define DNSFW_TOOLS_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fwmodel.h"
+#include "outset.h"
+#include "strmap.h"
+
+enum export_format {
+    FMT_CLOUDFORMATION,
+    FMT_CLI,
+    FMT_TERRAFORM,
+    FMT_DOMAINS,
+    FMT_UNBOUND,
+    FMT_RPZ,
+    FMT_DNSMASQ,
+};
+
+enum fail_open_resource {
+    FAIL_OPEN_LAMBDA, /* a Lambda-backed custom resource calls UpdateFirewallConfig */
+    FAIL_OPEN_NONE,   /* recorded in the template's Metadata only */
+};
+
+struct export_opts {
+    const char *vpc_id; /* NULL: a template parameter, script argument or variable */
+    bool fqdn;          /* write specs with a trailing dot ("*." for match-all) */
+    enum fail_open_resource fail_open_resource;
+    unsigned long max_domains; /* account quota: domains over all lists */
+    unsigned long max_rules;   /* account quota: rules per rule group */
+    const char *upstream;      /* dnsmasq: ADDR[#PORT] that resolves allowed names */
+    uint64_t policy_hash;      /* of the policy text: makes CreatorRequestIds stable */
+};
+
+#define AWS_DOMAINS_QUOTA     100000ul /* domains over all lists, per account and Region */
+#define AWS_RULES_QUOTA       100ul    /* rules per rule group */
+#define AWS_LISTS_QUOTA       1000ul   /* domain lists per account and Region */
+#define AWS_GROUPS_PER_VPC    5        /* rule groups associated with one VPC; fixed */
+#define AWS_UPDATE_BATCH      1000     /* domains per UpdateFirewallDomains request */
+#define AWS_IMPORT_FILE_LINES 250000ul /* domains per ImportFirewallDomains file */
+#define AWS_SPEC_MAX          255      /* characters of one domain spec */
+
+const char *export_format_name(enum export_format f);
+bool export_format_is_dir(enum export_format f);
+
+/* Check what AWS would refuse; errors and warnings are reported. 0, or -1 on error. */
+int export_check_limits(const struct fw_model *m, enum export_format f,
+                        const struct export_opts *o);
+
+int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
+                          struct outset *out);
+int export_cli(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+int export_terraform(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+int export_domains(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+int export_unbound(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+int export_rpz(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+int export_dnsmasq(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+
+/* --- shared by the writers (export_names.c) -------------------------------------------- */
+
+/* A spec in the emitted form: as stored ("example.com", "*"), or with --fqdn
+ * "example.com." and "*.". out holds AWS_SPEC_MAX + 3 bytes. */
+void export_spec(const char *spec, bool fqdn, char *out);
+
+/* Identifier styles. The result is made unique among the names already in seen. */
+enum ident_style {
+    IDENT_CFN,  /* CloudFormation logical id: [A-Za-z0-9], CamelCase */
+    IDENT_TF,   /* Terraform resource name: [A-Za-z0-9_-], not starting with a digit */
+    IDENT_FILE, /* a file name: [A-Za-z0-9._-] */
+};
+void export_ident(struct strmap *seen, enum ident_style style, const char *prefix, const char *name,
+                  char *out, size_t size);
+
+/* "dnsfw-" and 16 hex digits: stable for the same policy and object. */
+void export_request_id(const struct export_opts *o, const char *kind, const char *name,
+                       uint32_t number, char out[40]);
+
+/* 64-bit FNV-1a. */
+uint64_t export_hash(uint64_t h, const void *data, size_t len);
+#define EXPORT_HASH_INIT 1469598103934665603ull
+
+#endif
