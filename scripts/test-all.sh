@@ -92,7 +92,8 @@ fi
 note "5. libFuzzer: corpus replay, then ${fuzz_seconds}s per target"
 if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,undefined \
     -Db_lundef=false -Ddefault_library=static -Dtests=false -Dbench=false; then
-    run_meson_tests "$out/fuzz" fuzz-replay --suite fuzz-replay
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        run_meson_tests "$out/fuzz" fuzz-replay --suite fuzz-replay
     for exe in "$out"/fuzz/fuzz/fuzz_*; do
         [ -x "$exe" ] || continue
         t=$(basename "$exe" | sed 's/^fuzz_//')
@@ -101,7 +102,8 @@ if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,unde
         dict=()
         [ -f "fuzz/dict/$t.dict" ] && dict=("-dict=$root/fuzz/dict/$t.dict")
         # From inside build-ci, so that crash files land there and not in the sources.
-        if (cd "$out" && "$exe" "${dict[@]}" -max_total_time="$fuzz_seconds" \
+        if (cd "$out" && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            "$exe" "${dict[@]}" -max_total_time="$fuzz_seconds" \
             -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
             "$scratch" "$root/fuzz/corpus/$t" "$root/fuzz/regress/$t") > "$out/logs/fuzz-$t.txt" 2>&1; then
             pass "fuzz $t ($(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$out/logs/fuzz-$t.txt" | grep -oE '[0-9]+$') runs)"
