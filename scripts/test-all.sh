@@ -95,7 +95,7 @@ if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,unde
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_meson_tests "$out/fuzz" fuzz-replay --suite fuzz-replay
     for exe in "$out"/fuzz/fuzz/fuzz_*; do
-        [ -x "$exe" ] || continue
+        [ -f "$exe" ] && [ -x "$exe" ] || continue
         t=$(basename "$exe" | sed 's/^fuzz_//')
         scratch="$out/fuzz-scratch/$t"
         mkdir -p "$scratch"

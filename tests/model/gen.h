@@ -290,10 +290,13 @@ GEN_FN void gen_spec_canon(struct gen_src *g, const struct gen_policy *gp, char 
             if (strlen(name) == before)
                 break;
         }
-    if (k < 11 && strlen(name) <= 253)
-        snprintf(out, DNSFW_SPEC_MAX + 1, "*.%s", name);
-    else
-        snprintf(out, DNSFW_SPEC_MAX + 1, "%s", name);
+    size_t len = strlen(name); /* at most 253: gen_prepend() keeps it so */
+    if (k < 11 && len <= 253) {
+        memcpy(out, "*.", 2);
+        memcpy(out + 2, name, len + 1);
+    } else {
+        memcpy(out, name, len + 1);
+    }
 }
 
 /* The spec as written: letters in random case, sometimes a trailing dot, "*." for "*". */
