@@ -50,7 +50,8 @@ run_meson_tests() {
     meson test -C "$builddir" --print-errorlogs --num-processes "$jobs" --logbase "$label" "$@" \
         > "$out/logs/$label.txt" 2>&1
     tail -n 15 "$out/logs/$label.txt"
-    count_meson "$builddir/meson-logs/$label.json" "$label"
+    # With --setup, meson names the log after the setup too (valgrind-valgrind.json).
+    count_meson "$(ls -t "$builddir/meson-logs/$label"*.json 2>/dev/null | head -n 1)" "$label"
 }
 
 build() {
@@ -117,8 +118,10 @@ fi
 note "6. meson install, and an example built against the installed library"
 if [ -d "$out/gcc" ] && meson install -C "$out/gcc" --destdir "$out/stage" > "$out/logs/install.txt" 2>&1; then
     pc=$(find "$out/stage" -name libdnsfw.pc | head -n 1)
-    if [ -n "$pc" ] && cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-prefix --cflags libdnsfw) &&
-        libs=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-prefix --libs libdnsfw) &&
+    # The staged tree keeps the installed prefix (/usr/local) below the destdir.
+    pcflags=(--define-variable=prefix="$out/stage/usr/local")
+    if [ -n "$pc" ] && cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config "${pcflags[@]}" --cflags libdnsfw) &&
+        libs=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config "${pcflags[@]}" --libs libdnsfw) &&
         gcc -std=c11 -Wall -Werror $cflags examples/embed_eval.c $libs -o "$out/embed_eval" &&
         LD_LIBRARY_PATH=$(dirname "$(dirname "$pc")") "$out/embed_eval" > "$out/logs/installed-example.txt" 2>&1 &&
         [ -f "$out/stage/usr/local/share/man/man1/dnsfw-eval.1" ]; then
