@@ -187,7 +187,8 @@ size_t dnsfw_matcher_memory(const dnsfw_matcher *m)
 {
     if (!m)
         return 0;
-    return sizeof *m + (size_t)m->trie.nslots * sizeof(struct slot) + m->trie.pool_len + 8 +
+    return sizeof *m + m->trie.nodes_len + TRIE_SLACK +
+           ((size_t)m->trie.n_buckets + 1) * sizeof(uint32_t) +
            m->trie.payloads_len * sizeof(uint32_t) + m->n_rules * sizeof *m->rules +
            m->n_groups * sizeof *m->groups +
            (m->n_scopes + 1) * m->n_lists * sizeof(struct list_rules) +

@@ -49,41 +49,49 @@ static void decide(const dnsfw_matcher *m, const struct dnsfw_name *n, uint16_t 
 
     const uint32_t *root = t->payloads + t->root_payload;
     offer(m, lr, root + 2, root[0], qtype, DNSFW_ENTRY_ALL, TRIE_ROOT, b);
-    if (t->nslots == 0 || n->nlabels == 0)
+    if (t->n_nodes == 0 || n->nlabels == 0)
         return;
 
-    /* Every level's slot depends only on the name: compute and prefetch them all first. */
-    uint32_t pos[DNSFW_LABELS_MAX], check[DNSFW_LABELS_MAX];
+    /*
+     * Where every level lives depends only on the name: compute the keys first, then
+     * fetch the (cached) directory entries, then the records, so that the records of all
+     * levels are on their way at once.
+     */
+    uint32_t key[DNSFW_LABELS_MAX], at[DNSFW_LABELS_MAX];
     uint64_t h = DNSFW_HASH_SEED;
     for (int i = n->nlabels - 1; i >= 0; i--) {
         size_t len;
         const uint8_t *label = dnsfw__name_label(n, (unsigned)i, &len);
         h = dnsfw__hash_label(h, label, len);
-        pos[i] = trie_home(trie_key(h), t->nhome);
-        check[i] = trie_check(trie_key(h), len);
-        /* The node is a few slots past its home: often in the next cache line. */
-        __builtin_prefetch(&t->slots[pos[i]]);
-        __builtin_prefetch(&t->slots[pos[i] + 3]);
+        key[i] = trie_key(h);
+        at[i] = trie_bucket(key[i], t->n_buckets);
+        __builtin_prefetch(&t->dir[at[i]]);
+    }
+    for (int i = n->nlabels - 1; i >= 0; i--) {
+        const uint8_t *first = t->nodes + t->dir[at[i]];
+        __builtin_prefetch(first);
+        __builtin_prefetch(first + 64);
     }
 
     uint32_t parent = TRIE_ROOT;
     for (int i = n->nlabels - 1; i >= 0; i--) {
         size_t len;
         const uint8_t *label = dnsfw__name_label(n, (unsigned)i, &len);
-        uint32_t s = trie_find(t, pos[i], check[i], parent, label, len);
-        if (s == TRIE_EMPTY)
+        uint32_t r = trie_find(t, key[i], parent, label, len);
+        if (r == TRIE_EMPTY)
             return;
-        const struct slot *sl = &t->slots[s];
-        if (sl->payload) {
-            const uint32_t *rec = t->payloads + sl->payload;
+        struct trie_head hd;
+        trie_head_at(t, r, &hd);
+        if (hd.payload) {
+            const uint32_t *rec = t->payloads + hd.payload;
             if (i > 0) /* a proper ancestor of the name: its "*." entries match */
-                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, s, b);
+                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, r, b);
             else
-                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, s, b);
+                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, b);
         }
-        if (!(sl->check & CHECK_CHILDREN))
+        if (!(hd.meta & TRIE_CHILDREN))
             return;
-        parent = s;
+        parent = r;
     }
 }
 

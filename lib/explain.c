@@ -15,7 +15,7 @@ static int entry_text(const dnsfw_matcher *m, const dnsfw_verdict *v, char *out,
     case DNSFW_ENTRY_EXACT:
         break;
     }
-    if (v->entry_node >= m->trie.nslots)
+    if (v->entry_node >= m->trie.nodes_len)
         return DNSFW_EINVAL;
     size_t o = 0;
     if (v->entry_kind == DNSFW_ENTRY_WILDCARD) {

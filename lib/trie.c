@@ -82,9 +82,8 @@ struct memb {
 
 /* One label of a pending spec. */
 struct level {
-    uint64_t hash;  /* path hash from the top-level label down to this one */
-    uint64_t lhash; /* label_hash() of the label alone */
-    uint8_t start;  /* offset of the label in the spec */
+    uint64_t hash; /* path hash from the top-level label down to this one */
+    uint8_t start; /* offset of the label in the spec */
     uint8_t len;
 };
 
@@ -103,8 +102,6 @@ struct trie_builder {
     size_t index_cap;
     uint8_t *pool;
     size_t pool_len, pool_cap;
-    uint64_t *labels; /* the pool's labels: hash bits << 40 | len << 32 | (offset + 1) */
-    size_t labels_cap, n_labels;
     struct memb *memb;
     size_t n_memb, cap_memb;
     uint32_t root_memb;
@@ -133,12 +130,10 @@ int dnsfw__trie_builder_new(struct trie_builder **out, size_t expected_specs)
     /* Room for the usual shape (a node or two and a new label per spec) up front. */
     if (presize((void **)&b->nodes, &b->cap_nodes, expected_specs * 2, sizeof *b->nodes) ||
         presize((void **)&b->pool, &b->pool_cap, expected_specs * 8 + 8, 1) ||
-        presize((void **)&b->memb, &b->cap_memb, expected_specs, sizeof *b->memb) ||
-        !(b->labels = big_calloc(cap / 2, sizeof *b->labels))) {
+        presize((void **)&b->memb, &b->cap_memb, expected_specs, sizeof *b->memb)) {
         dnsfw__trie_builder_free(b);
         return DNSFW_ENOMEM;
     }
-    b->labels_cap = cap / 2;
     *out = b;
     return DNSFW_OK;
 }
@@ -150,7 +145,6 @@ void dnsfw__trie_builder_free(struct trie_builder *b)
     free(b->nodes);
     free(b->index);
     free(b->pool);
-    free(b->labels);
     free(b->memb);
     free(b);
 }
@@ -176,55 +170,9 @@ static int grow_index(struct trie_builder *b)
     return DNSFW_OK;
 }
 
-/* The hash of a label alone, for the label index. */
-static uint64_t label_hash(const uint8_t *label, size_t len)
+/* Append a label to the builder's pool; the final records carry their labels in line. */
+static int pool_label(struct trie_builder *b, const uint8_t *label, size_t len, uint32_t *off)
 {
-    return dnsfw__hash_label(DNSFW_HASH_SEED, label, len);
-}
-
-/* Grow the label index of the pool (load factor at most 1/2). */
-static int grow_labels(struct trie_builder *b)
-{
-    size_t ncap = b->labels_cap * 2;
-    uint64_t *nl = big_calloc(ncap, sizeof *nl);
-    if (!nl)
-        return DNSFW_ENOMEM;
-    for (size_t i = 0; i < b->labels_cap; i++) {
-        uint64_t e = b->labels[i];
-        if (!e)
-            continue;
-        const uint8_t *label = b->pool + (uint32_t)e - 1;
-        size_t len = (size_t)(e >> 32) & 0xFF;
-        size_t pos = (size_t)label_hash(label, len) & (ncap - 1);
-        while (nl[pos])
-            pos = (pos + 1) & (ncap - 1);
-        nl[pos] = e;
-    }
-    free(b->labels);
-    b->labels = nl;
-    b->labels_cap = ncap;
-    return DNSFW_OK;
-}
-
-/*
- * The pool offset of a label (hash: its label_hash()), appended when new: "www", "api"
- * or "com" are stored once however many nodes carry them.
- */
-static int intern_label(struct trie_builder *b, uint64_t hash, const uint8_t *label, size_t len,
-                        uint32_t *off)
-{
-    uint64_t tag = hash >> 40 << 40 | (uint64_t)len << 32;
-    size_t mask = b->labels_cap - 1, pos = (size_t)hash & mask;
-    for (;; pos = (pos + 1) & mask) {
-        uint64_t e = b->labels[pos];
-        if (!e)
-            break;
-        if ((e & 0xFFFFFFFF00000000ull) == tag &&
-            trie_label_eq(b->pool + (uint32_t)e - 1, label, len)) {
-            *off = (uint32_t)e - 1;
-            return DNSFW_OK;
-        }
-    }
     if (b->pool_len + len + 8 >= UINT32_MAX)
         return DNSFW_ELIMIT;
     if (b->pool_len + len + 8 > b->pool_cap &&
@@ -232,19 +180,14 @@ static int intern_label(struct trie_builder *b, uint64_t hash, const uint8_t *la
         return DNSFW_ENOMEM;
     *off = (uint32_t)b->pool_len;
     memcpy(b->pool + b->pool_len, label, len);
+    memset(b->pool + b->pool_len + len, 0, 8); /* slack for trie_label_eq's tail loads */
     b->pool_len += len;
-    b->labels[pos] = tag | (*off + 1);
-    if (++b->n_labels * 2 > b->labels_cap)
-        return grow_labels(b);
     return DNSFW_OK;
 }
 
-/*
- * The node (parent, label), created when absent. hash is the path hash of the node,
- * lhash the label_hash() of its label.
- */
-static int child(struct trie_builder *b, uint32_t parent, uint64_t hash, uint64_t lhash,
-                 const uint8_t *label, size_t len, uint32_t *node)
+/* The node (parent, label), created when absent. hash is the path hash of the node. */
+static int child(struct trie_builder *b, uint32_t parent, uint64_t hash, const uint8_t *label,
+                 size_t len, uint32_t *node)
 {
     size_t mask = b->index_cap - 1, pos = (size_t)hash & mask;
     uint64_t tag = hash >> 32 << 32;
@@ -266,7 +209,7 @@ static int child(struct trie_builder *b, uint32_t parent, uint64_t hash, uint64_
         dnsfw__grow((void **)&b->nodes, &b->cap_nodes, b->n_nodes + 1, sizeof *b->nodes))
         return DNSFW_ENOMEM;
     uint32_t off;
-    int rc = intern_label(b, lhash, label, len, &off);
+    int rc = pool_label(b, label, len, &off);
     if (rc)
         return rc;
     uint32_t id = (uint32_t)b->n_nodes++;
@@ -304,7 +247,7 @@ static int flush(struct trie_builder *b)
         uint32_t node = TRIE_ROOT;
         for (size_t i = p->first; !rc && i < (size_t)p->first + p->levels; i++) {
             const struct level *l = &b->level[i];
-            rc = child(b, node, l->hash, l->lhash, p->name + l->start, l->len, &node);
+            rc = child(b, node, l->hash, p->name + l->start, l->len, &node);
         }
         if (!rc)
             rc = add_memb(b, &b->nodes[node].memb, p->list, p->wildcard);
@@ -343,12 +286,8 @@ int dnsfw__trie_add(struct trie_builder *b, const char *spec, size_t len, uint32
             from--;
         struct level *l = &b->level[b->n_levels++];
         h = dnsfw__hash_label(h, p->name + from, end - from);
-        *l = (struct level){.hash = h,
-                            .lhash = label_hash(p->name + from, end - from),
-                            .start = (uint8_t)from,
-                            .len = (uint8_t)(end - from)};
+        *l = (struct level){.hash = h, .start = (uint8_t)from, .len = (uint8_t)(end - from)};
         __builtin_prefetch(&b->index[l->hash & (b->index_cap - 1)]);
-        __builtin_prefetch(&b->labels[l->lhash & (b->labels_cap - 1)]);
         end = from ? from - 1 : 0;
     }
     p->levels = (uint16_t)(b->n_levels - p->first);
@@ -502,7 +441,7 @@ int dnsfw__trie_finish(struct trie_builder *b, struct trie *t)
 {
     memset(t, 0, sizeof *t);
     struct payload_set ps = {.t = t};
-    uint32_t *where = NULL;
+    uint32_t *where = NULL; /* node -> offset of its record */
     uint64_t *sorted = NULL;
     int rc = flush(b);
     if (rc)
@@ -518,63 +457,49 @@ int dnsfw__trie_finish(struct trie_builder *b, struct trie *t)
     if ((rc = record_of(b, &ps, b->root_memb, &t->root_payload)))
         goto out;
 
-    size_t n = b->n_nodes;
+    size_t n = b->n_nodes, len = 0;
     rc = DNSFW_ENOMEM;
-    if (n) {
-        /*
-         * Load 6/7 (about 19 bytes a node): the ordered layout keeps misses short, so
-         * the table can be fuller than a plain linear-probing one.
-         */
-        t->nhome = (uint32_t)(n + n / 6 + 1);
-        if (!(sorted = sort_by_key(b)) || !(where = big_alloc(n * sizeof *where)))
-            goto out;
-        /* In key order, each node at its home slot or right after the previous one. */
-        size_t next = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t home = trie_home((uint32_t)(sorted[i] >> 32), t->nhome);
-            size_t pos = home > next ? home : next;
-            where[(uint32_t)sorted[i]] = (uint32_t)pos;
-            next = pos + 1;
-        }
-        free(sorted);
-        sorted = NULL;
-        if (next >= TRIE_ROOT - TRIE_PAD) {
+    if (n && (!(sorted = sort_by_key(b)) || !(where = big_alloc(n * sizeof *where))))
+        goto out;
+    for (size_t i = 0; i < n; i++) { /* records in key order, back to back */
+        uint32_t id = (uint32_t)sorted[i];
+        where[id] = (uint32_t)len;
+        len += TRIE_HEAD + b->nodes[id].len;
+        if (len + TRIE_SLACK >= TRIE_ROOT) {
             rc = DNSFW_ELIMIT;
             goto out;
         }
-        /* Every home slot exists, and TRIE_PAD empty slots follow the last node. */
-        t->nslots = (uint32_t)((next > t->nhome ? next : t->nhome) + TRIE_PAD);
-        if (!(t->slots = big_alloc((size_t)t->nslots * sizeof *t->slots)))
-            goto out;
-        for (size_t i = 0; i < t->nslots; i++)
-            t->slots[i] = (struct slot){.parent = TRIE_EMPTY, .check = CHECK_EMPTY};
     }
+    /* About three nodes a bucket: the directory stays small enough to stay cached. */
+    t->n_nodes = (uint32_t)n;
+    t->n_buckets = (uint32_t)(n / 3 + 1);
+    t->nodes_len = len;
+    if (!(t->nodes = big_alloc(len + TRIE_SLACK)) ||
+        !(t->dir = big_alloc(((size_t)t->n_buckets + 1) * sizeof *t->dir)))
+        goto out;
+    memset(t->nodes + len, 0, TRIE_SLACK);
 
+    uint32_t bucket = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n) /* the slots are written in random order: fetch ahead */
-            __builtin_prefetch(&t->slots[where[i + 16]], 1);
-        const struct bnode *nd = &b->nodes[i];
-        uint32_t payload;
+        if (i + 16 < n) /* the nodes are read in key order, that is at random: fetch ahead */
+            __builtin_prefetch(&b->nodes[(uint32_t)sorted[i + 16]]);
+        uint32_t id = (uint32_t)sorted[i], key = (uint32_t)(sorted[i] >> 32);
+        const struct bnode *nd = &b->nodes[id];
+        for (uint32_t bk = trie_bucket(key, t->n_buckets); bucket <= bk; bucket++)
+            t->dir[bucket] = where[id];
+        uint32_t parent = nd->parent == TRIE_ROOT ? TRIE_ROOT : where[nd->parent], payload;
         if ((rc = record_of(b, &ps, nd->memb, &payload)))
             goto out;
-        t->slots[where[i]] = (struct slot){
-            .parent = nd->parent == TRIE_ROOT ? TRIE_ROOT : where[nd->parent],
-            .check =
-                trie_check(trie_key(nd->hash), nd->len) | (nd->has_children ? CHECK_CHILDREN : 0),
-            .label = nd->label,
-            .payload = payload,
-        };
+        uint8_t *p = t->nodes + where[id];
+        memcpy(p, &key, 4);
+        memcpy(p + 4, &parent, 4);
+        memcpy(p + 8, &payload, 4);
+        p[12] = (uint8_t)(nd->len | (nd->has_children ? TRIE_CHILDREN : 0));
+        memcpy(p + TRIE_HEAD, b->pool + nd->label, nd->len);
     }
+    for (; t->dir && bucket <= t->n_buckets; bucket++)
+        t->dir[bucket] = (uint32_t)len;
 
-    /* Hand over the label pool, trimmed, with its zeroed slack. */
-    rc = DNSFW_ENOMEM;
-    uint8_t *pool = realloc(b->pool, b->pool_len + 8);
-    if (!pool)
-        goto out;
-    memset(pool + b->pool_len, 0, 8);
-    t->pool = pool;
-    t->pool_len = b->pool_len;
-    b->pool = NULL;
     uint32_t *trimmed = realloc(t->payloads, t->payloads_len * sizeof *trimmed);
     if (trimmed)
         t->payloads = trimmed;
@@ -591,24 +516,28 @@ out:
 
 void dnsfw__trie_free(struct trie *t)
 {
-    free(t->slots);
-    free(t->pool);
+    free(t->nodes);
+    free(t->dir);
     free(t->payloads);
     memset(t, 0, sizeof *t);
 }
 
 long dnsfw__trie_node_name(const struct trie *t, uint32_t node, char *out, size_t size)
 {
-    size_t o = 0;
-    for (uint32_t s = node; s != TRIE_ROOT; s = t->slots[s].parent) {
-        const struct slot *sl = &t->slots[s];
-        size_t len = (sl->check >> 24) & 0x3F;
+    size_t o = 0, depth = 0;
+    for (uint32_t r = node; r != TRIE_ROOT; depth++) {
+        if (r >= t->nodes_len || depth > 127) /* not a node of this trie */
+            return -1;
+        struct trie_head h;
+        trie_head_at(t, r, &h);
+        size_t len = h.meta & TRIE_LEN_MASK;
         if (o + len + 2 > size)
             return -1;
         if (o)
             out[o++] = '.';
-        memcpy(out + o, t->pool + sl->label, len);
+        memcpy(out + o, t->nodes + r + TRIE_HEAD, len);
         o += len;
+        r = h.parent;
     }
     out[o] = '\0';
     return (long)o;

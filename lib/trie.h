@@ -2,23 +2,24 @@
  * The compiled suffix trie.
  *
  * Every node is one label of a domain spec, below its parent label (the trie is keyed
- * on reversed labels: "com" -> "example" -> "www"). Nodes live in one open-addressing
- * table: a node's home slot comes from the hash of its whole path from the root, so a
- * lookup can compute the slot of every level of a query name before touching memory
- * and prefetch them all at once.
+ * on reversed labels: "com" -> "example" -> "www"). A node is found from the hash of its
+ * whole path from the root (the key: the upper 32 bits of that hash), so a lookup can
+ * compute where every level of a query name lives before touching memory, and fetch
+ * them all at once.
  *
- * The table is ordered: the home slot grows with the hash key (the upper 32 bits of the
- * path hash), and the nodes are laid out in key order, each at its home slot or at the
- * first free slot after it. There is no wrap-around: the table has room for the last
- * nodes after the last home slot, plus TRIE_PAD empty slots that end every search. A
- * search stops at the first slot with a greater key (empty slots count as greatest),
- * so misses stay short at a load factor of 6/7. A slot is 16 bytes:
+ * The nodes are packed records, sorted by key, in one byte array:
  *
- *   parent   slot of the parent node (TRIE_ROOT for a top-level label), or TRIE_EMPTY
- *   check    label length (bits 24-29), "has children" (bit 31), the key's upper 24 bits
- *            (CHECK_EMPTY in an empty slot)
- *   label    offset of the label's octets in the label pool (equal labels are stored once)
- *   payload  offset of the node's entry record in the matcher's payload array, 0 = none
+ *   key      32 bits: the path hash's upper half (the sort key)
+ *   parent   byte offset of the parent's record, or TRIE_ROOT for a top-level label
+ *   payload  offset of the node's entry record in the payload array, 0 = none
+ *   meta     label length (bits 0-5), "has children" (bit 7)
+ *   label    the label's octets, in line: verifying a node costs no second access
+ *
+ * A directory of buckets (a node's bucket is key * n_buckets >> 32, so buckets follow
+ * key order) gives the byte offset of each bucket's first record; it is small enough to
+ * stay in cache (about one entry per three nodes), so a level costs one memory access
+ * and the levels of a name are fetched in parallel. A record's byte offset is the
+ * node's identity (verdict.entry_node, parents).
  *
  * A payload record is [n_exact, n_wild, exact lists..., wildcard lists...]: the domain
  * lists holding "name" (exact) or "*.name" (wildcard) for this node. The root's record
@@ -29,51 +30,49 @@
 
 #include "util.h"
 
-#define TRIE_EMPTY      UINT32_MAX
-#define TRIE_ROOT       (UINT32_MAX - 1)
-#define TRIE_MAX_NODES  (UINT32_MAX / 2)
-#define CHECK_CHILDREN  0x80000000u
-#define CHECK_HASH_MASK 0x00FFFFFFu
-#define CHECK_EMPTY     CHECK_HASH_MASK /* greater than the check bits of every node */
-#define TRIE_PAD        4 /* empty slots after the last node (lookups prefetch ahead) */
-
-struct slot {
-    uint32_t parent;
-    uint32_t check;
-    uint32_t label;
-    uint32_t payload;
-};
+#define TRIE_EMPTY     UINT32_MAX
+#define TRIE_ROOT      (UINT32_MAX - 1)
+#define TRIE_MAX_NODES (UINT32_MAX / 2)
+#define TRIE_HEAD      13              /* bytes of a record before its label */
+#define TRIE_LEN_MASK  0x3Fu           /* meta: label length */
+#define TRIE_CHILDREN  0x80u           /* meta: the node has children */
+#define TRIE_SLACK     (TRIE_HEAD + 8) /* zero bytes after the last record (reads ahead) */
 
 struct trie {
-    struct slot *slots;
-    uint32_t nslots; /* slots in the array: home slots, overflow, the final empty slot */
-    uint32_t nhome;  /* home slots: the range of trie_home() */
-    uint8_t *pool;   /* label octets, with 8 bytes of zeroed slack at the end */
-    size_t pool_len;
+    uint8_t *nodes; /* records in key order, then TRIE_SLACK zero bytes */
+    size_t nodes_len;
+    uint32_t *dir; /* [n_buckets + 1]: offset of each bucket's first record, then the end */
+    uint32_t n_buckets;
+    uint32_t n_nodes;
     uint32_t *payloads; /* entry records; offset 0 is the empty record */
     size_t payloads_len;
     uint32_t root_payload;
 };
 
-/* The key that orders the table: the upper half of a path hash. */
+/* A record's fixed part. */
+struct trie_head {
+    uint32_t key, parent, payload;
+    uint8_t meta;
+};
+
+static inline void trie_head_at(const struct trie *t, uint32_t off, struct trie_head *h)
+{
+    const uint8_t *p = t->nodes + off;
+    memcpy(&h->key, p, 4);
+    memcpy(&h->parent, p + 4, 4);
+    memcpy(&h->payload, p + 8, 4);
+    h->meta = p[12];
+}
+
+/* The key that orders the records: the upper half of a path hash. */
 static inline uint32_t trie_key(uint64_t hash)
 {
     return (uint32_t)(hash >> 32);
 }
 
-static inline uint32_t trie_home(uint32_t key, uint32_t nhome)
+static inline uint32_t trie_bucket(uint32_t key, uint32_t n_buckets)
 {
-    return (uint32_t)(((uint64_t)key * nhome) >> 32);
-}
-
-/*
- * The check of a node: its length and the key's upper 24 bits, capped below the value
- * that empty slots carry so that an empty slot ends every search.
- */
-static inline uint32_t trie_check(uint32_t key, size_t len)
-{
-    uint32_t bits = key >> 8;
-    return (bits < CHECK_HASH_MASK ? bits : CHECK_HASH_MASK - 1) | ((uint32_t)len << 24);
+    return (uint32_t)(((uint64_t)key * n_buckets) >> 32);
 }
 
 /* Do two labels of len (1..63) octets match? Both have 8 readable bytes past their end. */
@@ -93,24 +92,29 @@ static inline bool trie_label_eq(const uint8_t *a, const uint8_t *b, size_t len)
 }
 
 /*
- * The slot of the node with this parent and label, or TRIE_EMPTY. pos is the home slot
- * and check the node's check (without CHECK_CHILDREN).
+ * The record of the node with this key, parent and label, or TRIE_EMPTY. The bucket's
+ * records are in key order, so the search stops at the first greater key.
  */
-static inline uint32_t trie_find(const struct trie *t, uint32_t pos, uint32_t check,
-                                 uint32_t parent, const uint8_t *label, size_t len)
+static inline uint32_t trie_find(const struct trie *t, uint32_t key, uint32_t parent,
+                                 const uint8_t *label, size_t len)
 {
-    uint32_t want = check & CHECK_HASH_MASK;
-    for (;; pos++) {
-        const struct slot *s = &t->slots[pos];
-        uint32_t have = s->check & CHECK_HASH_MASK;
-        if (have < want) /* a node that sorts before this one */
-            continue;
-        if (have > want) /* this one would be here by now; empty slots sort last */
-            return TRIE_EMPTY;
-        if ((s->check & ~CHECK_CHILDREN) == check && s->parent == parent &&
-            trie_label_eq(t->pool + s->label, label, len))
-            return pos;
+    uint32_t b = trie_bucket(key, t->n_buckets);
+    uint32_t off = t->dir[b], end = t->dir[b + 1];
+    while (off < end) {
+        const uint8_t *p = t->nodes + off;
+        uint32_t k, par;
+        memcpy(&k, p, 4);
+        size_t l = p[12] & TRIE_LEN_MASK;
+        if (k == key) {
+            memcpy(&par, p + 4, 4);
+            if (l == len && par == parent && trie_label_eq(p + TRIE_HEAD, label, len))
+                return off;
+        } else if (k > key) {
+            break;
+        }
+        off += (uint32_t)(TRIE_HEAD + l);
     }
+    return TRIE_EMPTY;
 }
 
 /* --- building ----------------------------------------------------------------------- */
