@@ -36,6 +36,15 @@ int dnsfw_qtype_parse(const char *text, size_t len, uint16_t *qtype)
     /* A NUL inside the length would end the text early for the string compares below. */
     if (!text || !qtype || len == 0 || len > 16 || memchr(text, '\0', len))
         return DNSFW_EQTYPE;
+    /* Most queries of any log are A or AAAA: settle them before the table. */
+    if (len == 1 && (text[0] == 'A' || text[0] == 'a')) {
+        *qtype = 1;
+        return DNSFW_OK;
+    }
+    if (len == 4 && strncasecmp(text, "AAAA", 4) == 0) {
+        *qtype = 28;
+        return DNSFW_OK;
+    }
     char buf[17];
     memcpy(buf, text, len);
     buf[len] = '\0';

@@ -78,6 +78,27 @@ static void print_record(struct replay *rp, const struct record_eval *e,
     verdict_text(stdout, &l);
 }
 
+/*
+ * Copy a query name that is already in normal form — lower-case letters, digits, '-',
+ * '_' and single dots, with the trailing dot, as Resolver logs nearly every name — and
+ * say so; anything else goes through dnsfw_name_normalize(). Validation still happens
+ * when the name is evaluated.
+ */
+static bool canonical(dnsfw_text t, char *out, size_t size)
+{
+    if (t.len < 2 || t.len >= size || t.ptr[t.len - 1] != '.' || t.ptr[0] == '.')
+        return false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              (c == '.' && t.ptr[i - 1] != '.')))
+            return false;
+    }
+    memcpy(out, t.ptr, t.len);
+    out[t.len] = '\0';
+    return true;
+}
+
 static void on_line(void *ud, const char *file, uint64_t lineno, const char *text, size_t len)
 {
     struct replay *rp = ud;
@@ -99,7 +120,10 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
 
     char name[DNSFW_NAME_TEXT_MAX], type[16], why[128];
     uint16_t qtype = 1;
-    rc = dnsfw_name_normalize(rec.query_name.ptr, rec.query_name.len, name, sizeof name, NULL);
+    rc =
+        canonical(rec.query_name, name, sizeof name)
+            ? DNSFW_OK
+            : dnsfw_name_normalize(rec.query_name.ptr, rec.query_name.len, name, sizeof name, NULL);
     if (rc) {
         snprintf(why, sizeof why, "query_name: %s", dnsfw_strerror(rc));
         malformed(rp, file, lineno, why);
@@ -136,8 +160,11 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     rc = dnsfw_eval_chain(cfg->matcher, rec.query_name.ptr, rec.query_name.len, chain, chain_len,
                           rec.n_chain, qtype, cfg->scope, &e.now, &bad_hop);
     if (rc) {
-        snprintf(why, sizeof why, "answers: redirection target %zu: %s", bad_hop,
-                 dnsfw_strerror(rc));
+        if (bad_hop)
+            snprintf(why, sizeof why, "answers: redirection target %zu: %s", bad_hop,
+                     dnsfw_strerror(rc));
+        else /* a name canonical() let through, with a label or length over the limits */
+            snprintf(why, sizeof why, "query_name: %s", dnsfw_strerror(rc));
         malformed(rp, file, lineno, why);
         return;
     }
