@@ -341,13 +341,28 @@ void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_
     snprintf(out, size, "%s", rd ? rd : bare);
 }
 
+/*
+ * The per-name parts of the report hold most of its values, so they are built without
+ * copies: keys are literals and values are references to strings the report owns, which
+ * outlive the tree (report_print() deletes it before returning).
+ */
+static void add_ref(cJSON *o, const char *literal_key, const char *value)
+{
+    cJSON_AddItemToObjectCS(o, literal_key, cJSON_CreateStringReference(value));
+}
+
+static void add_count(cJSON *o, const char *literal_key, uint64_t value)
+{
+    cJSON_AddItemToObjectCS(o, literal_key, cJSON_CreateNumber((double)value));
+}
+
 static cJSON *string_array(const struct small_set *s)
 {
     cJSON *a = cJSON_CreateArray();
     for (uint32_t i = 0; a && i < s->n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(s->v[i]));
+        cJSON_AddItemToArray(a, cJSON_CreateStringReference(s->v[i]));
     if (a && s->more)
-        cJSON_AddItemToArray(a, cJSON_CreateString("..."));
+        cJSON_AddItemToArray(a, cJSON_CreateStringReference("..."));
     return a;
 }
 
@@ -409,16 +424,16 @@ static cJSON *blocked_name(const struct named *v)
 {
     const struct name_stat *s = v->value;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", v->key);
-    cJSON_AddNumberToObject(o, "queries", (double)name_blocked(s));
-    cJSON_AddStringToObject(o, "first_seen", s->first);
-    cJSON_AddStringToObject(o, "last_seen", s->last);
-    cJSON_AddItemToObject(o, "query_types", string_array(&s->types));
-    cJSON_AddItemToObject(o, "clients", string_array(&s->clients));
-    cJSON_AddItemToObject(o, "instances", string_array(&s->instances));
-    cJSON_AddStringToObject(o, "cause", s->own_blocked ? "name" : "chain");
+    add_ref(o, "name", v->key);
+    add_count(o, "queries", name_blocked(s));
+    add_ref(o, "first_seen", s->first);
+    add_ref(o, "last_seen", s->last);
+    cJSON_AddItemToObjectCS(o, "query_types", string_array(&s->types));
+    cJSON_AddItemToObjectCS(o, "clients", string_array(&s->clients));
+    cJSON_AddItemToObjectCS(o, "instances", string_array(&s->instances));
+    add_ref(o, "cause", s->own_blocked ? "name" : "chain");
     if (s->chain_blocked)
-        cJSON_AddStringToObject(o, "hop", s->hop);
+        add_ref(o, "hop", s->hop);
     return o;
 }
 

@@ -16,15 +16,16 @@
 #include "strmap.h"
 
 struct cand {
-    char name[DNSFW_NAME_TEXT_MAX];   /* without the trailing dot */
-    char domain[DNSFW_NAME_TEXT_MAX]; /* registrable domain, "" when none */
+    const char *name;   /* without the trailing dot: the key in the candidates' map */
+    const char *domain; /* registrable domain, a suffix of name; "" when none */
     uint64_t queries;
     bool valid;   /* usable as an exact spec */
     bool covered; /* by a wildcard already chosen */
 };
 
 struct suggestion {
-    char entry[DNSFW_NAME_TEXT_MAX + 2];
+    const char *base; /* the entry, or for a wildcard the parent below "*." */
+    bool wildcard;
     uint64_t names, queries;
     const char *examples[3];
     uint32_t n_examples;
@@ -47,31 +48,37 @@ static bool below(const char *n, const char *a)
 
 static bool spec_ok(const char *name);
 
+/* The registrable domain of bare as a suffix of it, "" when it has none (a public suffix
+ * or a single label). known: the one the report computed for the name, or NULL. */
+static const char *domain_of(const psl_ctx_t *psl, const char *bare, const char *known)
+{
+    size_t len = strlen(bare);
+    if (known) {
+        size_t kl = strlen(known);
+        if (kl <= len && strcmp(bare + len - kl, known) == 0 &&
+            (kl == len || bare[len - kl - 1] == '.'))
+            return kl == len && !psl_registrable_domain(psl, bare) ? "" : bare + len - kl;
+    }
+    const char *rd = psl_registrable_domain(psl, bare); /* points into bare */
+    return rd ? rd : "";
+}
+
 static void add_candidate(struct strmap *m, const psl_ctx_t *psl, const char *name,
                           const char *domain, uint64_t q)
 {
-    char bare[DNSFW_NAME_TEXT_MAX];
-    snprintf(bare, sizeof bare, "%s", name);
-    size_t len = strlen(bare);
-    if (len > 1 && bare[len - 1] == '.')
-        bare[--len] = '\0';
-    void **slot = strmap_slot(m, bare, len);
+    size_t len = strlen(name);
+    if (len > 1 && name[len - 1] == '.')
+        len--;
+    void **slot = strmap_slot(m, name, len);
     if (!slot)
         return;
     if (!*slot) {
         struct cand *c = calloc(1, sizeof *c);
         if (!c)
             return;
-        snprintf(c->name, sizeof c->name, "%s", bare);
-        if (domain) {
-            snprintf(c->domain, sizeof c->domain, "%s", domain);
-        } else {
-            const char *rd = psl_registrable_domain(psl, bare);
-            snprintf(c->domain, sizeof c->domain, "%s", rd ? rd : "");
-        }
-        if (strcmp(c->domain, bare) == 0 && !psl_registrable_domain(psl, bare))
-            c->domain[0] = '\0'; /* a public suffix or a single label: no registrable domain */
-        c->valid = spec_ok(bare);
+        c->name = strmap_key(slot);
+        c->domain = domain_of(psl, c->name, domain);
+        c->valid = spec_ok(c->name);
         *slot = c;
     }
     ((struct cand *)*slot)->queries += q;
@@ -84,9 +91,18 @@ static int cmp_cand(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
+/* In the order of the entries as text: "*." sorts before every name's first character. */
 static int cmp_suggestion(const void *a, const void *b)
 {
-    return strcmp(((const struct suggestion *)a)->entry, ((const struct suggestion *)b)->entry);
+    const struct suggestion *x = a, *y = b;
+    if (x->wildcard != y->wildcard)
+        return x->wildcard ? -1 : 1;
+    return strcmp(x->base, y->base);
+}
+
+static void entry_text(const struct suggestion *s, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s", s->wildcard ? "*." : "", s->base);
 }
 
 static void note(struct suggestion *s, const struct cand *c)
@@ -136,7 +152,7 @@ static void merge_nested(struct suggestion *w, size_t *n_out, size_t first)
     size_t n = *n_out - first;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
-            if (i == j || !w[i].names || !w[j].names || !below(w[i].entry + 2, w[j].entry + 2))
+            if (i == j || !w[i].names || !w[j].names || !below(w[i].base, w[j].base))
                 continue;
             w[j].names += w[i].names;
             w[j].queries += w[i].queries;
@@ -202,7 +218,8 @@ static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion
             continue;
         struct suggestion *s = &out[(*n_out)++];
         memset(s, 0, sizeof *s);
-        snprintf(s->entry, sizeof s->entry, "*.%s", pk->name);
+        s->base = pk->name;
+        s->wildcard = true;
         for (size_t j = 0; j < n; j++) {
             if (c[j]->covered || !below(c[j]->name, pk->name))
                 continue;
@@ -269,7 +286,7 @@ cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
         }
         struct suggestion *s = &out[n_out++];
         memset(s, 0, sizeof *s);
-        snprintf(s->entry, sizeof s->entry, "%s", c[i]->name);
+        s->base = c[i]->name;
         note(s, c[i]);
     }
     qsort(out, n_out, sizeof *out, cmp_suggestion);
@@ -279,15 +296,17 @@ cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
     cJSON *entries = cJSON_AddArrayToObject(root, "entries");
     cJSON *allow = cJSON_CreateArray();
     for (size_t i = 0; i < n_out; i++) {
+        char entry[DNSFW_NAME_TEXT_MAX + 2];
+        entry_text(&out[i], entry, sizeof entry);
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "entry", out[i].entry);
+        cJSON_AddStringToObject(e, "entry", entry);
         cJSON_AddNumberToObject(e, "names", (double)out[i].names);
         cJSON_AddNumberToObject(e, "queries", (double)out[i].queries);
         cJSON *ex = cJSON_AddArrayToObject(e, "examples");
         for (uint32_t k = 0; k < out[i].n_examples; k++)
             cJSON_AddItemToArray(ex, cJSON_CreateString(out[i].examples[k]));
         cJSON_AddItemToArray(entries, e);
-        cJSON_AddItemToArray(allow, cJSON_CreateString(out[i].entry));
+        cJSON_AddItemToArray(allow, cJSON_CreateString(entry));
     }
     cJSON_AddItemToObject(root, "egress_allowlist", allow);
     cJSON_AddItemToObject(root, "cannot_be_listed", unlistable);

@@ -1,25 +1,39 @@
 #include "strmap.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys are names, most of them 10-40 bytes: hash a word at a time. */
 static uint64_t hash(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a: keys are short names */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t h = len * k;
+    for (; len >= 8; s += 8, len -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 32;
     }
-    return h ^ (h >> 29);
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, s, len);
+        h = (h ^ w) * k;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
 }
 
+/* The slot holding key, or the empty slot where it belongs. */
 static size_t find(const struct strmap *m, const char *key, size_t len, uint64_t h)
 {
     size_t mask = m->cap - 1;
+    uint32_t tag = (uint32_t)(h >> 32);
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        const char *k = m->slots[i].key;
-        if (!k || (strncmp(k, key, len) == 0 && k[len] == '\0'))
+        const struct strmap_entry *e = &m->slots[i];
+        if (!e->key || (e->tag == tag && e->len == len && memcmp(e->key, key, len) == 0))
             return i;
     }
 }
@@ -34,11 +48,9 @@ static int grow(struct strmap *m)
     m->slots = ns;
     m->cap = ncap;
     for (size_t i = 0; i < old.cap; i++) {
-        if (!old.slots[i].key)
-            continue;
-        const char *k = old.slots[i].key;
-        size_t len = strlen(k);
-        m->slots[find(m, k, len, hash(k, len))] = old.slots[i];
+        const struct strmap_entry *e = &old.slots[i];
+        if (e->key)
+            m->slots[find(m, e->key, e->len, hash(e->key, e->len))] = *e;
     }
     free(old.slots);
     return 0;
@@ -46,28 +58,35 @@ static int grow(struct strmap *m)
 
 void **strmap_slot(struct strmap *m, const char *key, size_t len)
 {
-    if ((m->count + 1) * 2 > m->cap && grow(m) != 0)
+    if (len > UINT32_MAX || ((m->count + 1) * 2 > m->cap && grow(m) != 0))
         return NULL;
-    size_t i = find(m, key, len, hash(key, len));
-    if (!m->slots[i].key) {
+    uint64_t h = hash(key, len);
+    struct strmap_entry *e = &m->slots[find(m, key, len, h)];
+    if (!e->key) {
         char *k = malloc(len + 1);
         if (!k)
             return NULL;
         memcpy(k, key, len);
         k[len] = '\0';
-        m->slots[i].key = k;
-        m->slots[i].value = NULL;
+        *e = (struct strmap_entry){.key = k, .len = (uint32_t)len, .tag = (uint32_t)(h >> 32)};
         m->count++;
     }
-    return &m->slots[i].value;
+    return &e->value;
+}
+
+const char *strmap_key(void **slot)
+{
+    const struct strmap_entry *e =
+        (const struct strmap_entry *)((char *)slot - offsetof(struct strmap_entry, value));
+    return e->key;
 }
 
 void *strmap_get(const struct strmap *m, const char *key, size_t len)
 {
     if (!m->cap)
         return NULL;
-    size_t i = find(m, key, len, hash(key, len));
-    return m->slots[i].key ? m->slots[i].value : NULL;
+    const struct strmap_entry *e = &m->slots[find(m, key, len, hash(key, len))];
+    return e->key ? e->value : NULL;
 }
 
 void strmap_free(struct strmap *m, void (*free_value)(void *))
