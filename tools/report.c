@@ -437,67 +437,101 @@ static cJSON *blocked_name(const struct named *v)
     return o;
 }
 
-/* What enforcement would block, grouped by registrable domain, heaviest first. */
-static cJSON *build_would_block(struct report *r, const struct named *v, size_t n)
+/*
+ * What enforcement would block, grouped by registrable domain, heaviest first. The
+ * groups are computed at once, their JSON objects one at a time: the reports for people
+ * render and free each group before building the next, so that their memory does not
+ * grow with a tree of every blocked name (see report_print).
+ */
+struct wb_groups {
+    struct report *r;
+    const struct named *v; /* every name, heaviest-blocked first */
+    struct group *groups;
+    size_t *members; /* indexes into v, group after group */
+    size_t n;        /* groups */
+};
+
+static void wb_groups_free(struct wb_groups *wb)
 {
+    for (size_t g = 0; wb->groups && g < wb->n; g++)
+        free(wb->groups[g].domain);
+    free(wb->groups);
+    free(wb->members);
+}
+
+static int wb_groups_init(struct report *r, const struct named *v, size_t n, struct wb_groups *wb)
+{
+    *wb = (struct wb_groups){.r = r, .v = v};
     size_t nb = 0;
     while (nb < n && name_blocked(v[nb].value))
         nb++;
-    struct strmap index = {0}; /* domain -> group number + 1 */
-    struct group *groups = calloc(nb ? nb : 1, sizeof *groups);
+    struct strmap index = {0};                    /* domain -> group number + 1 */
     size_t *of = calloc(nb ? nb : 1, sizeof *of); /* name -> its group */
-    size_t *members = calloc(nb ? nb : 1, sizeof *members);
-    size_t ng = 0;
-    cJSON *out = cJSON_CreateArray();
-    if (!groups || !of || !members || !out)
-        goto oom;
+    wb->groups = calloc(nb ? nb : 1, sizeof *wb->groups);
+    wb->members = calloc(nb ? nb : 1, sizeof *wb->members);
+    int rc = -1;
+    if (!wb->groups || !wb->members || !of)
+        goto done;
+    struct group *groups = wb->groups;
     for (size_t i = 0; i < nb; i++) {
         struct name_stat *ns = v[i].value;
         char rd[DNSFW_NAME_TEXT_MAX];
         report_registrable(r->psl, v[i].key, rd, sizeof rd);
         if (!ns->domain && !(ns->domain = strdup(rd))) /* for the suggestions */
-            goto oom;
+            goto done;
         void **slot = strmap_slot(&index, rd, strlen(rd));
         if (!slot)
-            goto oom;
+            goto done;
         if (!*slot) {
-            if (!(groups[ng].domain = strdup(rd)))
-                goto oom;
-            *slot = (void *)(uintptr_t)++ng;
+            if (!(groups[wb->n].domain = strdup(rd)))
+                goto done;
+            *slot = (void *)(uintptr_t)++wb->n;
         }
         of[i] = (uintptr_t)*slot - 1;
         groups[of[i]].queries += name_blocked(v[i].value);
         groups[of[i]].count++;
     }
     /* Names keep their order (heaviest first) inside their group. */
-    for (size_t g = 1; g < ng; g++)
+    for (size_t g = 1; g < wb->n; g++)
         groups[g].first = groups[g - 1].first + groups[g - 1].count;
-    for (size_t g = 0; g < ng; g++)
+    for (size_t g = 0; g < wb->n; g++)
         groups[g].count = 0;
     for (size_t i = 0; i < nb; i++) {
         struct group *g = &groups[of[i]];
-        members[g->first + g->count++] = i;
+        wb->members[g->first + g->count++] = i;
     }
-    qsort(groups, ng, sizeof *groups, cmp_group);
-    for (size_t g = 0; g < ng; g++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "registrable_domain", groups[g].domain);
-        cJSON_AddNumberToObject(o, "queries", (double)groups[g].queries);
-        cJSON *names = cJSON_AddArrayToObject(o, "names");
-        for (size_t k = 0; k < groups[g].count; k++)
-            cJSON_AddItemToArray(names, blocked_name(&v[members[groups[g].first + k]]));
-        cJSON_AddItemToArray(out, o);
-    }
-    goto done;
-oom:
-    r->oom = true;
+    qsort(groups, wb->n, sizeof *groups, cmp_group);
+    rc = 0;
 done:
-    for (size_t g = 0; groups && g < ng; g++)
-        free(groups[g].domain);
-    free(groups);
     free(of);
-    free(members);
     strmap_free(&index, NULL);
+    if (rc)
+        r->oom = true;
+    return rc;
+}
+
+/* The JSON object of group g: its domain, its queries, its names. */
+static cJSON *wb_group(void *ud, size_t g)
+{
+    const struct wb_groups *wb = ud;
+    const struct group *gr = &wb->groups[g];
+    cJSON *o = cJSON_CreateObject();
+    add_ref(o, "registrable_domain", gr->domain);
+    add_count(o, "queries", gr->queries);
+    cJSON *names = cJSON_CreateArray();
+    cJSON_AddItemToObjectCS(o, "names", names);
+    for (size_t k = 0; k < gr->count; k++)
+        cJSON_AddItemToArray(names, blocked_name(&wb->v[wb->members[gr->first + k]]));
+    if (!o || !names)
+        wb->r->oom = true;
+    return o;
+}
+
+static cJSON *build_would_block(const struct wb_groups *wb)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (size_t g = 0; out && g < wb->n; g++)
+        cJSON_AddItemToArray(out, wb_group((void *)wb, g));
     return out;
 }
 
@@ -606,7 +640,12 @@ static cJSON *build_repos(struct report *r)
     return a;
 }
 
-static cJSON *build(struct report *r)
+/*
+ * The report as one tree. The would-block groups are computed into *groups, which the
+ * caller frees after the tree (the groups' objects refer to it); the tree holds their
+ * objects only when in_tree, else they are left to be built one at a time.
+ */
+static cJSON *build(struct report *r, struct named **names, struct wb_groups *groups, bool in_tree)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *policy = cJSON_AddObjectToObject(root, "policy");
@@ -620,42 +659,48 @@ static cJSON *build(struct report *r)
     cJSON_AddItemToObject(root, "totals", build_totals(r));
 
     size_t n;
-    struct named *v = entries(&r->names, name_blocked, &n);
-    if (!v) {
+    struct named *v = *names = entries(&r->names, name_blocked, &n);
+    if (!v || wb_groups_init(r, v, n, groups) != 0) {
         r->oom = true;
         return root;
     }
-    cJSON_AddItemToObject(root, "would_block", build_would_block(r, v, n));
+    if (in_tree)
+        cJSON_AddItemToObject(root, "would_block", build_would_block(groups));
     cJSON_AddItemToObject(root, "chain_blocks", build_chain_blocks(r, v, n));
     cJSON_AddItemToObject(root, "drift", build_drift(r));
     cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n));
     if (r->o.has_map)
         cJSON_AddItemToObject(root, "repositories", build_repos(r));
-    free(v);
     return root;
 }
 
 int report_print(struct report *r, enum report_format format, FILE *out)
 {
-    cJSON *root = build(r);
-    if (!root || r->oom) {
-        cJSON_Delete(root);
-        return -1;
-    }
+    struct named *names = NULL;
+    struct wb_groups wb = {0};
+    /* The reports for people take the would-block groups one at a time. */
+    cJSON *root = build(r, &names, &wb, format == REPORT_JSON);
+    int rc = -1;
+    if (!root || r->oom)
+        goto done;
     if (format == REPORT_JSON) {
         char *text = cJSON_Print(root);
-        if (!text) {
-            cJSON_Delete(root);
-            return -1;
-        }
+        if (!text)
+            goto done;
         fputs(text, out);
         fputc('\n', out);
         cJSON_free(text);
-    } else if (format == REPORT_MARKDOWN) {
-        report_render_markdown(root, out);
     } else {
-        report_render_text(root, out);
+        struct report_groups groups = {.n = wb.n, .get = wb_group, .ud = &wb};
+        if (format == REPORT_MARKDOWN)
+            report_render_markdown(root, &groups, out);
+        else
+            report_render_text(root, &groups, out);
     }
+    rc = r->oom || ferror(out) ? -1 : 0;
+done:
     cJSON_Delete(root);
-    return ferror(out) ? -1 : 0;
+    wb_groups_free(&wb);
+    free(names);
+    return rc;
 }

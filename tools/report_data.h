@@ -57,8 +57,18 @@ static inline uint64_t name_blocked(const void *p)
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
                           const struct named *v, size_t n);
 
-/* Renderers for people (report_render.c). */
-void report_render_text(const cJSON *root, FILE *out);
-void report_render_markdown(const cJSON *root, FILE *out);
+/*
+ * The would-block groups for the renderers, one at a time: get(ud, i) builds group i's
+ * JSON object (as --json prints it under "would_block"), which the caller deletes.
+ */
+struct report_groups {
+    size_t n;
+    cJSON *(*get)(void *ud, size_t i);
+    void *ud;
+};
+
+/* Renderers for people (report_render.c): root is the report without "would_block". */
+void report_render_text(const cJSON *root, const struct report_groups *groups, FILE *out);
+void report_render_markdown(const cJSON *root, const struct report_groups *groups, FILE *out);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The report for people: plain text for a terminal, Markdown for a pull request. Both
- * read the same cJSON tree that --json prints, so the three never disagree.
+ * read the same cJSON objects that --json prints, so the three never disagree; the
+ * would-block groups come one at a time (struct report_groups).
  */
 #include <string.h>
 
@@ -81,33 +82,47 @@ static void text_totals(const cJSON *t, FILE *out)
         out, "  malformed: %s:%llu: %s\n", str(b, "file"), u(num(b, "line")), str(b, "reason"));
 }
 
-static void text_would_block(const cJSON *wb, FILE *out)
+static void text_group(const cJSON *g, FILE *out)
+{
+    const cJSON *n;
+    fprintf(out, "  %s (%llu %s)\n", str(g, "registrable_domain"), u(num(g, "queries")),
+            noun(num(g, "queries"), "query", "queries"));
+    cJSON_ArrayForEach(n, get(g, "names"))
+    {
+        fprintf(out, "    %-40s %8llu  %s .. %s  types ", str(n, "name"), u(num(n, "queries")),
+                *str(n, "first_seen") ? str(n, "first_seen") : "-",
+                *str(n, "last_seen") ? str(n, "last_seen") : "-");
+        join(out, get(n, "query_types"), ",");
+        fputs("  clients ", out);
+        join(out, get(n, "clients"), ",");
+        if (cJSON_GetArraySize(get(n, "instances"))) {
+            fputs("  instances ", out);
+            join(out, get(n, "instances"), ",");
+        }
+        if (get(n, "hop"))
+            fprintf(out, "  via %s", str(n, "hop"));
+        fputc('\n', out);
+    }
+}
+
+/* Each group is built, rendered and freed in turn. */
+static void each_group(const struct report_groups *groups, void (*render)(const cJSON *, FILE *),
+                       FILE *out)
+{
+    for (size_t i = 0; i < groups->n; i++) {
+        cJSON *g = groups->get(groups->ud, i);
+        if (g)
+            render(g, out);
+        cJSON_Delete(g);
+    }
+}
+
+static void text_would_block(const struct report_groups *groups, FILE *out)
 {
     fprintf(out, "\nWhat enforcement would block\n");
-    if (!cJSON_GetArraySize(wb))
+    if (!groups->n)
         fprintf(out, "  nothing\n");
-    const cJSON *g, *n;
-    cJSON_ArrayForEach(g, wb)
-    {
-        fprintf(out, "  %s (%llu %s)\n", str(g, "registrable_domain"), u(num(g, "queries")),
-                noun(num(g, "queries"), "query", "queries"));
-        cJSON_ArrayForEach(n, get(g, "names"))
-        {
-            fprintf(out, "    %-40s %8llu  %s .. %s  types ", str(n, "name"), u(num(n, "queries")),
-                    *str(n, "first_seen") ? str(n, "first_seen") : "-",
-                    *str(n, "last_seen") ? str(n, "last_seen") : "-");
-            join(out, get(n, "query_types"), ",");
-            fputs("  clients ", out);
-            join(out, get(n, "clients"), ",");
-            if (cJSON_GetArraySize(get(n, "instances"))) {
-                fputs("  instances ", out);
-                join(out, get(n, "instances"), ",");
-            }
-            if (get(n, "hop"))
-                fprintf(out, "  via %s", str(n, "hop"));
-            fputc('\n', out);
-        }
-    }
+    each_group(groups, text_group, out);
 }
 
 static void text_chain(const cJSON *cb, FILE *out)
@@ -196,7 +211,7 @@ static void text_repos(const cJSON *repos, FILE *out)
     }
 }
 
-void report_render_text(const cJSON *root, FILE *out)
+void report_render_text(const cJSON *root, const struct report_groups *groups, FILE *out)
 {
     const cJSON *policy = get(root, "policy");
     fprintf(out, "dnsfw-eval replay report");
@@ -206,7 +221,7 @@ void report_render_text(const cJSON *root, FILE *out)
         fprintf(out, " (scope %s)", str(policy, "scope"));
     fprintf(out, "\nNote: %s\n\n", str(root, "caveat"));
     text_totals(get(root, "totals"), out);
-    text_would_block(get(root, "would_block"), out);
+    text_would_block(groups, out);
     text_chain(get(root, "chain_blocks"), out);
     text_drift(get(root, "drift"), out);
     text_suggestions(get(root, "suggestions"), out);
@@ -234,7 +249,32 @@ static void code_cell(FILE *out, const char *s)
     fputc('`', out);
 }
 
-void report_render_markdown(const cJSON *root, FILE *out)
+static void markdown_group(const cJSON *g, FILE *out)
+{
+    const cJSON *n;
+    cJSON_ArrayForEach(n, get(g, "names"))
+    {
+        fputs("| ", out);
+        cell(out, str(g, "registrable_domain"));
+        fputs(" | ", out);
+        code_cell(out, str(n, "name"));
+        if (get(n, "hop")) {
+            fputs(" via ", out);
+            code_cell(out, str(n, "hop"));
+        }
+        fprintf(out, " | %llu | ", u(num(n, "queries")));
+        cell(out, str(n, "first_seen"));
+        fputs(" | ", out);
+        cell(out, str(n, "last_seen"));
+        fputs(" | ", out);
+        join(out, get(n, "query_types"), ", ");
+        fputs(" | ", out);
+        join(out, get(n, "clients"), ", ");
+        fputs(" |\n", out);
+    }
+}
+
+void report_render_markdown(const cJSON *root, const struct report_groups *groups, FILE *out)
 {
     const cJSON *policy = get(root, "policy"), *t = get(root, "totals");
     fprintf(out, "## DNS Firewall replay report\n\n");
@@ -251,37 +291,15 @@ void report_render_markdown(const cJSON *root, FILE *out)
             u(num(enf, "blocked_records")), u(num(enf, "blocked_names")));
     fprintf(out, "> %s\n\n", str(root, "caveat"));
 
-    const cJSON *g, *n, *x;
+    const cJSON *x;
     fprintf(out, "### What enforcement would block\n\n");
-    if (!cJSON_GetArraySize(get(root, "would_block")))
+    if (!groups->n)
         fprintf(out, "Nothing.\n\n");
     else
         fprintf(out, "| domain | name | queries | first seen | last seen | types | clients |\n"
                      "|---|---|---:|---|---|---|---|\n");
-    cJSON_ArrayForEach(g, get(root, "would_block"))
-    {
-        cJSON_ArrayForEach(n, get(g, "names"))
-        {
-            fputs("| ", out);
-            cell(out, str(g, "registrable_domain"));
-            fputs(" | ", out);
-            code_cell(out, str(n, "name"));
-            if (get(n, "hop")) {
-                fputs(" via ", out);
-                code_cell(out, str(n, "hop"));
-            }
-            fprintf(out, " | %llu | ", u(num(n, "queries")));
-            cell(out, str(n, "first_seen"));
-            fputs(" | ", out);
-            cell(out, str(n, "last_seen"));
-            fputs(" | ", out);
-            join(out, get(n, "query_types"), ", ");
-            fputs(" | ", out);
-            join(out, get(n, "clients"), ", ");
-            fputs(" |\n", out);
-        }
-    }
-    if (cJSON_GetArraySize(get(root, "would_block")))
+    each_group(groups, markdown_group, out);
+    if (groups->n)
         fputc('\n', out);
 
     if (cJSON_GetArraySize(get(root, "chain_blocks"))) {
