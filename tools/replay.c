@@ -137,6 +137,8 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     }
     if (!rec.query_type.ptr)
         strcpy(type, "A"); /* text formats without a type (custom patterns) */
+    if (cfg->output == OUT_REPORT)
+        report_prefetch(cfg->report, name);
 
     const char *chain[DNSFW_LOG_CHAIN_MAX];
     size_t chain_len[DNSFW_LOG_CHAIN_MAX];

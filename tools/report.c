@@ -30,6 +30,7 @@ struct report {
     struct strmap names;
     struct strmap drift;
     struct strmap repos;
+    struct strmap values; /* every value of the names' small sets, once */
     uint64_t files, bytes, records, not_query, malformed;
     struct {
         char *file;
@@ -45,6 +46,8 @@ struct report {
 
 /* --- collecting ---------------------------------------------------------------------- */
 
+/* The values of the small sets (clients, instances, types, hops) recur across names:
+ * each is stored once, in r->values, and the sets point to that copy. */
 static void set_add(struct report *r, struct small_set *s, const char *v)
 {
     if (!v || !*v || s->more) /* full, and known to have more: nothing can change */
@@ -56,16 +59,11 @@ static void set_add(struct report *r, struct small_set *s, const char *v)
         s->more = true;
         return;
     }
-    if (!(s->v[s->n] = strdup(v)))
+    void **slot = strmap_slot(&r->values, v, strlen(v));
+    if (!slot)
         r->oom = true;
     else
-        s->n++;
-}
-
-static void set_free(struct small_set *s)
-{
-    for (uint32_t i = 0; i < s->n; i++)
-        free(s->v[i]);
+        s->v[s->n++] = strmap_key(slot);
 }
 
 static void free_name(void *p)
@@ -75,10 +73,6 @@ static void free_name(void *p)
         return;
     free(n->hop);
     free(n->domain);
-    set_free(&n->types);
-    set_free(&n->clients);
-    set_free(&n->instances);
-    set_free(&n->blocked_hops);
     free(n);
 }
 
@@ -123,6 +117,7 @@ void report_free(struct report *r)
     strmap_free(&r->names, free_name);
     strmap_free(&r->drift, free_drift);
     strmap_free(&r->repos, free_repo);
+    strmap_free(&r->values, NULL);
     for (uint32_t i = 0; i < r->n_bad; i++) {
         free(r->bad[i].file);
         free(r->bad[i].reason);
@@ -256,17 +251,23 @@ static void add_repo(struct report *r, const struct record_eval *e)
     }
 }
 
+void report_prefetch(const struct report *r, const char *name)
+{
+    strmap_prefetch(&r->names, name, strlen(name));
+}
+
 void report_add(struct report *r, const struct record_eval *e)
 {
     r->records++;
     r->now[e->now.action & 3]++;
     r->logged[logged_index(e->logged)]++;
-    void **slot = strmap_slot(&r->names, e->name, strlen(e->name));
-    if (!slot || (!*slot && !(*slot = calloc(1, sizeof(struct name_stat))))) {
+    bool created;
+    struct name_stat *n =
+        strmap_block(&r->names, e->name, strlen(e->name), sizeof(struct name_stat), &created);
+    if (!n) {
         r->oom = true;
         return;
     }
-    struct name_stat *n = *slot;
     n->count++;
     n->now[e->now.action & 3]++;
     seen(n, e->timestamp);

@@ -32,6 +32,9 @@ struct report;
 int report_new(const struct report_options *opts, struct report **out);
 void report_free(struct report *r);
 
+/* Start fetching what report_add() will need for this (normalised) name: called before
+ * the record is evaluated, the memory access overlaps with the evaluation. */
+void report_prefetch(const struct report *r, const char *name);
 void report_add(struct report *r, const struct record_eval *e);
 void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason);
 void report_note_not_query(struct report *r);

@@ -16,7 +16,7 @@
 
 /* A few distinct values (clients, query types); later ones are only noted. */
 struct small_set {
-    char *v[SET_MAX];
+    const char *v[SET_MAX]; /* owned by the report */
     uint32_t n;
     bool more;
 };

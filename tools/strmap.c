@@ -74,6 +74,34 @@ void **strmap_slot(struct strmap *m, const char *key, size_t len)
     return &e->value;
 }
 
+void *strmap_block(struct strmap *m, const char *key, size_t len, size_t size, bool *created)
+{
+    *created = false;
+    if (len > UINT32_MAX || ((m->count + 1) * 2 > m->cap && grow(m) != 0))
+        return NULL;
+    uint64_t h = hash(key, len);
+    struct strmap_entry *e = &m->slots[find(m, key, len, h)];
+    if (!e->key) {
+        size = (size + 7) & ~(size_t)7;
+        char *block = calloc(1, size + len + 1);
+        if (!block)
+            return NULL;
+        memcpy(block + size, key, len);
+        *e = (struct strmap_entry){
+            .key = block + size, .value = block, .len = (uint32_t)len, .tag = (uint32_t)(h >> 32)};
+        m->count++;
+        m->blocks = true;
+        *created = true;
+    }
+    return e->value;
+}
+
+void strmap_prefetch(const struct strmap *m, const char *key, size_t len)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[(size_t)hash(key, len) & (m->cap - 1)]);
+}
+
 const char *strmap_key(void **slot)
 {
     const struct strmap_entry *e =
@@ -94,7 +122,8 @@ void strmap_free(struct strmap *m, void (*free_value)(void *))
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->slots[i].key)
             continue;
-        free(m->slots[i].key);
+        if (!m->blocks)
+            free(m->slots[i].key);
         if (free_value)
             free_value(m->slots[i].value);
     }
