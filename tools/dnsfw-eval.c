@@ -337,6 +337,24 @@ static int log_format(const struct options *o, dnsfw_log_format *f)
     return EXIT_USAGE;
 }
 
+/* Does any rule of the policy apply to one query type only? */
+static bool names_a_qtype(const dnsfw_policy *policy)
+{
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(policy, &info);
+    for (uint32_t g = 0; g < info.n_groups; g++) {
+        dnsfw_group_info gi;
+        if (dnsfw_policy_get_group(policy, g, &gi) != DNSFW_OK)
+            return true; /* cannot tell: assume it does */
+        for (uint32_t i = 0; i < gi.n_rules; i++) {
+            dnsfw_rule_def rule;
+            if (dnsfw_policy_get_rule(policy, g, i, &rule) != DNSFW_OK || rule.qtype)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* --log: replay the logs, print one verdict a record or the report. */
 static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_matcher *matcher,
                     uint32_t scope)
@@ -392,6 +410,7 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         .has_map = map != NULL,
         .min_count = o->min_count,
         .wildcard_min = o->wildcard_min,
+        .qtype_blind = !names_a_qtype(policy),
     };
     if (!rc && o->report && report_new(&ro, &report) != 0) {
         tool_warn("out of memory");

@@ -99,6 +99,36 @@ static bool canonical(dnsfw_text t, char *out, size_t size)
     return true;
 }
 
+/*
+ * The enforce-mode view the report needs: the verdict with the chain, the query name's
+ * own verdict, the deciding hop's name (into hop) and the chain names blocked on their
+ * own (into hops). false if a name fails, which the caller already ruled out.
+ */
+static bool enforce_view(const struct replay_config *cfg, const dnsfw_log_record *rec,
+                         const char *const *chain, const size_t *chain_len, uint16_t qtype,
+                         struct record_eval *e, char *hop, char (*hops)[DNSFW_NAME_TEXT_MAX])
+{
+    if (dnsfw_eval_chain(cfg->enforce, rec->query_name.ptr, rec->query_name.len, chain, chain_len,
+                         rec->n_chain, qtype, cfg->scope, &e->enforce, NULL) != DNSFW_OK)
+        return false;
+    e->enforce_name_only = e->enforce;
+    if (e->enforce.hop) {
+        e->enforce_hop = copy(hop, DNSFW_NAME_TEXT_MAX, rec->chain[e->enforce.hop - 1]);
+        if (dnsfw_eval(cfg->enforce, rec->query_name.ptr, rec->query_name.len, qtype, cfg->scope,
+                       &e->enforce_name_only) != DNSFW_OK)
+            return false;
+    }
+    for (size_t i = 0; e->enforce.action == DNSFW_ACTION_BLOCK && i < rec->n_chain; i++) {
+        dnsfw_verdict h;
+        if (dnsfw_eval(cfg->enforce, chain[i], chain_len[i], qtype, cfg->scope, &h) == DNSFW_OK &&
+            h.action == DNSFW_ACTION_BLOCK &&
+            dnsfw_name_normalize(chain[i], chain_len[i], hops[e->n_blocked_hops],
+                                 DNSFW_NAME_TEXT_MAX, NULL) == DNSFW_OK)
+            e->blocked_hops[e->n_blocked_hops] = hops[e->n_blocked_hops], e->n_blocked_hops++;
+    }
+    return true;
+}
+
 static void on_line(void *ud, const char *file, uint64_t lineno, const char *text, size_t len)
 {
     struct replay *rp = ud;
@@ -158,9 +188,13 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     if (cfg->map)
         e.repo = scope_map_lookup(cfg->map, rec.client.ptr, rec.client.len, rec.instance.ptr,
                                   rec.instance.len);
+    struct name_stat *ns = cfg->output == OUT_REPORT ? report_name(cfg->report, name) : NULL;
+    bool recalled =
+        ns && rec.n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
     size_t bad_hop = 0;
-    rc = dnsfw_eval_chain(cfg->matcher, rec.query_name.ptr, rec.query_name.len, chain, chain_len,
-                          rec.n_chain, qtype, cfg->scope, &e.now, &bad_hop);
+    rc = recalled ? DNSFW_OK
+                  : dnsfw_eval_chain(cfg->matcher, rec.query_name.ptr, rec.query_name.len, chain,
+                                     chain_len, rec.n_chain, qtype, cfg->scope, &e.now, &bad_hop);
     if (rc) {
         if (bad_hop)
             snprintf(why, sizeof why, "answers: redirection target %zu: %s", bad_hop,
@@ -177,34 +211,24 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         print_record(rp, &e, &rec);
         return;
     }
-
-    /* The report also needs the enforce-mode view, with and without the chain. */
-    char hop[DNSFW_NAME_TEXT_MAX];
-    if (dnsfw_eval_chain(cfg->enforce, rec.query_name.ptr, rec.query_name.len, chain, chain_len,
-                         rec.n_chain, qtype, cfg->scope, &e.enforce, NULL) != DNSFW_OK)
-        return; /* cannot happen: the same names were accepted above */
-    e.enforce_name_only = e.enforce;
-    if (e.enforce.hop) {
-        e.enforce_hop = copy(hop, sizeof hop, rec.chain[e.enforce.hop - 1]);
-        if (dnsfw_eval(cfg->enforce, rec.query_name.ptr, rec.query_name.len, qtype, cfg->scope,
-                       &e.enforce_name_only) != DNSFW_OK)
-            return;
-    }
+    if (!ns)
+        return;                    /* out of memory: the report says so at the end */
+    char hop[DNSFW_NAME_TEXT_MAX]; /* e refers to these two until report_add() */
     char hops[DNSFW_LOG_CHAIN_MAX][DNSFW_NAME_TEXT_MAX];
-    for (size_t i = 0; e.enforce.action == DNSFW_ACTION_BLOCK && i < rec.n_chain; i++) {
-        dnsfw_verdict h;
-        if (dnsfw_eval(cfg->enforce, chain[i], chain_len[i], qtype, cfg->scope, &h) == DNSFW_OK &&
-            h.action == DNSFW_ACTION_BLOCK &&
-            dnsfw_name_normalize(chain[i], chain_len[i], hops[e.n_blocked_hops], sizeof hops[0],
-                                 NULL) == DNSFW_OK)
-            e.blocked_hops[e.n_blocked_hops] = hops[e.n_blocked_hops], e.n_blocked_hops++;
+    if (recalled) {
+        e.enforce_name_only = e.enforce;
+    } else {
+        if (!enforce_view(cfg, &rec, chain, chain_len, qtype, &e, hop, hops))
+            return; /* cannot happen: the same names were accepted above */
+        if (rec.n_chain == 0)
+            report_remember(cfg->report, ns, qtype, &e.now, &e.enforce);
     }
     uint32_t repo_scope;
     if (e.repo && dnsfw_matcher_find_scope(cfg->enforce, e.repo, &repo_scope) == DNSFW_OK &&
         dnsfw_eval_chain(cfg->enforce, rec.query_name.ptr, rec.query_name.len, chain, chain_len,
                          rec.n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
         e.scoped = true;
-    report_add(cfg->report, &e);
+    report_add(cfg->report, ns, &e);
 }
 
 static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what)

@@ -256,18 +256,40 @@ void report_prefetch(const struct report *r, const char *name)
     strmap_prefetch(&r->names, name, strlen(name));
 }
 
-void report_add(struct report *r, const struct record_eval *e)
+struct name_stat *report_name(struct report *r, const char *name)
+{
+    bool created;
+    struct name_stat *n =
+        strmap_block(&r->names, name, strlen(name), sizeof(struct name_stat), &created);
+    if (!n)
+        r->oom = true;
+    return n;
+}
+
+bool report_recall(const struct report *r, const struct name_stat *n, uint16_t qtype,
+                   dnsfw_verdict *now, dnsfw_verdict *enforce)
+{
+    if (!n->memo.valid || n->memo.qtype != (r->o.qtype_blind ? 0 : qtype))
+        return false;
+    *now = n->memo.now;
+    *enforce = n->memo.enforce;
+    return true;
+}
+
+void report_remember(const struct report *r, struct name_stat *n, uint16_t qtype,
+                     const dnsfw_verdict *now, const dnsfw_verdict *enforce)
+{
+    n->memo.valid = true;
+    n->memo.qtype = r->o.qtype_blind ? 0 : qtype;
+    n->memo.now = *now;
+    n->memo.enforce = *enforce;
+}
+
+void report_add(struct report *r, struct name_stat *n, const struct record_eval *e)
 {
     r->records++;
     r->now[e->now.action & 3]++;
     r->logged[logged_index(e->logged)]++;
-    bool created;
-    struct name_stat *n =
-        strmap_block(&r->names, e->name, strlen(e->name), sizeof(struct name_stat), &created);
-    if (!n) {
-        r->oom = true;
-        return;
-    }
     n->count++;
     n->now[e->now.action & 3]++;
     seen(n, e->timestamp);

@@ -25,6 +25,7 @@ struct report_options {
     bool has_map;                 /* --scope-map given */
     unsigned min_count;           /* suggestions: names seen fewer times are left out */
     unsigned wildcard_min;        /* suggestions: distinct names below a parent for "*.parent" */
+    bool qtype_blind;             /* no rule of the policy names a query type */
 };
 
 struct report;
@@ -32,10 +33,27 @@ struct report;
 int report_new(const struct report_options *opts, struct report **out);
 void report_free(struct report *r);
 
-/* Start fetching what report_add() will need for this (normalised) name: called before
- * the record is evaluated, the memory access overlaps with the evaluation. */
+/* Start fetching what report_name() will need for this (normalised) name: called before
+ * the record is parsed further, the memory access overlaps with that work. */
 void report_prefetch(const struct report *r, const char *name);
-void report_add(struct report *r, const struct record_eval *e);
+/* The report's entry for a normalised name, created on first use; NULL if out of memory. */
+struct name_stat *report_name(struct report *r, const char *name);
+
+/*
+ * Logs repeat the same names: a name's verdicts (the policy's mode and enforce mode, the
+ * query name alone, without a chain) are remembered for its last query type, and
+ * recalled for the next record of that name and type without a chain, instead of being
+ * evaluated again. A verdict is a function of the name, the type and the (fixed) policy
+ * and scope, so this changes no result. When no rule of the policy names a query type
+ * (report_options.qtype_blind), the type does not matter either.
+ */
+bool report_recall(const struct report *r, const struct name_stat *n, uint16_t qtype,
+                   dnsfw_verdict *now, dnsfw_verdict *enforce);
+void report_remember(const struct report *r, struct name_stat *n, uint16_t qtype,
+                     const dnsfw_verdict *now, const dnsfw_verdict *enforce);
+
+/* Count a record of name n (from report_name()). */
+void report_add(struct report *r, struct name_stat *n, const struct record_eval *e);
 void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason);
 void report_note_not_query(struct report *r);
 void report_set_input(struct report *r, uint64_t files, uint64_t bytes);

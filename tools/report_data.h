@@ -33,6 +33,11 @@ struct name_stat {
     struct small_set types, clients, instances;
     struct small_set blocked_hops; /* chain names blocked on their own (suggestions) */
     char *domain;                  /* registrable domain, once asked for (report_domain_of) */
+    struct {                       /* the verdicts of the last record without a chain */
+        bool valid;
+        uint16_t qtype; /* 0 when the policy has no rule for a query type */
+        dnsfw_verdict now, enforce;
+    } memo;
 };
 
 /* The registrable domain of a normalised name ("a.example.co.uk." -> "example.co.uk"), or

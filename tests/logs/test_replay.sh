@@ -317,6 +317,33 @@ section_verdicts() {
     verdicts_agree "tiered, --scope org/data" "${TIERED[@]}" --scope org/data
     check "tiered, --scope org/data: scope key" jq_is 'select(.query_name == "pypi.org.") | .scope' '"org/data""org/data"'
 
+    # The report counts what the per-record verdicts say. It recalls a name's verdicts
+    # instead of evaluating the name again (for its last query type, or any type when no
+    # rule names one): a policy with a query-type rule, and names asked with several
+    # types (telemetry.vendor.io: A, AAAA, A), check that nothing leaks across types.
+    report_agrees() {
+        local desc=$1
+        shift
+        run "$@" --log replay.jsonl --json
+        local per
+        per=$(jq -s -S -c 'group_by(.action) | map({(.[0].action): length}) | add' "$OUT")
+        run "$@" --log replay.jsonl --report --json
+        check_eq "$desc: report totals = per-record verdicts" "$per" "$(jq -S -c '.totals.by_action | with_entries(select(.value > 0))' "$OUT")"
+    }
+    cat >"$TMP/qtype-policy.json" <<'JSON'
+{ "dnsfw": 1,
+  "domain_lists": { "vendor": ["*.vendor.io"], "all": ["*"] },
+  "rule_groups": [ { "name": "g", "priority": 100, "rules": [
+    { "name": "no-aaaa", "priority": 10, "action": "BLOCK", "domain_list": "vendor",
+      "qtype": "AAAA", "block_response": "NODATA" },
+    { "name": "rest", "priority": 20, "action": "ALLOW", "domain_list": "all" } ] } ] }
+JSON
+    report_agrees "tiered, observe" "${TIERED[@]}"
+    report_agrees "tiered, enforce" "${TIERED[@]}" --mode enforce
+    report_agrees "general form" -p policy-general.json
+    report_agrees "a query-type rule" -p "$TMP/qtype-policy.json"
+    check "a query-type rule: only the AAAA query of telemetry.vendor.io blocked" jq_is '[.totals.by_action.BLOCK, (.would_block[].names[] | [.name, .queries, .query_types])]' '[1,["telemetry.vendor.io.",1,["A","AAAA"]]]'
+
     # The replay keys carry the record's values.
     run "${TIERED[@]}" --log aws-samples.jsonl --json
     check "AWS samples: three lines" out_lines 3
