@@ -550,14 +550,6 @@ static cJSON *wb_group(void *ud, size_t g)
     return o;
 }
 
-static cJSON *build_would_block(const struct wb_groups *wb)
-{
-    cJSON *out = cJSON_CreateArray();
-    for (size_t g = 0; out && g < wb->n; g++)
-        cJSON_AddItemToArray(out, wb_group((void *)wb, g));
-    return out;
-}
-
 static cJSON *explanation(const struct report *r, const dnsfw_verdict *v)
 {
     dnsfw_explanation why;
@@ -664,11 +656,10 @@ static cJSON *build_repos(struct report *r)
 }
 
 /*
- * The report as one tree. The would-block groups are computed into *groups, which the
- * caller frees after the tree (the groups' objects refer to it); the tree holds their
- * objects only when in_tree, else they are left to be built one at a time.
+ * The report as one tree, but for the would-block groups: they are computed into *groups
+ * (which the caller frees after the tree) and built one at a time by wb_group().
  */
-static cJSON *build(struct report *r, struct named **names, struct wb_groups *groups, bool in_tree)
+static cJSON *build(struct report *r, struct named **names, struct wb_groups *groups)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *policy = cJSON_AddObjectToObject(root, "policy");
@@ -687,8 +678,6 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
         r->oom = true;
         return root;
     }
-    if (in_tree)
-        cJSON_AddItemToObject(root, "would_block", build_would_block(groups));
     cJSON_AddItemToObject(root, "chain_blocks", build_chain_blocks(r, v, n));
     cJSON_AddItemToObject(root, "drift", build_drift(r));
     cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n));
@@ -697,28 +686,82 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
     return root;
 }
 
+/*
+ * Write item as cJSON_Print() would inside a tree, depth levels down: the same text, with
+ * depth more tabs after each line break (strings hold no raw line breaks).
+ */
+static int print_nested(FILE *out, const cJSON *item, int depth)
+{
+    char *text = cJSON_Print(item);
+    if (!text)
+        return -1;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        fwrite(p, 1, n, out);
+        for (int i = 0; nl && i < depth; i++)
+            fputc('\t', out);
+        p += n;
+    }
+    cJSON_free(text);
+    return 0;
+}
+
+/*
+ * --format json: the text cJSON_Print() gives for the whole report, written one member
+ * at a time and the would-block groups one group at a time, so that neither the tree of
+ * every blocked name nor its text is ever in memory at once.
+ */
+static void member_key(FILE *out, const char *key, bool *first)
+{
+    fprintf(out, "%s\t\"%s\":\t", *first ? "" : ",\n", key); /* the report's keys: no escapes */
+    *first = false;
+}
+
+static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
+{
+    bool first = true;
+    fputs("{\n", out);
+    for (const cJSON *c = root->child; c; c = c->next) {
+        member_key(out, c->string, &first);
+        if (print_nested(out, c, 1) != 0)
+            return -1;
+        if (strcmp(c->string, "totals") != 0)
+            continue;
+        member_key(out, "would_block", &first);
+        fputc('[', out);
+        for (size_t g = 0; g < wb->n; g++) {
+            cJSON *o = wb_group((void *)wb, g);
+            if (g)
+                fputs(", ", out);
+            int rc = o ? print_nested(out, o, 2) : -1;
+            cJSON_Delete(o);
+            if (rc)
+                return -1;
+        }
+        fputc(']', out);
+    }
+    fputs("\n}\n", out);
+    return 0;
+}
+
 int report_print(struct report *r, enum report_format format, FILE *out)
 {
     struct named *names = NULL;
     struct wb_groups wb = {0};
-    /* The reports for people take the would-block groups one at a time. */
-    cJSON *root = build(r, &names, &wb, format == REPORT_JSON);
+    /* Every format takes the would-block groups one at a time. */
+    cJSON *root = build(r, &names, &wb);
     int rc = -1;
     if (!root || r->oom)
         goto done;
+    struct report_groups groups = {.n = wb.n, .get = wb_group, .ud = &wb};
     if (format == REPORT_JSON) {
-        char *text = cJSON_Print(root);
-        if (!text)
+        if (print_json(root, &wb, out) != 0)
             goto done;
-        fputs(text, out);
-        fputc('\n', out);
-        cJSON_free(text);
+    } else if (format == REPORT_MARKDOWN) {
+        report_render_markdown(root, &groups, out);
     } else {
-        struct report_groups groups = {.n = wb.n, .get = wb_group, .ud = &wb};
-        if (format == REPORT_MARKDOWN)
-            report_render_markdown(root, &groups, out);
-        else
-            report_render_text(root, &groups, out);
+        report_render_text(root, &groups, out);
     }
     rc = r->oom || ferror(out) ? -1 : 0;
 done:
