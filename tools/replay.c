@@ -188,7 +188,9 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     if (cfg->map)
         e.repo = scope_map_lookup(cfg->map, rec.client.ptr, rec.client.len, rec.instance.ptr,
                                   rec.instance.len);
-    struct name_stat *ns = cfg->output == OUT_REPORT ? report_name(cfg->report, name) : NULL;
+    /* A name gets its report entry with its first good record, not before: a malformed
+     * record must not count as a distinct name. */
+    struct name_stat *ns = cfg->output == OUT_REPORT ? report_find(cfg->report, name) : NULL;
     bool recalled =
         ns && rec.n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
     size_t bad_hop = 0;
@@ -211,7 +213,7 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         print_record(rp, &e, &rec);
         return;
     }
-    if (!ns)
+    if (!ns && !(ns = report_name(cfg->report, name)))
         return;                    /* out of memory: the report says so at the end */
     char hop[DNSFW_NAME_TEXT_MAX]; /* e refers to these two until report_add() */
     char hops[DNSFW_LOG_CHAIN_MAX][DNSFW_NAME_TEXT_MAX];

@@ -256,6 +256,11 @@ void report_prefetch(const struct report *r, const char *name)
     strmap_prefetch(&r->names, name, strlen(name));
 }
 
+struct name_stat *report_find(const struct report *r, const char *name)
+{
+    return strmap_get(&r->names, name, strlen(name));
+}
+
 struct name_stat *report_name(struct report *r, const char *name)
 {
     bool created;
@@ -303,7 +308,8 @@ void report_add(struct report *r, struct name_stat *n, const struct record_eval 
         } else {
             n->chain_blocked++;
             if (!n->hop) {
-                n->hop = strdup(e->enforce_hop ? e->enforce_hop : "?");
+                if (!(n->hop = strdup(e->enforce_hop ? e->enforce_hop : "?")))
+                    r->oom = true;
                 n->allowed_by = e->enforce_name_only;
             }
         }
@@ -369,14 +375,22 @@ void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_
  * copies: keys are literals and values are references to strings the report owns, which
  * outlive the tree (report_print() deletes it before returning).
  */
-static void add_ref(cJSON *o, const char *literal_key, const char *value)
+static bool attach(cJSON *o, const char *literal_key, cJSON *item)
 {
-    cJSON_AddItemToObjectCS(o, literal_key, cJSON_CreateStringReference(value));
+    if (item && cJSON_AddItemToObjectCS(o, literal_key, item))
+        return true;
+    cJSON_Delete(item); /* out of memory: the caller fails the report */
+    return false;
 }
 
-static void add_count(cJSON *o, const char *literal_key, uint64_t value)
+static bool add_ref(cJSON *o, const char *literal_key, const char *value)
 {
-    cJSON_AddItemToObjectCS(o, literal_key, cJSON_CreateNumber((double)value));
+    return value && attach(o, literal_key, cJSON_CreateStringReference(value));
+}
+
+static bool add_count(cJSON *o, const char *literal_key, uint64_t value)
+{
+    return attach(o, literal_key, cJSON_CreateNumber((double)value));
 }
 
 static cJSON *string_array(const struct small_set *s)
@@ -443,20 +457,22 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(x->domain, y->domain);
 }
 
+/* A blocked name's object, or NULL when out of memory. */
 static cJSON *blocked_name(const struct named *v)
 {
     const struct name_stat *s = v->value;
     cJSON *o = cJSON_CreateObject();
-    add_ref(o, "name", v->key);
-    add_count(o, "queries", name_blocked(s));
-    add_ref(o, "first_seen", s->first);
-    add_ref(o, "last_seen", s->last);
-    cJSON_AddItemToObjectCS(o, "query_types", string_array(&s->types));
-    cJSON_AddItemToObjectCS(o, "clients", string_array(&s->clients));
-    cJSON_AddItemToObjectCS(o, "instances", string_array(&s->instances));
-    add_ref(o, "cause", s->own_blocked ? "name" : "chain");
-    if (s->chain_blocked)
-        add_ref(o, "hop", s->hop);
+    bool ok = o && add_ref(o, "name", v->key) && add_count(o, "queries", name_blocked(s)) &&
+              add_ref(o, "first_seen", s->first) && add_ref(o, "last_seen", s->last) &&
+              attach(o, "query_types", string_array(&s->types)) &&
+              attach(o, "clients", string_array(&s->clients)) &&
+              attach(o, "instances", string_array(&s->instances)) &&
+              add_ref(o, "cause", s->own_blocked ? "name" : "chain") &&
+              (!s->chain_blocked || add_ref(o, "hop", s->hop));
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -533,20 +549,26 @@ done:
     return rc;
 }
 
-/* The JSON object of group g: its domain, its queries, its names. */
+/* The JSON object of group g: its domain, its queries, its names; NULL when out of memory. */
 static cJSON *wb_group(void *ud, size_t g)
 {
     const struct wb_groups *wb = ud;
     const struct group *gr = &wb->groups[g];
-    cJSON *o = cJSON_CreateObject();
-    add_ref(o, "registrable_domain", gr->domain);
-    add_count(o, "queries", gr->queries);
-    cJSON *names = cJSON_CreateArray();
-    cJSON_AddItemToObjectCS(o, "names", names);
-    for (size_t k = 0; k < gr->count; k++)
-        cJSON_AddItemToArray(names, blocked_name(&wb->v[wb->members[gr->first + k]]));
-    if (!o || !names)
+    cJSON *o = cJSON_CreateObject(), *names = NULL;
+    bool ok = o && add_ref(o, "registrable_domain", gr->domain) &&
+              add_count(o, "queries", gr->queries) &&
+              attach(o, "names", names = cJSON_CreateArray());
+    for (size_t k = 0; ok && k < gr->count; k++) {
+        cJSON *n = blocked_name(&wb->v[wb->members[gr->first + k]]);
+        ok = n && cJSON_AddItemToArray(names, n);
+        if (n && !ok)
+            cJSON_Delete(n);
+    }
+    if (!ok) {
         wb->r->oom = true;
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 

@@ -33,10 +33,12 @@ struct report;
 int report_new(const struct report_options *opts, struct report **out);
 void report_free(struct report *r);
 
-/* Start fetching what report_name() will need for this (normalised) name: called before
- * the record is parsed further, the memory access overlaps with that work. */
+/* Start fetching what report_find() will need for this (normalised) name: called before
+ * the record is handled further, the memory access overlaps with that work. */
 void report_prefetch(const struct report *r, const char *name);
-/* The report's entry for a normalised name, created on first use; NULL if out of memory. */
+/* The report's entry for a normalised name: NULL until its first record is counted. */
+struct name_stat *report_find(const struct report *r, const char *name);
+/* The same, created when absent (for a record about to be counted); NULL if out of memory. */
 struct name_stat *report_name(struct report *r, const char *name);
 
 /*

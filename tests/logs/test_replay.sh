@@ -463,6 +463,16 @@ section_inputs() {
     run --log "$TMP/short-time.log" --log-pattern '^(?<time>\S+) (?<qname>\S+)$' --report --json
     check "short timestamps: first and last seen in log order" jq_is '[.would_block[].names[] | [.name, .first_seen, .last_seen]]' '[["a.example.","12","7"],["b.example.","9","9"]]'
 
+
+    # A malformed record is counted as malformed, never as a distinct name: here a bad
+    # CNAME target and a label of 64 characters (the name looks canonical otherwise).
+    {
+        printf '{"query_name":"good.example.ai.","query_type":"A"}\n'
+        printf '{"query_name":"abc.example.com.","query_type":"A","answers":[{"Rdata":"bad..name.","Type":"CNAME","Class":"IN"}]}\n'
+        printf '{"query_name":"%s.example.com.","query_type":"A"}\n' "$(printf 'a%.0s' $(seq 64))"
+    } >"$TMP/bad-names.jsonl"
+    run --log "$TMP/bad-names.jsonl" --report --json
+    check "malformed records are not distinct names" jq_is '[.totals.records, .totals.distinct_names, .totals.malformed]' '[1,1,2]'
 }
 
 section_errors() {
