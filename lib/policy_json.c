@@ -606,6 +606,15 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
         }
     }
     if (!root) {
+        /* cJSON says NULL for a failed allocation too: the same text parsed again then
+         * goes through (cJSON is deterministic), and the failure was not the text's. */
+        const char *end2 = NULL;
+        cJSON *again = cJSON_ParseWithLengthOpts(text, len, &end2, 0);
+        if (again) {
+            cJSON_Delete(again);
+            return dnsfw__fail(err, DNSFW_ENOMEM, L.source, 0, 0, "%s",
+                               dnsfw_strerror(DNSFW_ENOMEM));
+        }
         size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
         parse_error_offset(text, len, &off);
         dnsfw__line_col(text, off, &line, &col);
