@@ -49,10 +49,17 @@ static void progress(struct reading *rd, gzFile gz, bool final)
     fputs(final ? "\n" : "   ", stderr);
 }
 
-static void problem(struct reading *rd, const char *file, uint64_t lineno, const char *what)
+static void problem_of(struct reading *rd, const char *file, uint64_t lineno, const char *what,
+                       bool system)
 {
     rd->st->problems++;
-    rd->r->problem(rd->r->ud, file, lineno, what);
+    rd->r->problem(rd->r->ud, file, lineno, what, system);
+}
+
+/* A problem of the input itself, or (lineno 0) an input that cannot be opened. */
+static void problem(struct reading *rd, const char *file, uint64_t lineno, const char *what)
+{
+    problem_of(rd, file, lineno, what, lineno == 0);
 }
 
 static void emit(struct reading *rd, const char *file, uint64_t lineno, char *text, size_t len)
@@ -81,7 +88,8 @@ static void read_stream(struct reading *rd, gzFile gz, const char *name)
             char what[256];
             snprintf(what, sizeof what, "read error (%s); the rest of the file is skipped",
                      errnum == Z_ERRNO ? strerror(errno) : msg);
-            problem(rd, name, lineno + 1, what);
+            /* A corrupt gzip stream is the input's fault; I/O and memory are not. */
+            problem_of(rd, name, lineno + 1, what, errnum == Z_ERRNO || errnum == Z_MEM_ERROR);
             broken = true;
             break;
         }
@@ -243,7 +251,7 @@ int log_read_paths(const struct log_reader *r, const char *const *paths, size_t 
     struct reading rd = {.r = r, .st = stats};
     rd.buf = malloc(BUF_SIZE);
     if (!rd.buf) {
-        r->problem(r->ud, "<input>", 0, "out of memory");
+        r->problem(r->ud, "<input>", 0, "out of memory", true);
         return -1;
     }
     clock_gettime(CLOCK_MONOTONIC, &rd.start);

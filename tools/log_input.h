@@ -16,8 +16,10 @@ struct log_reader {
     /* A complete line without its newline (a final line without one included). */
     void (*line)(void *ud, const char *file, uint64_t lineno, const char *text, size_t len);
     /* Something wrong at a place in the input: a line too long, a truncated gzip
-     * stream, a partial last line, an unreadable file. The run goes on. */
-    void (*problem)(void *ud, const char *file, uint64_t lineno, const char *what);
+     * stream, a partial last line (the input's fault), or a file that could not be opened
+     * (lineno 0) or read on, for lack of memory or an I/O error (system: the machine's
+     * fault, not the input's). The run goes on. */
+    void (*problem)(void *ud, const char *file, uint64_t lineno, const char *what, bool system);
     void *ud;
     bool progress; /* a progress line on stderr */
 };

@@ -29,6 +29,13 @@ static void malformed(struct replay *rp, const char *file, uint64_t lineno, cons
         tool_warn("%s:%llu: %s", file, (unsigned long long)lineno, reason);
 }
 
+/* Not the input's fault: an I/O error or no memory. Reported, and the exit status is 4. */
+static void cannot_read(struct replay *rp, const char *file, uint64_t lineno, const char *what)
+{
+    tool_warn("%s:%llu: %s", file, (unsigned long long)lineno, what);
+    rp->res->io_failed = true;
+}
+
 /* A NUL-terminated copy of a record field ("" when absent), truncated to fit. */
 static const char *copy(char *buf, size_t size, dnsfw_text t)
 {
@@ -143,6 +150,10 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
             report_note_not_query(cfg->report);
         return;
     }
+    if (rc == DNSFW_ENOMEM) {
+        cannot_read(rp, file, lineno, dnsfw_strerror(rc));
+        return;
+    }
     if (rc) {
         malformed(rp, file, lineno, reason ? reason : dnsfw_strerror(rc));
         return;
@@ -233,7 +244,7 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     report_add(cfg->report, ns, &e);
 }
 
-static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what)
+static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what, bool system)
 {
     struct replay *rp = ud;
     if (lineno == 0) { /* an input that could not be opened at all */
@@ -241,6 +252,10 @@ static void on_problem(void *ud, const char *file, uint64_t lineno, const char *
         rp->res->io_failed = true;
         if (rp->cfg->report)
             report_note_malformed(rp->cfg->report, file, 0, what);
+        return;
+    }
+    if (system) {
+        cannot_read(rp, file, lineno, what);
         return;
     }
     malformed(rp, file, lineno, what);

@@ -702,7 +702,7 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
     }
     cJSON_AddItemToObject(root, "chain_blocks", build_chain_blocks(r, v, n));
     cJSON_AddItemToObject(root, "drift", build_drift(r));
-    cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n));
+    cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n, &r->oom));
     if (r->o.has_map)
         cJSON_AddItemToObject(root, "repositories", build_repos(r));
     return root;
@@ -769,6 +769,8 @@ static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
 
 int report_print(struct report *r, enum report_format format, FILE *out)
 {
+    if (r->oom) /* a count is missing: no report rather than a wrong one */
+        return -1;
     struct named *names = NULL;
     struct wb_groups wb = {0};
     /* Every format takes the would-block groups one at a time. */

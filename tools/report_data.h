@@ -58,9 +58,10 @@ static inline uint64_t name_blocked(const void *p)
     return n->own_blocked + n->chain_blocked;
 }
 
-/* Allowlist suggestions (report_suggest.c). v: every name, heaviest-blocked first. */
+/* Allowlist suggestions (report_suggest.c). v: every name, heaviest-blocked first.
+ * Sets *oom when out of memory (the result is then incomplete). */
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
-                          const struct named *v, size_t n);
+                          const struct named *v, size_t n, bool *oom);
 
 /*
  * The would-block groups for the renderers, one at a time: get(ud, i) builds group i's

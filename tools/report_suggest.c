@@ -64,24 +64,23 @@ static const char *domain_of(const psl_ctx_t *psl, const char *bare, const char 
 }
 
 static void add_candidate(struct strmap *m, const psl_ctx_t *psl, const char *name,
-                          const char *domain, uint64_t q)
+                          const char *domain, uint64_t q, bool *oom)
 {
     size_t len = strlen(name);
     if (len > 1 && name[len - 1] == '.')
         len--;
     void **slot = strmap_slot(m, name, len);
-    if (!slot)
+    if (!slot || (!*slot && !(*slot = calloc(1, sizeof(struct cand))))) {
+        *oom = true;
         return;
-    if (!*slot) {
-        struct cand *c = calloc(1, sizeof *c);
-        if (!c)
-            return;
+    }
+    struct cand *c = *slot;
+    if (!c->name) {
         c->name = strmap_key(slot);
         c->domain = domain_of(psl, c->name, domain);
         c->valid = spec_ok(c->name);
-        *slot = c;
     }
-    ((struct cand *)*slot)->queries += q;
+    c->queries += q;
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -171,7 +170,7 @@ static void merge_nested(struct suggestion *w, size_t *n_out, size_t first)
 
 /* Choose the wildcards among one registrable domain's candidates c[0..n). */
 static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion *out,
-                      size_t *n_out)
+                      size_t *n_out, bool *oom)
 {
     size_t first = *n_out;
     const char *domain = c[0]->domain;
@@ -187,13 +186,15 @@ static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion
             const char *a = ancestor(c[i]->name, d);
             void **slot = strmap_slot(&index, a, strlen(a));
             if (!slot)
-                continue;
+                goto oom;
             if (!*slot) {
                 if (np == cap) {
-                    struct parent *np2 = realloc(p, (cap = cap ? cap * 2 : 16) * sizeof *p);
+                    size_t ncap = cap ? cap * 2 : 16;
+                    struct parent *np2 = realloc(p, ncap * sizeof *p);
                     if (!np2)
-                        continue;
+                        goto oom;
                     p = np2;
+                    cap = ncap;
                 }
                 p[np] = (struct parent){.name = a, .depth = d};
                 *slot = (void *)(uintptr_t)(np + 1);
@@ -208,11 +209,12 @@ static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion
         }
     }
     struct parent **order = malloc((np ? np : 1) * sizeof *order);
-    for (size_t k = 0; order && k < np; k++)
+    if (!order)
+        goto oom;
+    for (size_t k = 0; k < np; k++)
         order[k] = &p[k];
-    if (order)
-        qsort(order, np, sizeof *order, cmp_parent);
-    for (size_t k = 0; order && k < np; k++) {
+    qsort(order, np, sizeof *order, cmp_parent);
+    for (size_t k = 0; k < np; k++) {
         struct parent *pk = order[k];
         if ((pk->count < min && !pk->forced) || !spec_ok(pk->name))
             continue;
@@ -236,52 +238,73 @@ static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion
             (*n_out)--; /* everything below was covered by deeper wildcards already */
     }
     free(order);
-    strmap_free(&index, NULL);
     merge_nested(out + first, n_out, first);
+    goto done;
+oom:
+    *oom = true;
+done:
+    strmap_free(&index, NULL);
     free(p);
 }
 
+/* An entry's JSON object; NULL when out of memory. */
+static cJSON *entry_object(const struct suggestion *sg, const char *entry)
+{
+    cJSON *e = cJSON_CreateObject(), *ex = cJSON_CreateArray();
+    bool ok = e && ex;
+    for (uint32_t k = 0; ok && k < sg->n_examples; k++)
+        ok = cJSON_AddItemToArray(ex, cJSON_CreateString(sg->examples[k]));
+    ok = ok && cJSON_AddStringToObject(e, "entry", entry) &&
+         cJSON_AddNumberToObject(e, "names", (double)sg->names) &&
+         cJSON_AddNumberToObject(e, "queries", (double)sg->queries);
+    if (ok && cJSON_AddItemToObject(e, "examples", ex))
+        return e;
+    cJSON_Delete(e);
+    cJSON_Delete(ex); /* not attached to e */
+    return NULL;
+}
+
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
-                          const struct named *v, size_t n)
+                          const struct named *v, size_t n, bool *oom)
 {
     unsigned min = o->min_count ? o->min_count : 1;
     unsigned wmin = o->wildcard_min ? o->wildcard_min : 3;
     struct strmap cands = {0};
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !*oom; i++) {
         const struct name_stat *s = v[i].value;
         if (s->own_blocked >= min)
-            add_candidate(&cands, psl, v[i].key, s->domain, s->own_blocked);
+            add_candidate(&cands, psl, v[i].key, s->domain, s->own_blocked, oom);
         uint64_t blocked = s->own_blocked + s->chain_blocked;
         for (uint32_t k = 0; blocked >= min && k < s->blocked_hops.n; k++)
-            add_candidate(&cands, psl, s->blocked_hops.v[k], NULL, blocked);
+            add_candidate(&cands, psl, s->blocked_hops.v[k], NULL, blocked, oom);
     }
     struct cand **c = calloc(cands.count ? cands.count : 1, sizeof *c);
     struct suggestion *out = calloc(cands.count + 1, sizeof *out); /* + a discarded one */
     size_t nc = 0, n_out = 0;
     cJSON *root = cJSON_CreateObject();
-    if (!c || !out || !root) {
-        free(c);
-        free(out);
-        strmap_free(&cands, free);
-        return root;
-    }
+    cJSON *entries = cJSON_CreateArray(), *allow = cJSON_CreateArray();
+    cJSON *unlistable = cJSON_CreateArray();
+    if (*oom || !c || !out || !root || !entries || !allow || !unlistable)
+        goto fail;
     for (size_t i = 0; i < cands.cap; i++)
         if (cands.slots[i].key)
             c[nc++] = cands.slots[i].value;
     qsort(c, nc, sizeof *c, cmp_cand);
-    for (size_t i = 0; i < nc;) {
+    for (size_t i = 0; i < nc && !*oom;) {
         size_t j = i;
         while (j < nc && strcmp(c[j]->domain, c[i]->domain) == 0)
             j++;
-        wildcards(c + i, j - i, wmin, out, &n_out);
+        wildcards(c + i, j - i, wmin, out, &n_out, oom);
         i = j;
     }
-    cJSON *unlistable = cJSON_CreateArray();
+    if (*oom)
+        goto fail;
     for (size_t i = 0; i < nc; i++) {
         if (c[i]->covered)
             continue;
         if (!c[i]->valid) { /* no valid parent below a public suffix could take it */
-            cJSON_AddItemToArray(unlistable, cJSON_CreateString(c[i]->name));
+            if (!cJSON_AddItemToArray(unlistable, cJSON_CreateString(c[i]->name)))
+                goto fail;
             continue;
         }
         struct suggestion *s = &out[n_out++];
@@ -290,26 +313,36 @@ cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
         note(s, c[i]);
     }
     qsort(out, n_out, sizeof *out, cmp_suggestion);
-
-    cJSON_AddNumberToObject(root, "min_count", min);
-    cJSON_AddNumberToObject(root, "wildcard_min", wmin);
-    cJSON *entries = cJSON_AddArrayToObject(root, "entries");
-    cJSON *allow = cJSON_CreateArray();
     for (size_t i = 0; i < n_out; i++) {
         char entry[DNSFW_NAME_TEXT_MAX + 2];
         entry_text(&out[i], entry, sizeof entry);
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "entry", entry);
-        cJSON_AddNumberToObject(e, "names", (double)out[i].names);
-        cJSON_AddNumberToObject(e, "queries", (double)out[i].queries);
-        cJSON *ex = cJSON_AddArrayToObject(e, "examples");
-        for (uint32_t k = 0; k < out[i].n_examples; k++)
-            cJSON_AddItemToArray(ex, cJSON_CreateString(out[i].examples[k]));
-        cJSON_AddItemToArray(entries, e);
-        cJSON_AddItemToArray(allow, cJSON_CreateString(entry));
+        cJSON *e = entry_object(&out[i], entry);
+        if (e && !cJSON_AddItemToArray(entries, e)) {
+            cJSON_Delete(e);
+            e = NULL;
+        }
+        if (!e || !cJSON_AddItemToArray(allow, cJSON_CreateString(entry)))
+            goto fail;
     }
-    cJSON_AddItemToObject(root, "egress_allowlist", allow);
-    cJSON_AddItemToObject(root, "cannot_be_listed", unlistable);
+    if (!cJSON_AddNumberToObject(root, "min_count", min) ||
+        !cJSON_AddNumberToObject(root, "wildcard_min", wmin))
+        goto fail;
+    /* Each array belongs to root once added: only the ones not added are freed below. */
+    if (!cJSON_AddItemToObject(root, "entries", entries))
+        goto fail;
+    entries = NULL;
+    if (!cJSON_AddItemToObject(root, "egress_allowlist", allow))
+        goto fail;
+    allow = NULL;
+    if (!cJSON_AddItemToObject(root, "cannot_be_listed", unlistable))
+        goto fail;
+    goto done;
+fail:
+    *oom = true;
+    cJSON_Delete(entries);
+    cJSON_Delete(allow);
+    cJSON_Delete(unlistable);
+done:
     free(c);
     free(out);
     strmap_free(&cands, free);
