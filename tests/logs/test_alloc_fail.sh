@@ -1,0 +1,54 @@
+#!/bin/bash
+# Running out of memory in dnsfw-eval --log: for each allocation of a run, run again with
+# that allocation refused (fail_nth_alloc.so, LD_PRELOAD) and require the tool to end
+# cleanly: exit 0 or 1 when the refusal did not matter, 4 (system error) when it did.
+# Never a signal, and never exit 3: a lack of memory is not a malformed input.
+#
+#   test_alloc_fail.sh PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR
+#
+# Prints one line per case; exits 1 if any failed.
+set -u
+if [ $# -ne 3 ]; then
+    echo "usage: $0 PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR" >&2
+    exit 2
+fi
+EVAL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+PRELOAD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+cd "$3/logs" || exit 1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+
+# every_allocation DESC ARGS...: one run per allocation of the run with ARGS.
+every_allocation() {
+    local desc=$1
+    shift
+    DNSFW_COUNT_ALLOC=$TMP/count LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" >/dev/null 2>&1
+    local total bad=0 refused=0 n rc
+    total=$(cat "$TMP/count" 2>/dev/null || echo 0)
+    for ((n = 1; n <= total; n++)); do
+        DNSFW_FAIL_ALLOC=$n LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" >/dev/null 2>"$TMP/err"
+        rc=$?
+        case $rc in
+        0 | 1) ;;
+        4) refused=$((refused + 1)) ;;
+        *)
+            bad=$((bad + 1))
+            [ $bad -le 3 ] && echo "  allocation $n refused: exit $rc: $(head -c 300 "$TMP/err")"
+            ;;
+        esac
+    done
+    # The refusals must have been felt (exit 4) somewhere, or nothing was tested.
+    if [ "$total" -gt 0 ] && [ $bad -eq 0 ] && [ $refused -gt 0 ]; then
+        echo "ok   $desc ($total allocations, $refused runs ended with exit 4)"
+    else
+        echo "FAIL $desc ($total allocations, $refused exit 4, $bad wrong)"
+        failed=$((failed + 1))
+    fi
+}
+
+every_allocation "text report with a scope map" --log replay.jsonl --report -p policy-tiered.json --scope-map scope-map.txt
+every_allocation "JSON report" --log replay.jsonl --report --format json -p policy-general.json
+every_allocation "Markdown report" --log replay.jsonl --report --format markdown -p policy-general.json
+every_allocation "a verdict line a record" --log replay.jsonl --json -p policy-general.json
+exit $((failed > 0))
