@@ -433,7 +433,7 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         rc = replay_logs(&cfg, o->logs, o->n_logs, &res);
     }
     if (!rc && report && report_print(report, rformat, stdout) != 0) {
-        tool_warn("cannot write the report");
+        tool_warn("cannot write the report: out of memory, or standard output failed");
         rc = EXIT_SYSTEM;
     }
     report_free(report);
