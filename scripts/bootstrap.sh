@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ninja -C build >/dev/null
 echo "== dnsfw-eval (embedded default policy, observe mode) on examples/sample-queries.txt"
 status=0
-./build/tools/dnsfw-eval < examples/sample-queries.txt || status=$?
+./build/tools/eval/dnsfw-eval < examples/sample-queries.txt || status=$?
 echo "== exit status $status (0: nothing would be blocked, 1: something would be, 3: bad input)"
 echo "== the same queries in enforce mode:"
-./build/tools/dnsfw-eval --mode enforce < examples/sample-queries.txt || status=$?
+./build/tools/eval/dnsfw-eval --mode enforce < examples/sample-queries.txt || status=$?

@@ -3,10 +3,10 @@
 # log, side by side in the same run with the obvious alternative,
 #   jq -r .query_name LOG | sort | uniq -c
 # usage: tests/bench/bench_replay.sh [DNSFW_EVAL] [RECORDS] [REPEAT]
-# (defaults: build/tools/dnsfw-eval, 1000000 records, best of 3)
+# (defaults: build/tools/eval/dnsfw-eval, 1000000 records, best of 3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-eval_bin=${1:-$root/build/tools/dnsfw-eval}
+eval_bin=${1:-$root/build/tools/eval/dnsfw-eval}
 records=${2:-1000000}
 repeat=${3:-3}
 work=$(mktemp -d /tmp/dnsfw-bench-replay.XXXXXX)

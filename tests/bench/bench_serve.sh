@@ -28,8 +28,8 @@ DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 RATE=${RATE:-10000}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SERVE=$ROOT/$BUILD/tools/dnsfw-serve
-[ -x "$SERVE" ] || SERVE=$BUILD/tools/dnsfw-serve
+SERVE=$ROOT/$BUILD/tools/serve/dnsfw-serve
+[ -x "$SERVE" ] || SERVE=$BUILD/tools/serve/dnsfw-serve
 UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
 for t in "$SERVE" "$UNBOUND" dnsperf dig; do
     command -v "$t" >/dev/null 2>&1 || { echo "bench_serve.sh: $t not found" >&2; exit 2; }

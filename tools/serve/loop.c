@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "serve_int.h"
+#include "server.h"
 
 #define CONN_WBUF_MAX (1u << 20) /* a client that reads nothing is dropped beyond this */
 #define SWEEP_MS      1000

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common.h"
-#include "serve_int.h"
+#include "server.h"
 
 /* --- the timeout list: every query gets the same timeout, so appending keeps it sorted */
 
