@@ -123,7 +123,10 @@ static int copy_presets(dnsfw_matcher *m, const dnsfw_policy *p)
     for (size_t l = 0; l < p->n_lists; l++) {
         const struct spec_list *sl = &p->lists[l];
         struct list_presets *lp = &m->presets[l];
-        if (!sl->n_presets)
+        bool any = false; /* the union list has no presets of its own, its origins do */
+        for (size_t k = 0; k < sl->n_origins && !any; k++)
+            any = sl->origins[k].preset != 0;
+        if (!any)
             continue;
         bool *first = calloc(sl->specs.count ? sl->specs.count : 1, sizeof *first);
         if (!first)
