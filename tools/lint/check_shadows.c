@@ -15,15 +15,11 @@ struct shadow_ctx {
         char *entry, *by_entry;
     } * v;
     size_t n, cap;
-    bool *whole; /* [rules]: the whole rule is shadowed */
 };
 
 static int collect(void *ud, const dnsfw_shadow *s)
 {
     struct shadow_ctx *c = ud;
-    if (!s->entry) {
-        c->whole[s->rule] = true;
-    }
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
         struct pending *nv = realloc(c->v, ncap * sizeof *nv);
@@ -127,16 +123,14 @@ static void entry_finding(struct lint *l, const struct pending *p)
 
 void check_shadows(struct lint *l)
 {
-    uint32_t n_rules = dnsfw_matcher_rule_count(l->matcher);
-    struct shadow_ctx c = {.l = l, .whole = calloc(n_rules ? n_rules : 1, sizeof(bool))};
-    if (!c.whole || dnsfw_matcher_shadows(l->matcher, DNSFW_SCOPE_ALL, collect, &c) != DNSFW_OK) {
+    struct shadow_ctx c = {.l = l};
+    if (dnsfw_matcher_shadows(l->matcher, DNSFW_SCOPE_ALL, collect, &c) != DNSFW_OK) {
         l->findings.oom = true;
     } else {
         for (size_t i = 0; i < c.n; i++) {
             const struct pending *p = &c.v[i];
-            if (p->entry) {
-                if (!c.whole[p->s.rule] || p->s.by_rule == p->s.rule)
-                    entry_finding(l, p);
+            if (p->entry) { /* also under a shadowed rule: each repository sees its own */
+                entry_finding(l, p);
                 continue;
             }
             char by[400] = "";
@@ -160,5 +154,4 @@ void check_shadows(struct lint *l)
         free(c.v[i].by_entry);
     }
     free(c.v);
-    free(c.whole);
 }
