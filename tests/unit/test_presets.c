@@ -96,7 +96,7 @@ START_TEST(test_tiered_origins)
     ck_assert_str_eq(o.preset, "go");
     ck_assert_str_eq(o.written, "proxy.golang.org");
     ck_assert_uint_eq(o.where.line, 4); /* the preset's name */
-    ck_assert_uint_eq(o.where.column, 16);
+    ck_assert_uint_eq(o.where.column, 15);
     /* the union: x.example from both repositories, then rust's hosts from org/a */
     size_t n = dnsfw_policy_list_origins(p, 1);
     ck_assert_uint_eq(n, 2 + 4);
