@@ -31,16 +31,18 @@ measure() {
 }
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-/usr/bin/python3 "$root/tests/bench/gen_lint_policy.py" "$entries" "$work/policy.json"
-findings=$("$lint" -p "$work/policy.json" --format json | jq '.findings | length')
-echo "policy: $entries entries, $(($(stat -c %s "$work/policy.json") / 1000)) kB, $findings findings; best of $repeat"
-t_load=$(measure "$eval_bin" -p "$work/policy.json" example.com)
-t_lint=$(measure "$lint" -p "$work/policy.json" --format json)
-t_text=$(measure "$lint" -p "$work/policy.json")
-printf '%-52s %6.2f s\n' "dnsfw-eval -p POLICY (load + compile + 1 name)" "$t_load"
-printf '%-52s %6.2f s\n' "dnsfw-lint -p POLICY --format json" "$t_lint"
-printf '%-52s %6.2f s\n' "dnsfw-lint -p POLICY (text)" "$t_text"
-awk -v a="$t_lint" -v b="$t_load" 'BEGIN { printf "lint / load+compile: %.2fx\n", a / b }'
+for kind in clean messy; do
+    /usr/bin/python3 "$root/tests/bench/gen_lint_policy.py" "$entries" "$work/policy.json" "$kind"
+    findings=$("$lint" -p "$work/policy.json" --format json | jq '.findings | length')
+    echo "$kind policy: $entries entries, $(($(stat -c %s "$work/policy.json") / 1000)) kB, $findings findings; best of $repeat"
+    t_load=$(measure "$eval_bin" -p "$work/policy.json" example.com)
+    t_lint=$(measure "$lint" -p "$work/policy.json" --format json)
+    t_text=$(measure "$lint" -p "$work/policy.json")
+    printf '  %-50s %6.2f s\n' "dnsfw-eval -p POLICY (load + compile + 1 name)" "$t_load"
+    printf '  %-50s %6.2f s\n' "dnsfw-lint -p POLICY --format json" "$t_lint"
+    printf '  %-50s %6.2f s\n' "dnsfw-lint -p POLICY (text)" "$t_text"
+    awk -v a="$t_lint" -v b="$t_load" 'BEGIN { printf "  lint --format json / load+compile: %.2fx\n", a / b }'
+done
 
 /usr/bin/python3 "$root/tests/bench/gen_route53_log.py" "$records" "$work/log.json"
 echo "log: $records records, $(($(stat -c %s "$work/log.json") / 1000000)) MB"

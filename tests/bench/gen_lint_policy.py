@@ -4,14 +4,19 @@ four lists (exact names, wildcards over registrable domains, a few over private-
 public suffixes, entries shadowed by earlier wildcards, duplicates), two rule groups with
 an ALLOW, a query-type rule and a catch-all, written over several lines as people do.
 
-usage: gen_lint_policy.py ENTRIES OUTPUT [SEED]
+usage: gen_lint_policy.py ENTRIES OUTPUT [messy|clean] [SEED]
+
+messy (the default): entries drawn over ENTRIES/8 domains, so many overlap (tens of
+thousands of findings); clean: one domain an entry, as a curated list is, with a few
+broad wildcards (a few findings).
 """
 import json
 import random
 import sys
 
 entries, out = int(sys.argv[1]), sys.argv[2]
-rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+clean = len(sys.argv) > 3 and sys.argv[3] == "clean"
+rng = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
 letters = "abcdefghijklmnopqrstuvwxyz0123456789"
 tlds = ["com", "net", "org", "io", "dev", "co.uk", "cloud"]
 
@@ -20,12 +25,15 @@ def label(lo=3, hi=12):
     return "".join(rng.choice(letters) for _ in range(rng.randint(lo, hi)))
 
 
-domains = ["%s.%s" % (label(4, 14), rng.choice(tlds)) for _ in range(entries // 8 + 1)]
+domains = ["%s.%s" % (label(4, 14), rng.choice(tlds))
+           for _ in range(entries if clean else entries // 8 + 1)]
 lists = {"allow": [], "tools": [], "v6": [], "all": ["*"]}
 names = ["allow", "tools", "v6"]
 for i in range(entries - 1):
-    d = rng.choice(domains)
+    d = domains[i] if clean else rng.choice(domains)
     r = rng.random()
+    if clean and 0.95 <= r < 0.97 and i > 10:
+        r = 0.5 # the broad wildcards once each, below
     if r < 0.55:
         spec = "%s.%s" % (label(), d)
     elif r < 0.80:
@@ -37,6 +45,8 @@ for i in range(entries - 1):
     else:
         spec = d
     lists[names[rng.randrange(3)] if i % 10 else "tools"].append(spec)
+if clean:
+    lists["tools"][:4] = ["*.github.io", "*.amazonaws.com", "*.s3.amazonaws.com", "*.herokuapp.com"]
 policy = {
     "dnsfw": 1,
     "fail_open": False,

@@ -8,6 +8,16 @@
 #include "lint.h"
 #include "strmap.h"
 
+/* The key of a spec in a list: the list's number, then the spec (no text formatting: this
+ * runs once or twice per entry). */
+static size_t spec_key(uint32_t list, const char *spec, char *key)
+{
+    size_t n = strlen(spec);
+    memcpy(key, &list, sizeof list);
+    memcpy(key + sizeof list, spec, n);
+    return n + sizeof list;
+}
+
 static int add_occ(struct lint *l, size_t *cap, const struct occurrence *o)
 {
     if (l->n_occ == *cap) {
@@ -72,8 +82,8 @@ int lint_index(struct lint *l)
         return -1;
     for (size_t k = 0; k < l->n_occ; k++) {
         char key[DNSFW_SPEC_MAX + 16];
-        int n = snprintf(key, sizeof key, "%u %s", l->occ[k].list, l->occ[k].text);
-        void **slot = strmap_slot(l->by_spec, key, (size_t)n);
+        size_t n = spec_key(l->occ[k].list, l->occ[k].text, key);
+        void **slot = strmap_slot(l->by_spec, key, n);
         l->occ_next[k] = SIZE_MAX;
         if (!slot) {
             free(last);
@@ -126,8 +136,8 @@ void lint_index_free(struct lint *l)
 size_t lint_find_spec(const struct lint *l, uint32_t list, const char *spec)
 {
     char key[DNSFW_SPEC_MAX + 16];
-    int n = snprintf(key, sizeof key, "%u %s", list, spec);
-    void *v = strmap_get(l->by_spec, key, (size_t)n);
+    size_t n = spec_key(list, spec, key);
+    void *v = strmap_get(l->by_spec, key, n);
     return v ? (uintptr_t)v - 1 : SIZE_MAX;
 }
 
