@@ -126,10 +126,11 @@ void check_entries(struct lint *l, const struct psl_rules *psl)
         if (l->tiered && o->list != 2 && !o->preset) {
             const char *why = construct_rejects(o->written);
             if (why) {
+                bool rewrite = strcmp(o->text, "*") != 0; /* "*" cannot be written otherwise */
                 struct finding *f = finding_add(
                     &l->findings, CHECK_PLATFORM_REJECTS,
-                    "the platform's construct rejects \"%s\" at synth time (%s); write \"%s\"",
-                    o->written, why, o->text);
+                    "the platform's construct rejects \"%s\" at synth time (%s)%s%s%s", o->written,
+                    why, rewrite ? "; write \"" : "", rewrite ? o->text : "", rewrite ? "\"" : "");
                 lint_about_occurrence(l, f, o);
             }
         }

@@ -43,6 +43,8 @@ int lint_index(struct lint *l)
         return -1;
     for (uint32_t list = 0; list < n_lists; list++) {
         l->occ_of_list[list] = l->n_occ;
+        if (l->tiered && list == 2)
+            continue; /* block-all's "*" is the platform's catch-all, nobody's entry */
         size_t n = dnsfw_policy_list_origins(p, list);
         if (n == 0) { /* built with the API, or the built-in default: one per spec */
             dnsfw_location none = {0};
