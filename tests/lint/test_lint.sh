@@ -214,6 +214,14 @@ check_eq "narrowed baseline: no finding at all" 0 "$(jq '.findings | length' "$O
 check_eq "narrowed baseline: the platform's log replays every record" "42 42" "$(wc -l <"$TMP/wide") $(wc -l <"$TMP/narrow")"
 check_eq "narrowed baseline: blocks nothing the wide baseline allowed" "" "$(paste "$TMP/wide" "$TMP/narrow" | awk -F'\t' '$3 == "ALLOW" && $6 != "ALLOW"')"
 
+printf '{"dnsfw":1,"mode":"observe"}' | "$LINT" -p - --log "$DATA/lint/lint-traffic.jsonl" --format json >"$OUT" 2>"$ERR"
+check_eq "the policy from stdin in observe mode (enforce mode compiled from the same policy)" \
+    "0 13 1" "$? $(jq .log.records "$OUT") $(jq '[.findings[] | select(.check=="chain-blocked")] | length' "$OUT")"
+printf '{"dnsfw":1,"baseline":["pypi.org","files.pythonhosted.org"]}' >"$P"
+lint -p "$P" --log "$DATA/lint/lint-traffic.jsonl" --format json
+check_eq "chain-blocked in the tiered form: the exact name only (its rules cannot TRUST)" \
+    '["dualstack.python.map.fastly.net"]' "$(jq -c '.findings[] | select(.check=="chain-blocked") | .fixes' "$OUT")"
+
 echo "# usage"
 lint --format yaml
 check_eq "unknown format: exit 2" 2 "$RC"

@@ -226,16 +226,15 @@ static int run(const struct options *o, struct lint *l, enum output_format fmt, 
         }
     }
     l->enforce = l->matcher;
-    if (l->tiered && l->info.mode != DNSFW_MODE_ENFORCE) {
-        dnsfw_policy *copy = NULL;
-        if (tool_load_policy(o->policy, "enforce", &copy) != 0 ||
-            dnsfw_compile(copy, &l->enforce) != DNSFW_OK) {
-            dnsfw_policy_free(copy);
+    if (l->tiered && l->info.mode != DNSFW_MODE_ENFORCE) { /* chain-blocked looks at enforce mode */
+        if (dnsfw_policy_set_mode(l->policy, DNSFW_MODE_ENFORCE) != DNSFW_OK ||
+            dnsfw_compile(l->policy, &l->enforce) != DNSFW_OK ||
+            dnsfw_policy_set_mode(l->policy, l->info.mode) != DNSFW_OK) {
             tool_warn("cannot compile the enforce-mode policy");
-            l->enforce = l->matcher;
+            if (!l->enforce)
+                l->enforce = l->matcher;
             return EXIT_SYSTEM;
         }
-        dnsfw_policy_free(copy);
     }
     if (lint_index(l) != 0) {
         tool_warn("out of memory");
