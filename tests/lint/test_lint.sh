@@ -76,6 +76,15 @@ quiet "open-registration near miss: *.pypi.org" "$(tiered '["*.pypi.org"]' '[]')
 quiet "open-registration near miss: *.mybucket.s3.amazonaws.com (below the suffix)" "$(tiered '["*.mybucket.s3.amazonaws.com"]' '[]')" open-registration
 fires "open-registration: the built-in baseline" '{"dnsfw":1}' open-registration '.entry == "*.githubusercontent.com"'
 
+printf '// ===BEGIN ICANN DOMAINS===\norg\n// ===END ICANN DOMAINS===\n// ===BEGIN PRIVATE DOMAINS===\nusers.example.org\n// ===END PRIVATE DOMAINS===\n' >"$TMP/psl.dat"
+policy "$(tiered '["*.example.org"]' '[]')"
+lint -p "$P" --format json --psl "$TMP/psl.dat"
+check_eq "--psl FILE: its private section is used" '["users.example.org"]' "$(jq -c '.findings[] | select(.check=="open-registration") | .suffixes' "$OUT")"
+lint -p "$P" --format json
+check_eq "--psl near miss: Debian's list has no users.example.org" 0 "$(count open-registration)"
+lint -p "$P" --psl "$TMP/no-such.dat"
+check_eq "--psl: a list that cannot be read exits 4" 4 "$RC"
+
 echo "# shadowed"
 SH_LISTS='{"a":["*.example.com"],"b":["www.example.com","other.org"],"c":["x.example.com"],"t":["*.example.com"]}'
 fires "shadowed: an entry under an earlier wildcard" "$(general "$SH_LISTS" '[{"name":"allow","priority":1,"action":"ALLOW","domain_list":"a"},{"name":"late","priority":2,"action":"BLOCK","block_response":"NODATA","domain_list":"b"}]')" shadowed '.entry == "www.example.com" and .rule == "late"'
