@@ -16,7 +16,7 @@
  *   - a whole rule is reported exactly when all its entries are shadowed.
  *
  * Environment: DNSFW_MODEL_SEED, DNSFW_SHADOW_POLICIES (per form, default 1000),
- * DNSFW_TEST_QUICK (a tenth).
+ * DNSFW_TEST_QUICK (a tenth; also under valgrind).
  */
 #include <check.h>
 #include <inttypes.h>
@@ -27,6 +27,12 @@
 #include "gen.h"
 #include "policy.h"
 #include "reference.h"
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 static uint64_t seed = 0x7368616430303031ull;
 static unsigned n_policies = 1000;
@@ -334,7 +340,7 @@ int main(void)
     const char *n = getenv("DNSFW_SHADOW_POLICIES");
     if (n && *n)
         n_policies = (unsigned)strtoul(n, NULL, 0);
-    if (getenv("DNSFW_TEST_QUICK"))
+    if (getenv("DNSFW_TEST_QUICK") || RUNNING_ON_VALGRIND) /* valgrind: some 50 times slower */
         n_policies /= 10;
     fprintf(stderr, "# DNSFW_MODEL_SEED=0x%016" PRIx64 " DNSFW_SHADOW_POLICIES=%u\n", seed,
             n_policies);
