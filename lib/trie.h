@@ -92,14 +92,14 @@ static inline bool trie_label_eq(const uint8_t *a, const uint8_t *b, size_t len)
 }
 
 /*
- * The record of the node with this key, parent and label, or TRIE_EMPTY. The bucket's
- * records are in key order, so the search stops at the first greater key.
+ * The record of the node with this key (in this bucket), parent and label, or
+ * TRIE_EMPTY. The bucket's records are in key order, so the search stops at the first
+ * greater key.
  */
-static inline uint32_t trie_find(const struct trie *t, uint32_t key, uint32_t parent,
-                                 const uint8_t *label, size_t len)
+static inline uint32_t trie_find(const struct trie *t, uint32_t key, uint32_t bucket,
+                                 uint32_t parent, const uint8_t *label, size_t len)
 {
-    uint32_t b = trie_bucket(key, t->n_buckets);
-    uint32_t off = t->dir[b], end = t->dir[b + 1];
+    uint32_t off = t->dir[bucket], end = t->dir[bucket + 1];
     while (off < end) {
         const uint8_t *p = t->nodes + off;
         uint32_t k, par;

@@ -71,6 +71,38 @@ static inline uint8_t dnsfw__lower(uint8_t c)
     return (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
+/* --- eight octets at a time ------------------------------------------------------ */
+
+#define DNSFW_ONES  0x0101010101010101ull
+#define DNSFW_HIGHS 0x8080808080808080ull
+
+/* 0x80 in every byte of v that equals c, 0 in the others (no carry crosses a byte). */
+static inline uint64_t dnsfw__bytes_eq(uint64_t v, uint8_t c)
+{
+    uint64_t x = v ^ (DNSFW_ONES * c);
+    return ~(((x & ~DNSFW_HIGHS) + ~DNSFW_HIGHS) | x | ~DNSFW_HIGHS);
+}
+
+/* v with its bytes 'A'..'Z' turned into 'a'..'z'; every other byte as it is. */
+static inline uint64_t dnsfw__lower8(uint64_t v)
+{
+    uint64_t low7 = v & ~DNSFW_HIGHS;
+    uint64_t ge_a = low7 + DNSFW_ONES * (0x80 - 'A');     /* high bit: low 7 bits >= 'A' */
+    uint64_t gt_z = low7 + DNSFW_ONES * (0x80 - 'Z' - 1); /* high bit: low 7 bits > 'Z' */
+    uint64_t upper = (ge_a ^ gt_z) & ~v & DNSFW_HIGHS;
+    return v | (upper >> 2); /* 0x80 >> 2 is the 0x20 that lower-cases */
+}
+
+/* A mask from dnsfw__bytes_eq() with the byte at the lowest address in the lowest bits. */
+static inline uint64_t dnsfw__in_address_order(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap64(mask);
+#else
+    return mask;
+#endif
+}
+
 /* --- hashing ---------------------------------------------------------------------- */
 
 #define DNSFW_HASH_SEED 0x243F6A8885A308D3ull
@@ -119,6 +151,28 @@ static inline uint64_t dnsfw__hash_label(uint64_t h, const uint8_t *p, size_t le
     }
     if (n)
         h ^= dnsfw__load_tail(p, n);
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/*
+ * dnsfw__hash_label() of the label with its ASCII letters lower-cased, without writing
+ * the lower-cased label anywhere: each word is folded as it is loaded. Same slack rule.
+ */
+static inline uint64_t dnsfw__hash_label_folded(uint64_t h, const uint8_t *p, size_t len)
+{
+    size_t n = len;
+    h ^= len;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ dnsfw__lower8(v)) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
+    }
+    if (n)
+        h ^= dnsfw__lower8(dnsfw__load_tail(p, n));
     h *= 0xff51afd7ed558ccdull;
     return h ^ (h >> 32);
 }
