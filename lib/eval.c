@@ -46,34 +46,36 @@ static inline void offer(const dnsfw_matcher *m, const struct list_rules *lr, co
  * asked for when the name was prepared; each level is one search in its bucket.
  */
 static void decide(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype, uint32_t scope,
-                   struct best *b)
+                   struct best *out)
 {
     const struct trie *t = &m->trie;
+    const uint8_t *nodes = t->nodes;
     const struct list_rules *lr = m->list_rules + (size_t)scope * m->n_lists;
-    *b = (struct best){.rank = UINT32_MAX, .list = DNSFW_NONE, .node = DNSFW_NONE};
+    struct best b = {.rank = UINT32_MAX, .list = DNSFW_NONE, .node = DNSFW_NONE};
 
     const uint32_t *root = t->payloads + t->root_payload;
     if (root[0])
-        offer(m, lr, root + 2, root[0], qtype, DNSFW_ENTRY_ALL, TRIE_ROOT, b);
+        offer(m, lr, root + 2, root[0], qtype, DNSFW_ENTRY_ALL, TRIE_ROOT, &b);
     uint32_t parent = TRIE_ROOT;
-    for (unsigned i = 0; i < q->nlabels; i++) {
-        uint32_t r =
-            trie_find(t, q->key[i], q->bucket[i], parent, q->base + q->start[i], q->len[i]);
+    for (unsigned i = 0, n = q->nlabels; i < n; i++) {
+        uint32_t r = trie_find(nodes, q->first[i], q->end[i], q->key[i], parent,
+                               q->base + q->start[i], q->len[i]);
         if (r == TRIE_EMPTY)
-            return;
-        struct trie_head hd;
-        trie_head_at(t, r, &hd);
-        if (hd.payload) {
-            const uint32_t *rec = t->payloads + hd.payload;
-            if (i + 1 < q->nlabels) /* a proper ancestor of the name: its "*." entries match */
-                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, r, b);
+            break;
+        uint32_t payload;
+        memcpy(&payload, nodes + r + 8, 4);
+        if (payload) {
+            const uint32_t *rec = t->payloads + payload;
+            if (i + 1 < n) /* a proper ancestor of the name: its "*." entries match */
+                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, r, &b);
             else
-                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, b);
+                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, &b);
         }
-        if (!(hd.meta & TRIE_CHILDREN))
-            return;
+        if (!(nodes[r + 12] & TRIE_CHILDREN))
+            break;
         parent = r;
     }
+    *out = b;
 }
 
 static void fill(const dnsfw_matcher *m, const struct best *b, dnsfw_verdict *v)
@@ -97,23 +99,17 @@ static void fill(const dnsfw_matcher *m, const struct best *b, dnsfw_verdict *v)
 }
 
 /* Prepare a presentation-form name: the one-pass scan, or the general parser. */
-static int prepare_text(const dnsfw_matcher *m, struct qname *q, const char *name, size_t len)
+static inline int prepare_text(const dnsfw_matcher *m, struct qname *q, bool prefetch_only,
+                               const char *name, size_t len)
 {
-    if (qname_scan(q, &m->trie, name, len))
+    if (qname_scan(q, &m->trie, prefetch_only, name, len))
         return DNSFW_OK;
     struct dnsfw_name n;
     int rc = dnsfw__name_from_text(&n, name, len);
     if (rc)
         return rc;
-    qname_from_wire(q, &m->trie, &n);
+    qname_from_wire(q, &m->trie, prefetch_only, &n);
     return DNSFW_OK;
-}
-
-/* Ask for the record of every level; the directory entries are on their way or cached. */
-static inline void fetch_records(const struct trie *t, const struct qname *q)
-{
-    for (unsigned i = 0; i < q->nlabels; i++)
-        __builtin_prefetch(t->nodes + t->dir[q->bucket[i]]);
 }
 
 static void eval_prepared(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype,
@@ -128,10 +124,9 @@ static int eval_text(const dnsfw_matcher *m, const char *name, size_t len, uint1
                      uint32_t scope, dnsfw_verdict *v)
 {
     struct qname q;
-    int rc = prepare_text(m, &q, name, len);
+    int rc = prepare_text(m, &q, false, name, len);
     if (rc)
         return rc;
-    fetch_records(&m->trie, &q);
     eval_prepared(m, &q, qtype, scope, v);
     return DNSFW_OK;
 }
@@ -154,8 +149,7 @@ int dnsfw_eval_wire(const dnsfw_matcher *m, const uint8_t *wire, size_t len, uin
     if (rc)
         return rc;
     struct qname q;
-    qname_from_wire(&q, &m->trie, &n);
-    fetch_records(&m->trie, &q);
+    qname_from_wire(&q, &m->trie, false, &n);
     eval_prepared(m, &q, qtype, scope, v);
     return DNSFW_OK;
 }
@@ -184,12 +178,12 @@ int dnsfw_eval_batch(const dnsfw_matcher *m, const dnsfw_query *queries, size_t 
             const dnsfw_query *in = &queries[j];
             rc[j % RING] = !in->name || in->scope > m->n_scopes
                                ? DNSFW_EINVAL
-                               : prepare_text(m, &q[j % RING], in->name, in->len);
+                               : prepare_text(m, &q[j % RING], true, in->name, in->len);
         }
         if (j >= AHEAD_DIR && j - AHEAD_DIR < n) {
             size_t k = j - AHEAD_DIR;
             if (rc[k % RING] == DNSFW_OK)
-                fetch_records(&m->trie, &q[k % RING]);
+                qname_records(&q[k % RING], &m->trie);
         }
         if (j >= AHEAD_DIR + AHEAD_REC) {
             size_t k = j - AHEAD_DIR - AHEAD_REC;

@@ -24,21 +24,47 @@ struct qname {
     unsigned nlabels;
     uint8_t start[DNSFW_LABELS_MAX]; /* level i: offset of its first octet in base */
     uint8_t len[DNSFW_LABELS_MAX];
-    uint32_t key[DNSFW_LABELS_MAX];        /* trie_key() of the path hash down to level i */
-    uint32_t bucket[DNSFW_LABELS_MAX];     /* its bucket in the trie's directory */
+    uint32_t key[DNSFW_LABELS_MAX]; /* trie_key() of the path hash down to level i */
+    /* Its bucket's records: [first, end) in the trie's records. Until qname_records(),
+     * first holds the bucket's number when the name was prepared with prefetch_only. */
+    uint32_t first[DNSFW_LABELS_MAX];
+    uint32_t end[DNSFW_LABELS_MAX];
     uint8_t text[16 + DNSFW_WIRE_MAX + 8]; /* QNAME_PAD, then the name and 8 octets of slack */
 };
 
-/* Add level i (the next one down): hash it into the path hash *h, note its key, fetch. */
-static inline void qname_level(struct qname *q, const struct trie *t, unsigned i, uint64_t *h,
-                               size_t start, size_t len)
+/*
+ * Add level i (the next one down): hash it into the path hash *h, note its key and find
+ * its bucket. One lookup reads the bucket's bounds at once and asks for its records;
+ * a batch (prefetch_only) only asks for the directory entry here, so that preparing
+ * names never waits on memory, and reads it later in qname_records().
+ */
+static inline void qname_level(struct qname *q, const struct trie *t, bool prefetch_only,
+                               unsigned i, uint64_t *h, size_t start, size_t len)
 {
     *h = dnsfw__hash_label(*h, q->base + start, len);
     q->start[i] = (uint8_t)start;
     q->len[i] = (uint8_t)len;
-    q->key[i] = trie_key(*h);
-    q->bucket[i] = trie_bucket(q->key[i], t->n_buckets);
-    __builtin_prefetch(&t->dir[q->bucket[i]]);
+    uint32_t key = trie_key(*h), b = trie_bucket(key, t->n_buckets);
+    q->key[i] = key;
+    if (prefetch_only) {
+        q->first[i] = b;
+        __builtin_prefetch(&t->dir[b]);
+    } else {
+        q->first[i] = t->dir[b];
+        q->end[i] = t->dir[b + 1];
+        __builtin_prefetch(t->nodes + q->first[i]);
+    }
+}
+
+/* After a prefetch_only preparation: read the directory entries, ask for the records. */
+static inline void qname_records(struct qname *q, const struct trie *t)
+{
+    for (unsigned i = 0; i < q->nlabels; i++) {
+        uint32_t b = q->first[i];
+        q->first[i] = t->dir[b];
+        q->end[i] = t->dir[b + 1];
+        __builtin_prefetch(t->nodes + q->first[i]);
+    }
 }
 
 #if defined(__SSE2__)
@@ -81,7 +107,8 @@ static inline qname_mask qname_block(uint8_t *p, qname_mask *escapes)
  * The pass. False when the name needs the general parser (then nothing in q is valid).
  * A label that is empty or over 63 octets is caught when the dot before it is found.
  */
-static inline bool qname_scan(struct qname *q, const struct trie *t, const char *s, size_t len)
+static inline bool qname_scan(struct qname *q, const struct trie *t, bool prefetch_only,
+                              const char *s, size_t len)
 {
     if (len > 0 && s[len - 1] == '.')
         len--; /* the optional trailing dot */
@@ -107,7 +134,7 @@ static inline bool qname_scan(struct qname *q, const struct trie *t, const char 
             size_t l = end - dot - 1;
             if (l - 1 >= DNSFW_LABEL_MAX) /* 0 or over 63 */
                 return false;
-            qname_level(q, t, n++, &h, dot + 1, l);
+            qname_level(q, t, prefetch_only, n++, &h, dot + 1, l);
             end = dot;
         }
         if (w <= 0)
@@ -115,13 +142,13 @@ static inline bool qname_scan(struct qname *q, const struct trie *t, const char 
     }
     if (escapes || end - 1 >= DNSFW_LABEL_MAX)
         return false;
-    qname_level(q, t, n++, &h, 0, end);
+    qname_level(q, t, prefetch_only, n++, &h, 0, end);
     q->nlabels = n;
     return true;
 }
 
 /* The same for a name the general parser made (lower-cased wire form). */
-static inline void qname_from_wire(struct qname *q, const struct trie *t,
+static inline void qname_from_wire(struct qname *q, const struct trie *t, bool prefetch_only,
                                    const struct dnsfw_name *n)
 {
     uint8_t *wire = q->text + QNAME_PAD;
@@ -132,7 +159,7 @@ static inline void qname_from_wire(struct qname *q, const struct trie *t,
     uint64_t h = DNSFW_HASH_SEED;
     for (unsigned i = 0; i < n->nlabels; i++) {
         size_t at = n->off[n->nlabels - 1 - i];
-        qname_level(q, t, i, &h, at + 1, n->wire[at]);
+        qname_level(q, t, prefetch_only, i, &h, at + 1, n->wire[at]);
     }
 }
 

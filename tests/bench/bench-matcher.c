@@ -991,6 +991,87 @@ static void measure(size_t n, size_t n_queries, unsigned reps, unsigned pct_wild
     queries_free(&q);
 }
 
+/* --- --compile: from a JSON policy file to a matcher ------------------------------------- */
+
+struct compile_result {
+    size_t specs, file_bytes;
+    double load_s, compile_s, total_s;
+    size_t memory;
+};
+
+/* The policy of the lookup benchmark as the JSON file an operator would write. */
+static void write_policy(FILE *f, const struct ruleset *rs)
+{
+    fputs("{\"dnsfw\": 1,\n \"domain_lists\": {\"bench\": [\n", f);
+    for (size_t i = 0; i < rs->specs.n; i++)
+        fprintf(f, "  \"%s\"%s\n", strs_get(&rs->specs, i), i + 1 < rs->specs.n ? "," : "");
+    fputs(" ]},\n \"rule_groups\": [{\"name\": \"bench\", \"priority\": 1, \"rules\": [\n"
+          "  {\"name\": \"bench\", \"priority\": 1, \"action\": \"ALLOW\", "
+          "\"domain_list\": \"bench\"}]}]}\n",
+          f);
+}
+
+/*
+ * dnsfw_policy_load_file() (read, parse, check and add every spec) then dnsfw_compile(),
+ * best of reps each, on a file of n generated specs in the temporary directory.
+ */
+static void measure_compile(size_t n, unsigned reps, unsigned pct_wild, uint64_t seed,
+                            struct compile_result *res)
+{
+    struct ruleset rs;
+    gen_ruleset(&rs, n, pct_wild, seed ^ (uint64_t)n);
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bench-matcher-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        die("cannot write a policy file in %s", dir && *dir ? dir : "/tmp");
+    write_policy(f, &rs);
+    memset(res, 0, sizeof *res);
+    res->specs = n;
+    res->file_bytes = (size_t)ftell(f);
+    if (fclose(f) != 0)
+        die("%s", "cannot write the policy file");
+    res->load_s = res->compile_s = res->total_s = 1e30;
+    for (unsigned i = 0; i < reps; i++) {
+        dnsfw_policy *p;
+        dnsfw_matcher *m;
+        dnsfw_error err;
+        double a = now();
+        if (dnsfw_policy_load_file(&p, path, &err) != DNSFW_OK)
+            die("the generated policy does not load: %s", err.message);
+        double b = now();
+        check(dnsfw_compile(p, &m), "dnsfw_compile");
+        double c = now();
+        res->memory = dnsfw_matcher_memory(m);
+        dnsfw_matcher_free(m);
+        dnsfw_policy_free(p);
+        if (b - a < res->load_s)
+            res->load_s = b - a;
+        if (c - b < res->compile_s)
+            res->compile_s = c - b;
+        if (c - a < res->total_s)
+            res->total_s = c - a;
+    }
+    remove(path);
+    ruleset_free(&rs);
+    printf("== %zu specs: file %.1f MB, load %.2f ms, dnsfw_compile %.2f ms, together %.2f ms\n", n,
+           (double)res->file_bytes / 1e6, res->load_s * 1e3, res->compile_s * 1e3,
+           res->total_s * 1e3);
+}
+
+static void compile_table(const struct compile_result *r, size_t n)
+{
+    printf("\n| specs | file MB | load ms | dnsfw_compile ms | file to matcher ms | ns a spec | "
+           "B/spec |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < n; i++)
+        printf("| %zu | %.1f | %.2f | %.2f | %.2f | %.0f | %.1f |\n", r[i].specs,
+               (double)r[i].file_bytes / 1e6, r[i].load_s * 1e3, r[i].compile_s * 1e3,
+               r[i].total_s * 1e3, r[i].total_s * 1e9 / (double)r[i].specs,
+               (double)r[i].memory / (double)r[i].specs);
+}
+
 /* --- command line ------------------------------------------------------------------------ */
 
 static void usage(FILE *f)
@@ -1012,6 +1093,8 @@ static void usage(FILE *f)
             "      --huge-pages     give the baseline transparent huge pages too, as the\n"
             "                       library takes them for its large arrays (Linux)\n"
             "  -b, --batch N        queries a dnsfw_eval_batch() call (default 64)\n"
+            "      --compile        measure only loading a JSON policy file and compiling it\n"
+            "                       (sizes default to 1000,10000,100000,1000000,4000000)\n"
             "  -h, --help           show this help\n");
 }
 
@@ -1038,10 +1121,12 @@ int main(int argc, char **argv)
         {"clock", required_argument, NULL, 'c'},
         {"huge-pages", no_argument, NULL, 'H'},
         {"batch", required_argument, NULL, 'b'},
+        {"compile", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *sizes = "1000,100000,1000000";
+    const char *sizes = NULL;
+    bool compile_only = false;
     size_t n_queries = 1000000;
     unsigned reps = 5, pct_wild = 30;
     uint64_t seed = 1;
@@ -1077,6 +1162,9 @@ int main(int argc, char **argv)
         case 'H':
             huge_pages = true;
             break;
+        case 'C':
+            compile_only = true;
+            break;
         case 'b':
             batch_size = (size_t)number(optarg, 1000000, "batch size");
             if (batch_size == 0)
@@ -1095,6 +1183,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (!sizes)
+        sizes = compile_only ? "1000,10000,100000,1000000,4000000" : "1000,100000,1000000";
     struct result res[16];
     size_t n_res = 0;
     char *list = xmalloc(strlen(sizes) + 1);
@@ -1110,6 +1200,17 @@ int main(int argc, char **argv)
     }
     free(list);
 
+    if (compile_only) {
+        struct compile_result cr[16];
+        printf("bench-matcher --compile: libdnsfw %s, seed %" PRIu64 ", best of %u, %u%% "
+               "wildcards, %s clock\n",
+               dnsfw_version(), seed, reps, pct_wild,
+               bench_clock == CLOCK_MONOTONIC ? "monotonic" : "CPU-time");
+        for (size_t i = 0; i < n_res; i++)
+            measure_compile(res[i].specs, reps, pct_wild, seed, &cr[i]);
+        compile_table(cr, n_res);
+        return 0;
+    }
     printf("bench-matcher: libdnsfw %s, seed %" PRIu64 ", %zu queries, best of %u, %u%% "
            "wildcards, %s clock, baseline in %s pages\n",
            dnsfw_version(), seed, n_queries, reps, pct_wild,
