@@ -558,7 +558,8 @@ static inline bool bset_has_hashed(const struct bset *s, uint64_t h, bool wild, 
     }
 }
 
-static size_t baseline_match_batch(const struct bset *s, const struct strs *names)
+__attribute__((noinline)) static size_t baseline_match_batch(const struct bset *s,
+                                                             const struct strs *names)
 {
     static const uint8_t star[SLACK] = "*";
     if (bset_has(s, false, star, 1))
