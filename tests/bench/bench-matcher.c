@@ -996,7 +996,8 @@ static void measure(size_t n, size_t n_queries, unsigned reps, unsigned pct_wild
 
 struct compile_result {
     size_t specs, file_bytes;
-    double load_s, compile_s, total_s;
+    double load_s, compile_s, total_s; /* the specs inline in the JSON policy */
+    double list_load_s, list_total_s;  /* the specs in a list file the policy names */
     size_t memory;
 };
 
@@ -1012,65 +1013,107 @@ static void write_policy(FILE *f, const struct ruleset *rs)
           f);
 }
 
+/* The same policy with its specs in a list file (one a line, as AWS imports them). */
+static void write_list_policy(FILE *f, FILE *list, const char *list_name, const struct ruleset *rs)
+{
+    for (size_t i = 0; i < rs->specs.n; i++)
+        fprintf(list, "%s\n", strs_get(&rs->specs, i));
+    fprintf(f,
+            "{\"dnsfw\": 1,\n \"domain_lists\": {\"bench\": {\"file\": \"%s\"}},\n"
+            " \"rule_groups\": [{\"name\": \"bench\", \"priority\": 1, \"rules\": [\n"
+            "  {\"name\": \"bench\", \"priority\": 1, \"action\": \"ALLOW\", "
+            "\"domain_list\": \"bench\"}]}]}\n",
+            list_name);
+}
+
+static FILE *temp_file(char *path, size_t size, const char *suffix)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/bench-matcher-XXXXXX%s", dir && *dir ? dir : "/tmp", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        die("cannot write a file in %s", dir && *dir ? dir : "/tmp");
+    return f;
+}
+
+/* Load a policy file and compile it; the times of both. */
+static void load_and_compile(const char *path, double *load_s, double *compile_s, size_t *memory)
+{
+    dnsfw_policy *p;
+    dnsfw_matcher *m;
+    dnsfw_error err;
+    double a = now();
+    if (dnsfw_policy_load_file(&p, path, &err) != DNSFW_OK)
+        die("the generated policy does not load: %s", err.message);
+    double b = now();
+    check(dnsfw_compile(p, &m), "dnsfw_compile");
+    double c = now();
+    *memory = dnsfw_matcher_memory(m);
+    dnsfw_matcher_free(m);
+    dnsfw_policy_free(p);
+    *load_s = b - a;
+    *compile_s = c - b;
+}
+
 /*
  * dnsfw_policy_load_file() (read, parse, check and add every spec) then dnsfw_compile(),
- * best of reps each, on a file of n generated specs in the temporary directory.
+ * best of reps each, on policy files of n generated specs in the temporary directory:
+ * the specs inline in the JSON, and in a list file.
  */
 static void measure_compile(size_t n, unsigned reps, unsigned pct_wild, uint64_t seed,
                             struct compile_result *res)
 {
     struct ruleset rs;
     gen_ruleset(&rs, n, pct_wild, seed ^ (uint64_t)n);
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/bench-matcher-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f)
-        die("cannot write a policy file in %s", dir && *dir ? dir : "/tmp");
+    char path[4096], list_path[4096], list_policy[4096];
+    FILE *f = temp_file(path, sizeof path, ".json");
     write_policy(f, &rs);
     memset(res, 0, sizeof *res);
     res->specs = n;
     res->file_bytes = (size_t)ftell(f);
-    if (fclose(f) != 0)
-        die("%s", "cannot write the policy file");
-    res->load_s = res->compile_s = res->total_s = 1e30;
+    FILE *list = temp_file(list_path, sizeof list_path, ".txt");
+    FILE *lp = temp_file(list_policy, sizeof list_policy, ".json");
+    const char *slash = strrchr(list_path, '/');
+    write_list_policy(lp, list, slash ? slash + 1 : list_path, &rs);
+    if (fclose(f) != 0 || fclose(list) != 0 || fclose(lp) != 0)
+        die("%s", "cannot write the policy files");
+    res->load_s = res->compile_s = res->total_s = res->list_load_s = res->list_total_s = 1e30;
     for (unsigned i = 0; i < reps; i++) {
-        dnsfw_policy *p;
-        dnsfw_matcher *m;
-        dnsfw_error err;
-        double a = now();
-        if (dnsfw_policy_load_file(&p, path, &err) != DNSFW_OK)
-            die("the generated policy does not load: %s", err.message);
-        double b = now();
-        check(dnsfw_compile(p, &m), "dnsfw_compile");
-        double c = now();
-        res->memory = dnsfw_matcher_memory(m);
-        dnsfw_matcher_free(m);
-        dnsfw_policy_free(p);
-        if (b - a < res->load_s)
-            res->load_s = b - a;
-        if (c - b < res->compile_s)
-            res->compile_s = c - b;
-        if (c - a < res->total_s)
-            res->total_s = c - a;
+        double load, compile;
+        load_and_compile(path, &load, &compile, &res->memory);
+        if (load < res->load_s)
+            res->load_s = load;
+        if (compile < res->compile_s)
+            res->compile_s = compile;
+        if (load + compile < res->total_s)
+            res->total_s = load + compile;
+        load_and_compile(list_policy, &load, &compile, &res->memory);
+        if (load < res->list_load_s)
+            res->list_load_s = load;
+        if (load + compile < res->list_total_s)
+            res->list_total_s = load + compile;
     }
     remove(path);
+    remove(list_path);
+    remove(list_policy);
     ruleset_free(&rs);
-    printf("== %zu specs: file %.1f MB, load %.2f ms, dnsfw_compile %.2f ms, together %.2f ms\n", n,
-           (double)res->file_bytes / 1e6, res->load_s * 1e3, res->compile_s * 1e3,
-           res->total_s * 1e3);
+    printf("== %zu specs: JSON %.1f MB: load %.2f ms, dnsfw_compile %.2f ms, together %.2f ms; "
+           "list file: load %.2f ms, with dnsfw_compile %.2f ms\n",
+           n, (double)res->file_bytes / 1e6, res->load_s * 1e3, res->compile_s * 1e3,
+           res->total_s * 1e3, res->list_load_s * 1e3, res->list_total_s * 1e3);
 }
 
 static void compile_table(const struct compile_result *r, size_t n)
 {
-    printf("\n| specs | file MB | load ms | dnsfw_compile ms | file to matcher ms | ns a spec | "
-           "B/spec |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("\n| specs | JSON MB | load ms | dnsfw_compile ms | JSON file to matcher ms | ns a spec "
+           "| list file: load ms | list file to matcher ms | B/spec |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i < n; i++)
-        printf("| %zu | %.1f | %.2f | %.2f | %.2f | %.0f | %.1f |\n", r[i].specs,
+        printf("| %zu | %.1f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f |\n", r[i].specs,
                (double)r[i].file_bytes / 1e6, r[i].load_s * 1e3, r[i].compile_s * 1e3,
-               r[i].total_s * 1e3, r[i].total_s * 1e9 / (double)r[i].specs,
-               (double)r[i].memory / (double)r[i].specs);
+               r[i].total_s * 1e3, r[i].total_s * 1e9 / (double)r[i].specs, r[i].list_load_s * 1e3,
+               r[i].list_total_s * 1e3, (double)r[i].memory / (double)r[i].specs);
 }
 
 /* --- command line ------------------------------------------------------------------------ */
