@@ -173,24 +173,23 @@ int dnsfw_eval_batch(const dnsfw_matcher *m, const dnsfw_query *queries, size_t 
     int first_rc = DNSFW_OK;
     struct qname q[RING];
     int rc[RING];
+    /* Ring positions of the name being prepared, fetched and walked. */
+    size_t prep = 0, fetch = RING - AHEAD_DIR, walk = RING - AHEAD_DIR - AHEAD_REC;
     for (size_t j = 0; j < n + AHEAD_DIR + AHEAD_REC; j++) {
         if (j < n) {
             const dnsfw_query *in = &queries[j];
-            rc[j % RING] = !in->name || in->scope > m->n_scopes
-                               ? DNSFW_EINVAL
-                               : prepare_text(m, &q[j % RING], true, in->name, in->len);
+            rc[prep] = !in->name || in->scope > m->n_scopes
+                           ? DNSFW_EINVAL
+                           : prepare_text(m, &q[prep], true, in->name, in->len);
         }
-        if (j >= AHEAD_DIR && j - AHEAD_DIR < n) {
-            size_t k = j - AHEAD_DIR;
-            if (rc[k % RING] == DNSFW_OK)
-                qname_records(&q[k % RING], &m->trie);
-        }
+        if (j >= AHEAD_DIR && j - AHEAD_DIR < n && rc[fetch] == DNSFW_OK)
+            qname_records(&q[fetch], &m->trie);
         if (j >= AHEAD_DIR + AHEAD_REC) {
             size_t k = j - AHEAD_DIR - AHEAD_REC;
             const dnsfw_query *in = &queries[k];
-            int r = rc[k % RING];
+            int r = rc[walk];
             if (r == DNSFW_OK) {
-                eval_prepared(m, &q[k % RING], in->qtype, in->scope, &verdicts[k]);
+                eval_prepared(m, &q[walk], in->qtype, in->scope, &verdicts[k]);
             } else {
                 struct best none = {.rank = UINT32_MAX};
                 fill(m, &none, &verdicts[k]);
@@ -200,6 +199,9 @@ int dnsfw_eval_batch(const dnsfw_matcher *m, const dnsfw_query *queries, size_t 
             if (status)
                 status[k] = r;
         }
+        prep = prep + 1 == RING ? 0 : prep + 1;
+        fetch = fetch + 1 == RING ? 0 : fetch + 1;
+        walk = walk + 1 == RING ? 0 : walk + 1;
     }
     return first_rc;
 }
