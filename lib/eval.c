@@ -62,8 +62,7 @@ static void decide(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype
                                q->base + q->start[i], q->len[i]);
         if (r == TRIE_EMPTY)
             break;
-        uint32_t payload;
-        memcpy(&payload, nodes + r + 8, 4);
+        uint32_t payload = trie_payload_at(nodes, r);
         if (payload) {
             const uint32_t *rec = t->payloads + payload;
             if (i + 1 < n) /* a proper ancestor of the name: its "*." entries match */
@@ -71,7 +70,7 @@ static void decide(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype
             else
                 offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, &b);
         }
-        if (!(nodes[r + 12] & TRIE_CHILDREN))
+        if (!(trie_meta_at(nodes, r) & TRIE_CHILDREN))
             break;
         parent = r;
     }

@@ -64,6 +64,19 @@ static inline void trie_head_at(const struct trie *t, uint32_t off, struct trie_
     h->meta = p[12];
 }
 
+/* A record's payload offset and meta octet, without reading the rest of its head. */
+static inline uint32_t trie_payload_at(const uint8_t *nodes, uint32_t off)
+{
+    uint32_t payload;
+    memcpy(&payload, nodes + off + 8, 4);
+    return payload;
+}
+
+static inline uint8_t trie_meta_at(const uint8_t *nodes, uint32_t off)
+{
+    return nodes[off + 12];
+}
+
 /* The key that orders the records: the upper half of a path hash. */
 static inline uint32_t trie_key(uint64_t hash)
 {

@@ -129,7 +129,7 @@ static inline uint64_t dnsfw__fmix64(uint64_t h)
 static inline uint64_t dnsfw__tail_mask(size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return n == 0 ? 0 : ~(UINT64_MAX >> (8 * n));
+    return n >= 8 ? UINT64_MAX : n == 0 ? 0 : ~(UINT64_MAX >> (8 * n));
 #else
     /* A table: one load instead of the shifts (this runs for every label of a lookup). */
     static const uint64_t masks[9] = {0,
