@@ -1010,10 +1010,15 @@ static const struct {
     /* not dnsmasq */
     X(DNSFW_LOG_DNSMASQ, "", DNSFW_EPARSE),
     X(DNSFW_LOG_DNSMASQ, "garbage", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 sshd[99]: Accepted publickey for root", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "query[A] example.com from 192.0.2.7", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq: query[A] example.com from 192.0.2.7",
-      DNSFW_EPARSE),
+    /* another program's message in a syslog file records no query */
+    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 sshd[99]: Accepted publickey for root", DNSFW_ENOTQUERY),
+    X(DNSFW_LOG_DNSMASQ, "Nov 31 10:00:00 dnsmasq[1]: query[A] example.com from 192.0.2.7",
+      DNSFW_EPARSE), /* no 31st of November: a bad stamp */
+    /* a bare message (journalctl -o cat), a tag without a pid */
+    Q(DNSFW_LOG_DNSMASQ, "query[A] example.com from 192.0.2.7", "example.com", "A", NULL,
+      "192.0.2.7", NULL),
+    Q(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq: query[A] example.com from 192.0.2.7",
+      "example.com", "A", NULL, "192.0.2.7", "Nov 28 10:00:00"),
     X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq[812]: query[A] \xff.example from 192.0.2.7",
       DNSFW_EENCODING),
     X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq[812]: query[A] \xc3.example from 192.0.2.7",
@@ -1048,9 +1053,10 @@ static const struct {
     X(DNSFW_LOG_BIND, "client @0x7f1c2c0 192.0.2.7#41253: received notify for zone 'example.com'",
       DNSFW_ENOTQUERY),
     X(DNSFW_LOG_BIND, "", DNSFW_EPARSE),
-    X(DNSFW_LOG_BIND, "named[123]: starting BIND 9.18.19", DNSFW_EPARSE),
+    X(DNSFW_LOG_BIND, "named[123]: starting BIND 9.18.19", DNSFW_ENOTQUERY),
+    X(DNSFW_LOG_BIND, "starting BIND 9.18.19", DNSFW_EPARSE),
     X(DNSFW_LOG_BIND, "Nov 28 10:00:00 dnsmasq[812]: query[A] example.com from 192.0.2.7",
-      DNSFW_EPARSE),
+      DNSFW_ENOTQUERY),
     X(DNSFW_LOG_BIND,
       "client @0x7f1c2c0 192.0.2.7#41253 (ex\xe2\x82): query: ex\xe2\x82 IN A + (192.0.2.53)",
       DNSFW_EENCODING),
@@ -1080,7 +1086,7 @@ static const struct {
       DNSFW_ENOTQUERY),
     X(DNSFW_LOG_UNBOUND, "", DNSFW_EPARSE),
     X(DNSFW_LOG_UNBOUND, "garbage", DNSFW_EPARSE),
-    X(DNSFW_LOG_UNBOUND, "[1795863951] named[1]: 127.0.0.1 example.com. A IN", DNSFW_EPARSE),
+    X(DNSFW_LOG_UNBOUND, "[1795863951] named[1]: 127.0.0.1 example.com. A IN", DNSFW_ENOTQUERY),
     X(DNSFW_LOG_UNBOUND, "[1795863951] unbound[26734:0] info: 127.0.0.1 \x80. A IN",
       DNSFW_EENCODING),
     X(DNSFW_LOG_UNBOUND, "[1795863951] unbound[26734:0] info: 127.0.0.1 \xed\xbf\xbf. A IN",
@@ -1290,7 +1296,7 @@ START_TEST(api_arguments)
     dnsfw_logparser *p = NULL;
     dnsfw_error err;
     ck_assert_int_eq(dnsfw_logparser_new(NULL, DNSFW_LOG_ROUTE53, NULL, &err), DNSFW_EINVAL);
-    ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)5, NULL, &err), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)9, NULL, &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)-1, NULL, &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, DNSFW_LOG_ROUTE53, "(?<qname>x)", &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, DNSFW_LOG_DNSMASQ, "(?<qname>x)", &err), DNSFW_EINVAL);
