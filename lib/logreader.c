@@ -400,11 +400,25 @@ static int step_top(dnsfw_logreader *r)
             while (len && (start[len - 1] == '\r' || start[len - 1] == ' '))
                 len--;
             const char *reason;
-            if (dnsfw__log_route53(r->s, start, len, &r->rec, &reason) == DNSFW_OK) {
+            int rc = dnsfw__log_route53(r->s, start, len, &r->rec, &reason);
+            if (rc == DNSFW_OK) {
                 struct line_info info = {.shape = DNSFW_SHAPE_ROUTE53, .time = DNSFW_TIME_NONE};
                 deliver(r, DNSFW_OK, NULL, &info, here(r, r->line));
                 r->pos = (size_t)(nl - r->buf);
                 return STEP_GO;
+            }
+            /* a record cut at the end of its line, and the next line starts a value */
+            size_t next = (size_t)(nl - r->buf) + 1;
+            if (strstr(reason, "truncated")) {
+                if (next >= r->have && !r->final)
+                    return STEP_NEED;
+                if (next >= r->have || r->buf[next] == '{' || r->buf[next] == '[') {
+                    struct line_info info = {.shape = DNSFW_SHAPE_ROUTE53,
+                                             .time = DNSFW_TIME_NONE};
+                    deliver(r, rc, reason, &info, here(r, r->line));
+                    r->pos = (size_t)(nl - r->buf);
+                    return STEP_GO;
+                }
             }
         }
         r->js = J_OBJ;
@@ -423,8 +437,13 @@ static int step_top(dnsfw_logreader *r)
     /* not JSON: a line of another shape among the values (AUTO), or an error */
     char *start = r->buf + r->pos;
     char *nl = memchr(start, '\n', r->have - r->pos);
-    if (!nl && !r->final)
-        return r->have - r->pos > r->o.max_record ? (resync(r, r->pos), STEP_GO) : STEP_NEED;
+    if (!nl && !r->final) {
+        if (r->have - r->pos <= r->o.max_record)
+            return STEP_NEED;
+        problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
+        resync(r, r->pos);
+        return STEP_GO;
+    }
     size_t len = nl ? (size_t)(nl - start) : r->have - r->pos;
     if (r->lp->format == DNSFW_LOG_AUTO)
         handle_line(r, start, len, r->line);
@@ -502,7 +521,10 @@ static int step_obj(dnsfw_logreader *r)
     }
     /* the object is complete: a record or an event standing alone */
     size_t end = (size_t)((const char *)sc.p - r->buf);
-    handle_value(r, r->buf + r->pos, end - r->pos, here(r, r->obj_line));
+    if (end - r->pos > r->o.max_record)
+        problem(r, here(r, r->obj_line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
+    else
+        handle_value(r, r->buf + r->pos, end - r->pos, here(r, r->obj_line));
     advance(r, end);
     r->js = J_TOP;
     return STEP_GO;

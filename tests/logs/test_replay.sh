@@ -485,14 +485,16 @@ section_errors() {
     printf "$RECORD" a b >"$good"
 
     # bad_input DESC FILE LINE REASON RECORDS: run per-record and --report over FILE and $good.
+    # (FORMAT: --log-format for both runs, when set)
+    FORMAT=()
     bad_input() {
         local desc=$1 file=$2 line=$3 reason=$4 records=$5
-        run --log "$file" --log "$good" --json
+        run "${FORMAT[@]}" --log "$file" --log "$good" --json
         check "$desc: exit 3" rc_is 3
         check "$desc: stderr says FILE:LINE: reason" err_has "dnsfw-eval: $file:$line: $reason"
         check "$desc: the run goes on ($records records)" out_lines "$records"
         check "$desc: later good records evaluated" jq_is 'select(.query_name == "ok-b.example.") | .action' '"ALERT"'
-        run --log "$file" --log "$good" --report --json
+        run "${FORMAT[@]}" --log "$file" --log "$good" --report --json
         check "$desc: report exit 3" rc_is 3
         check "$desc: counted in the report" jq_is '[.totals.malformed, .totals.records, .totals.malformed_examples[0].file, .totals.malformed_examples[0].line]' "[1,$records,\"$file\",$line]"
     }
@@ -532,20 +534,27 @@ section_errors() {
         head -c 6500000 /dev/zero | tr '\0' y
         echo
         printf "$RECORD" 3
-        echo '[]'
+        echo 'x'
     } >"$TMP/huge.jsonl"
     run --log "$TMP/huge.jsonl" --json
     check "6 MiB line: exit 3" rc_is 3
     check "6 MiB line: reported at line 2" err_has "huge.jsonl:2: line longer than 1 MiB, skipped"
     check "6 MiB line: the line after it evaluated" jq_is '.query_name' '"ok-1.example.""ok-3.example."'
-    check "6 MiB line: later line numbers right" err_has "huge.jsonl:4: the line is not a JSON object"
+    check "6 MiB line: later line numbers right" err_has "huge.jsonl:4: not a query log line"
     # invalid UTF-8, non-object JSON, missing and mistyped fields, bad names and types
     printf '{"query_name":"caf\xe9.example.","query_type":"A"}\n' >"$TMP/latin1.jsonl"
     bad_input "invalid UTF-8" "$TMP/latin1.jsonl" 1 "invalid UTF-8 in a string" 2
+    # --log-format route53 reads one record a line and nothing else
+    FORMAT=(--log-format route53)
     printf '[{"query_name":"a.example.","query_type":"A"}]\n' >"$TMP/array.jsonl"
-    bad_input "non-object JSON (array)" "$TMP/array.jsonl" 1 "the line is not a JSON object" 2
+    bad_input "route53: non-object JSON (array)" "$TMP/array.jsonl" 1 "the line is not a JSON object" 2
     printf '"a.example."\n' >"$TMP/string.jsonl"
-    bad_input "non-object JSON (string)" "$TMP/string.jsonl" 1 "the line is not a JSON object" 2
+    bad_input "route53: non-object JSON (string)" "$TMP/string.jsonl" 1 "the line is not a JSON object" 2
+    FORMAT=()
+    # auto: an array of records is records; a JSON string is no shape of log
+    run --log "$TMP/array.jsonl" --json
+    check "auto: an array of records is read" jq_is '[.query_name, .query_type]' '["a.example.","A"]'
+    bad_input "auto: a JSON string" "$TMP/string.jsonl" 1 "not a query log line of any shape" 2
     printf '{"query_type":"A","srcaddr":"10.0.0.1"}\n' >"$TMP/no-name.jsonl"
     bad_input "missing query_name" "$TMP/no-name.jsonl" 1 "the record has no query_name" 2
     printf '{"query_name":"a.example."}\n' >"$TMP/no-type.jsonl"
@@ -596,7 +605,7 @@ section_errors() {
     run --log "$TMP/no-such.jsonl" --report --json
     check "missing file with --report: exit 4" rc_is 4
     # malformed input outranks blocked records
-    run "${TIERED[@]}" --mode enforce --log replay.jsonl --log "$TMP/array.jsonl" --json
+    run "${TIERED[@]}" --mode enforce --log replay.jsonl --log "$TMP/string.jsonl" --json
     check "malformed outranks blocked: exit 3" rc_is 3
 
 }
@@ -627,7 +636,7 @@ section_usage() {
     usage "names and --log together" "either names or --log" --log aws-samples.jsonl example.com
     usage "--format without --report" "--format goes with --report" --log aws-samples.jsonl --format markdown
     usage "unknown --format" "--format must be text, json or markdown" --log aws-samples.jsonl --report --format pdf
-    usage "unknown --log-format" "--log-format must be route53, dnsmasq, bind, unbound or custom" --log aws-samples.jsonl --log-format syslog
+    usage "unknown --log-format" "--log-format must be auto, route53, cloudwatch-export, cloudwatch, eventbridge, dnsmasq, bind, unbound or custom" --log aws-samples.jsonl --log-format syslog
     usage "--log-pattern with another format" "--log-pattern goes with --log-format custom" --log dnsmasq.log --log-format dnsmasq --log-pattern '(?<qname>\S+)'
     usage "--log-format custom without a pattern" "--log-pattern goes with --log-format custom" --log coredns.log --log-format custom
     usage "a bad --log-pattern" "--log-pattern: column 4: invalid log pattern" --log coredns.log --log-pattern 'abc)(?<qname>x)'
