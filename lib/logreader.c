@@ -413,8 +413,7 @@ static int step_top(dnsfw_logreader *r)
                 if (next >= r->have && !r->final)
                     return STEP_NEED;
                 if (next >= r->have || r->buf[next] == '{' || r->buf[next] == '[') {
-                    struct line_info info = {.shape = DNSFW_SHAPE_ROUTE53,
-                                             .time = DNSFW_TIME_NONE};
+                    struct line_info info = {.shape = DNSFW_SHAPE_ROUTE53, .time = DNSFW_TIME_NONE};
                     deliver(r, rc, reason, &info, here(r, r->line));
                     r->pos = (size_t)(nl - r->buf);
                     return STEP_GO;

@@ -26,7 +26,7 @@ struct log_read_options {
 };
 
 /* The --log-format names, for usage messages. */
-#define LOG_FORMAT_NAMES                                                                          \
+#define LOG_FORMAT_NAMES                                                                           \
     "auto, route53, cloudwatch-export, cloudwatch, eventbridge, dnsmasq, bind, unbound or custom"
 
 struct log_read_stats {

@@ -87,11 +87,10 @@ static void print_record(struct replay *rp, const struct record_eval *e,
     }
     char suffix[512];
     bool in = strcmp(e->qclass, "IN") == 0;
-    snprintf(suffix, sizeof suffix, "%s%s%s%s%s%s%s%s%s%s", in ? "" : " class=", in ? "" : e->qclass,
-             e->timestamp[0] ? " time=" : "",
-             e->timestamp, e->client[0] ? " client=" : "", e->client,
-             e->logged[0] ? " logged=" : "", e->logged, e->repo ? " repo=" : "",
-             e->repo ? e->repo : "");
+    snprintf(
+        suffix, sizeof suffix, "%s%s%s%s%s%s%s%s%s%s", in ? "" : " class=", in ? "" : e->qclass,
+        e->timestamp[0] ? " time=" : "", e->timestamp, e->client[0] ? " client=" : "", e->client,
+        e->logged[0] ? " logged=" : "", e->logged, e->repo ? " repo=" : "", e->repo ? e->repo : "");
     l.suffix = suffix;
     verdict_text(stdout, &l);
 }
@@ -181,8 +180,7 @@ static bool query_class(dnsfw_text t, char *out, size_t size)
 }
 
 /* A query whose name the resolver could not print: counted and shown, never dropped. */
-static void unprintable(struct replay *rp, const dnsfw_log_record *rec,
-                        const dnsfw_log_location *w)
+static void unprintable(struct replay *rp, const dnsfw_log_record *rec, const dnsfw_log_location *w)
 {
     char type[16], client[64], ts[64];
     uint16_t qtype = 0;
@@ -215,10 +213,10 @@ static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_
     int rc;
     char name[DNSFW_NAME_TEXT_MAX], type[16], why[128];
     uint16_t qtype = 1;
-    rc =
-        canonical(rec->query_name, name, sizeof name)
-            ? DNSFW_OK
-            : dnsfw_name_normalize(rec->query_name.ptr, rec->query_name.len, name, sizeof name, NULL);
+    rc = canonical(rec->query_name, name, sizeof name)
+             ? DNSFW_OK
+             : dnsfw_name_normalize(rec->query_name.ptr, rec->query_name.len, name, sizeof name,
+                                    NULL);
     if (rc) {
         snprintf(why, sizeof why, "query_name: %s", dnsfw_strerror(rc));
         malformed(rp, w, why);

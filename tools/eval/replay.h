@@ -46,10 +46,10 @@ enum replay_output { OUT_TEXT, OUT_JSON, OUT_REPORT };
 
 struct replay_config {
     struct log_read_options input; /* --log, --log-format, --since, --until... */
-    const dnsfw_matcher *matcher; /* the policy in its mode (or --mode) */
-    const dnsfw_matcher *enforce; /* the policy in enforce mode (== matcher if general) */
-    uint32_t scope;               /* --scope, DNSFW_SCOPE_ALL when absent */
-    const struct scope_map *map;  /* --scope-map, or NULL */
+    const dnsfw_matcher *matcher;  /* the policy in its mode (or --mode) */
+    const dnsfw_matcher *enforce;  /* the policy in enforce mode (== matcher if general) */
+    uint32_t scope;                /* --scope, DNSFW_SCOPE_ALL when absent */
+    const struct scope_map *map;   /* --scope-map, or NULL */
     enum replay_output output;
     struct report *report; /* with OUT_REPORT */
 };

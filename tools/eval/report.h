@@ -17,15 +17,15 @@
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN };
 
 struct report_options {
-    const dnsfw_matcher *matcher; /* the policy in its mode */
-    const dnsfw_matcher *enforce; /* the policy in enforce mode */
-    uint32_t scope;               /* --scope */
-    const char *scope_name;       /* --scope REPO, or NULL */
-    const char *mode;             /* "observe", "enforce", or NULL for the general form */
-    bool has_map;                 /* --scope-map given */
-    unsigned min_count;           /* suggestions: names seen fewer times are left out */
-    unsigned wildcard_min;        /* suggestions: distinct names below a parent for "*.parent" */
-    bool qtype_blind;             /* no rule of the policy names a query type */
+    const dnsfw_matcher *matcher;    /* the policy in its mode */
+    const dnsfw_matcher *enforce;    /* the policy in enforce mode */
+    uint32_t scope;                  /* --scope */
+    const char *scope_name;          /* --scope REPO, or NULL */
+    const char *mode;                /* "observe", "enforce", or NULL for the general form */
+    bool has_map;                    /* --scope-map given */
+    unsigned min_count;              /* suggestions: names seen fewer times are left out */
+    unsigned wildcard_min;           /* suggestions: distinct names below a parent for "*.parent" */
+    bool qtype_blind;                /* no rule of the policy names a query type */
     const struct deployed *deployed; /* --deployed, or NULL */
 };
 

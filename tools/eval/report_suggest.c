@@ -26,10 +26,10 @@
 struct cand {
     const char *name;   /* without the trailing dot: the key in the candidates' map */
     const char *domain; /* registrable domain, a suffix of name; "" when none */
-    uint64_t queries; /* of the query name (0 for a name seen only as a hop) */
-    bool is_name;     /* a query name, not only a CNAME hop */
-    bool valid;       /* usable as an exact spec */
-    bool covered;     /* by a wildcard already chosen */
+    uint64_t queries;   /* of the query name (0 for a name seen only as a hop) */
+    bool is_name;       /* a query name, not only a CNAME hop */
+    bool valid;         /* usable as an exact spec */
+    bool covered;       /* by a wildcard already chosen */
 };
 
 struct suggestion {
@@ -303,7 +303,8 @@ static bool not_suggested(cJSON *apart, const struct report_options *o, const ch
     cJSON *x = cJSON_CreateObject();
     if (!x || !cJSON_AddItemToArray(apart, x))
         return cJSON_Delete(x), false;
-    bool ok = cJSON_AddStringToObject(x, "name", name) && cJSON_AddStringToObject(x, "reason", why) &&
+    bool ok = cJSON_AddStringToObject(x, "name", name) &&
+              cJSON_AddStringToObject(x, "reason", why) &&
               cJSON_AddNumberToObject(x, "queries", (double)(s->own_blocked + s->chain_blocked));
     if (ok && !strcmp(why, "logged_block")) {
         cJSON *lists = cJSON_AddArrayToObject(x, "blocked_by");
