@@ -65,6 +65,7 @@ struct dnsfw_logreader {
     int js;
     size_t scan;       /* J_OBJ: where the next member starts */
     bool first;        /* the next member or element is the first */
+    bool comma;        /* the ',' before the next element is consumed */
     uint64_t obj_line; /* line where the current top-level value starts */
     uint64_t doc;      /* documents of this input */
     const char *array; /* "events" or "logEvents" */
@@ -430,6 +431,7 @@ static int step_top(dnsfw_logreader *r)
         r->js = J_ARRAY;
         r->pos++;
         r->first = true;
+        r->comma = false;
         r->index = 0;
         return STEP_GO;
     }
@@ -542,13 +544,14 @@ static int step_elements(dnsfw_logreader *r, bool events)
         r->first = false;
         return STEP_GO;
     }
-    if (!r->first) {
+    if (!r->first && !r->comma) {
         if (c != ',') {
             value_error(r, r->pos, doc_here(r, r->line), DNSFW_EPARSE,
                         "expected ',' or ']' between events");
             return STEP_GO;
         }
         r->pos++;
+        r->comma = true; /* consumed: the element after it may still be incomplete */
         skip_space(r);
         if (r->pos >= r->have)
             goto need;
@@ -574,7 +577,7 @@ static int step_elements(dnsfw_logreader *r, bool events)
         return STEP_GO;
     }
     size_t end = (size_t)((const char *)sc.p - r->buf);
-    r->first = false;
+    r->first = r->comma = false;
     dnsfw_log_location w = doc_here(r, at_line);
     if (!events) {
         w.array = "array";

@@ -4,7 +4,7 @@
 set -eu
 packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
-  valgrind jq python3 python3-jsonschema python3-yaml
+  valgrind jq time gzip python3 python3-jsonschema python3-yaml
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
 
 missing=""
