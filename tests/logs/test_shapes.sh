@@ -141,6 +141,21 @@ section_syslog() {
     run "${TIERED[@]}" --log syslog/named-syslog.log --report --json
     check "BIND through syslog: other messages are no query, not malformed" jq_is '[.totals.records, .totals.not_query_lines, .totals.malformed, .totals.other_class]' '[6,10,0,1]'
     check "a CH query is kept out of the suggestions" jq_is '[.suggestions.not_suggested[] | select(.name == "version.bind.") | .reason]' '["other_class"]'
+    # the class does not change the verdict (docs/matching.md, "Query classes")
+    V='[.action, .rule_group, .rule_priority, .domain_list, .entry] | map(tostring) | join(" ")'
+    for policy in policy-tiered.json policy-general.json; do
+        for mode in observe enforce; do
+            [ $policy == policy-general.json ] && [ $mode == enforce ] && continue
+            m=(); [ $policy == policy-tiered.json ] && m=(--mode $mode)
+            printf '{"query_name":"version.bind.","query_type":"TXT","query_class":"CH"}\n{"query_name":"version.bind.","query_type":"TXT","query_class":"IN"}\n{"query_name":"version.bind.","query_type":"TXT","query_class":"CLASS3"}\n' >"$TMP/classes.jsonl"
+            run -p $policy "${m[@]}" --log "$TMP/classes.jsonl" --json
+            check_eq "$policy ${m[*]}: CH, IN and CLASS3 get one verdict" 1 "$(jq -r "$V" "$OUT" | sort -u | wc -l)"
+            check "$policy ${m[*]}: the classes as written" jq_is '[.query_class]' '["CH"]["IN"]["CH"]'
+        done
+    done
+    printf '{"query_name":"a.example.","query_type":"A","query_class":"BOGUS"}\n' >"$TMP/badclass.jsonl"
+    run --log "$TMP/badclass.jsonl" --json
+    check "an unknown class is malformed" [ "$RC" -eq 3 ] && check "... with why" err_has "badclass.jsonl:1: query_class: unknown query class"
     run "${TIERED[@]}" --log syslog/named-syslog.log --log-format bind --json
     check "--log-format bind: the same 6" [ "$RC" -eq 0 -a "$(wc -l <"$OUT")" -eq 6 ]
     # dnsmasq: PRI, journald short-iso and short-precise, RFC 5424 with structured data, an
