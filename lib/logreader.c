@@ -739,6 +739,14 @@ static int text_push(dnsfw_logreader *r, const uint8_t *p, size_t n)
     return DNSFW_OK;
 }
 
+/* Read what the buffer holds now, whatever the wait: before a problem of the input
+ * itself is reported, so that the items come in the same order however it was fed. */
+static int catch_up(dnsfw_logreader *r)
+{
+    r->wait_until = 0;
+    return process(r) == 0 ? DNSFW_OK : DNSFW_ENOMEM;
+}
+
 /* --- gzip ------------------------------------------------------------------------- */
 
 static int push(dnsfw_logreader *r, int level, const uint8_t *p, size_t n);
@@ -781,6 +789,8 @@ static int gz_inflate(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
             return DNSFW_ENOMEM;
         /* corrupt data, or bytes after the last member that are not gzip */
         bool trailing = g->members > 0 && g->z.total_out == 0;
+        if (catch_up(r))
+            return DNSFW_ENOMEM;
         problem(r, here(r, r->line + (r->have > r->pos)), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
                 trailing ? "bytes after the last gzip member are not gzip; skipped"
                          : "gzip data error; the rest of the input is skipped");
@@ -852,6 +862,8 @@ static int flush(dnsfw_logreader *r, int level)
         int rc = flush(r, level + 1); /* an inner layer's state first */
         if (rc)
             return rc;
+        if (catch_up(r))
+            return DNSFW_ENOMEM;
         problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
                 r->have > r->pos ? "the gzip stream is truncated; its partial last line is "
                                    "skipped"
