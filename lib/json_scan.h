@@ -21,7 +21,11 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#define MAX_DEPTH 64
+
+/* Not inline: the compiler decides, as it did when these lived in log_route53.c (the
+ * replay's speed depends on which ones it inlines). Unused ones are fine. */
+#define JSON_SCAN_FN static __attribute__((unused))
+#define MAX_DEPTH    64
 
 struct scan {
     const uint8_t *p, *end;
@@ -31,7 +35,7 @@ struct scan {
     bool eof; /* the end of the buffer was reached where more input could continue */
 };
 
-static inline bool fail(struct scan *sc, int status, const char *reason)
+JSON_SCAN_FN bool fail(struct scan *sc, int status, const char *reason)
 {
     if (!sc->status) {
         sc->status = status;
@@ -66,7 +70,7 @@ static inline bool expect(struct scan *sc, uint8_t c, const char *reason)
     return true;
 }
 
-static inline int hexval(uint8_t c)
+JSON_SCAN_FN int hexval(uint8_t c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -77,7 +81,7 @@ static inline int hexval(uint8_t c)
     return -1;
 }
 
-static inline bool hex4(struct scan *sc, const uint8_t *q, uint32_t *v)
+JSON_SCAN_FN bool hex4(struct scan *sc, const uint8_t *q, uint32_t *v)
 {
     if (sc->end - q < 4)
         return fail(sc, DNSFW_EPARSE, "truncated \\u escape");
@@ -91,7 +95,7 @@ static inline bool hex4(struct scan *sc, const uint8_t *q, uint32_t *v)
     return true;
 }
 
-static inline char *put_utf8(char *o, uint32_t cp)
+JSON_SCAN_FN char *put_utf8(char *o, uint32_t cp)
 {
     if (cp < 0x80) {
         *o++ = (char)cp;
@@ -112,7 +116,7 @@ static inline char *put_utf8(char *o, uint32_t cp)
 }
 
 /* Decode the escaped string body [q, stop) into the scratch. */
-static inline bool decode(struct scan *sc, const uint8_t *q, const uint8_t *stop, dnsfw_text *out)
+JSON_SCAN_FN bool decode(struct scan *sc, const uint8_t *q, const uint8_t *stop, dnsfw_text *out)
 {
     char *o = sc->out, *start = o;
     while (q < stop) {
@@ -251,7 +255,7 @@ static inline bool string(struct scan *sc, dnsfw_text *out)
     return decode(sc, start, q, out);
 }
 
-static inline bool literal(struct scan *sc, const char *word, size_t n)
+JSON_SCAN_FN bool literal(struct scan *sc, const char *word, size_t n)
 {
     size_t have = (size_t)(sc->end - sc->p);
     if (have < n || memcmp(sc->p, word, n) != 0) {
@@ -262,7 +266,7 @@ static inline bool literal(struct scan *sc, const char *word, size_t n)
     return true;
 }
 
-static inline bool digits(struct scan *sc)
+JSON_SCAN_FN bool digits(struct scan *sc)
 {
     const uint8_t *s = sc->p;
     while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9')
@@ -272,7 +276,7 @@ static inline bool digits(struct scan *sc)
 }
 
 /* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? ; *out is its text. */
-static inline bool number(struct scan *sc, dnsfw_text *out)
+JSON_SCAN_FN bool number(struct scan *sc, dnsfw_text *out)
 {
     const uint8_t *s = sc->p;
     if (*sc->p == '-')
@@ -298,10 +302,10 @@ static inline bool number(struct scan *sc, dnsfw_text *out)
     return true;
 }
 
-static inline bool skip_value(struct scan *sc, int depth);
+JSON_SCAN_FN bool skip_value(struct scan *sc, int depth);
 
 /* Members of an object or elements of an array, after the opening bracket. */
-static inline bool skip_container(struct scan *sc, bool object, int depth)
+JSON_SCAN_FN bool skip_container(struct scan *sc, bool object, int depth)
 {
     skip_ws(sc);
     if (sc->p < sc->end && *sc->p == (object ? '}' : ']')) {
@@ -330,7 +334,7 @@ static inline bool skip_container(struct scan *sc, bool object, int depth)
     }
 }
 
-static inline bool skip_value(struct scan *sc, int depth)
+JSON_SCAN_FN bool skip_value(struct scan *sc, int depth)
 {
     dnsfw_text t;
     if (depth > MAX_DEPTH)
@@ -360,8 +364,8 @@ static inline bool skip_value(struct scan *sc, int depth)
 }
 
 /* A value that must be a string (or a number when numbers_ok); null leaves it absent. */
-static inline bool text_value(struct scan *sc, dnsfw_text *out, bool numbers_ok,
-                              const char *not_string)
+JSON_SCAN_FN bool text_value(struct scan *sc, dnsfw_text *out, bool numbers_ok,
+                             const char *not_string)
 {
     skip_ws(sc);
     if (sc->p >= sc->end)
@@ -376,7 +380,7 @@ static inline bool text_value(struct scan *sc, dnsfw_text *out, bool numbers_ok,
     return skip_value(sc, 1) && fail(sc, DNSFW_ESCHEMA, not_string);
 }
 
-static inline bool is_key(const dnsfw_text *k, const char *name, size_t n)
+JSON_SCAN_FN bool is_key(const dnsfw_text *k, const char *name, size_t n)
 {
     return k->len == n && memcmp(k->ptr, name, n) == 0;
 }
@@ -387,7 +391,7 @@ static inline bool is_key(const dnsfw_text *k, const char *name, size_t n)
  * 0 for null (absent, as for the string fields), -1 on error. A well-formed value of
  * another type is a schema error, as a mistyped string field is.
  */
-static inline int container(struct scan *sc, uint8_t open, const char *mistyped)
+JSON_SCAN_FN int container(struct scan *sc, uint8_t open, const char *mistyped)
 {
     skip_ws(sc);
     if (sc->p >= sc->end) {

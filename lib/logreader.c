@@ -332,6 +332,13 @@ static void resync(dnsfw_logreader *r, size_t from)
     r->js = J_RESYNC;
 }
 
+/* A value longer than max_record: reported, and reading goes on at the next value. */
+static void oversize(dnsfw_logreader *r, dnsfw_log_location w, const char *reason)
+{
+    problem(r, w, DNSFW_SHAPE_NONE, DNSFW_ELIMIT, reason);
+    resync(r, r->pos + 1);
+}
+
 /* A value that went wrong at position at, inside the value that started on r->obj_line. */
 static void value_error(dnsfw_logreader *r, size_t at, dnsfw_log_location w, int status,
                         const char *reason)
@@ -438,14 +445,14 @@ static int step_top(dnsfw_logreader *r)
     /* not JSON: a line of another shape among the values (AUTO), or an error */
     char *start = r->buf + r->pos;
     char *nl = memchr(start, '\n', r->have - r->pos);
-    if (!nl && !r->final) {
-        if (r->have - r->pos <= r->o.max_record)
-            return STEP_NEED;
+    size_t len = nl ? (size_t)(nl - start) : r->have - r->pos;
+    if (len > r->o.max_record) {
         problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
         resync(r, r->pos);
         return STEP_GO;
     }
-    size_t len = nl ? (size_t)(nl - start) : r->have - r->pos;
+    if (!nl && !r->final)
+        return STEP_NEED;
     if (r->lp->format == DNSFW_LOG_AUTO)
         handle_line(r, start, len, r->line);
     else
@@ -503,15 +510,14 @@ static int step_obj(dnsfw_logreader *r)
             ok = skip_value(&sc, 1);
         }
         if (!ok) {
-            if (sc.eof && !r->final) {
-                if (r->have - r->pos > r->o.max_record) {
-                    problem(r, here(r, r->obj_line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT,
-                            "a JSON value longer than the longest record allowed");
-                    resync(r, r->pos + 1);
-                    return STEP_GO;
-                }
-                return STEP_NEED;
+            if (sc.eof && r->have - r->pos > r->o.max_record) {
+                oversize(r, here(r, r->obj_line),
+                         "a JSON value longer than the longest record "
+                         "allowed");
+                return STEP_GO;
             }
+            if (sc.eof && !r->final)
+                return STEP_NEED;
             value_error(r, (size_t)((const char *)sc.p - r->buf), here(r, r->obj_line), sc.status,
                         sc.eof ? "the record is truncated" : sc.reason);
             return STEP_GO;
@@ -522,10 +528,11 @@ static int step_obj(dnsfw_logreader *r)
     }
     /* the object is complete: a record or an event standing alone */
     size_t end = (size_t)((const char *)sc.p - r->buf);
-    if (end - r->pos > r->o.max_record)
-        problem(r, here(r, r->obj_line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
-    else
-        handle_value(r, r->buf + r->pos, end - r->pos, here(r, r->obj_line));
+    if (end - r->pos > r->o.max_record) {
+        oversize(r, here(r, r->obj_line), "a JSON value longer than the longest record allowed");
+        return STEP_GO;
+    }
+    handle_value(r, r->buf + r->pos, end - r->pos, here(r, r->obj_line));
     advance(r, end);
     r->js = J_TOP;
     return STEP_GO;
@@ -561,15 +568,12 @@ static int step_elements(dnsfw_logreader *r, bool events)
     uint64_t at_line = r->line;
     struct scan sc = scanner(r, r->pos);
     if (!skip_value(&sc, 1)) {
-        if (sc.eof && !r->final) {
-            if (r->have - r->pos > r->o.max_record) {
-                problem(r, doc_here(r, at_line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT,
-                        "an event longer than the longest record allowed");
-                resync(r, r->pos + 1);
-                return STEP_GO;
-            }
-            return STEP_NEED;
+        if (sc.eof && r->have - r->pos > r->o.max_record) {
+            oversize(r, doc_here(r, at_line), "an event longer than the longest record allowed");
+            return STEP_GO;
         }
+        if (sc.eof && !r->final)
+            return STEP_NEED;
         value_error(r, (size_t)((const char *)sc.p - r->buf), doc_here(r, at_line), sc.status,
                     sc.eof ? (events ? "the document is cut short inside an event"
                                      : "the array is cut short inside an element")
@@ -577,6 +581,10 @@ static int step_elements(dnsfw_logreader *r, bool events)
         return STEP_GO;
     }
     size_t end = (size_t)((const char *)sc.p - r->buf);
+    if (end - r->pos > r->o.max_record) {
+        oversize(r, doc_here(r, at_line), "an event longer than the longest record allowed");
+        return STEP_GO;
+    }
     r->first = r->comma = false;
     dnsfw_log_location w = doc_here(r, at_line);
     if (!events) {
@@ -629,10 +637,19 @@ static int step_doc_rest(dnsfw_logreader *r)
         ok = ok && string(&sc, &key) && expect(&sc, ':', "expected ':' after a key") &&
              skip_value(&sc, 1);
     }
+    if (ok && (size_t)((const char *)sc.p - r->buf) - r->pos > r->o.max_record) {
+        oversize(r, doc_here(r, r->obj_line),
+                 "a JSON value longer than the longest record allowed");
+        return STEP_GO;
+    }
     if (!ok) {
+        if (sc.eof && r->have - r->pos > r->o.max_record) {
+            oversize(r, doc_here(r, r->obj_line),
+                     "a JSON value longer than the longest record allowed");
+            return STEP_GO;
+        }
         if (sc.eof && !r->final)
-            return r->have - r->pos > r->o.max_record ? (resync(r, r->pos + 1), STEP_GO)
-                                                      : STEP_NEED;
+            return STEP_NEED;
         value_error(r, (size_t)((const char *)sc.p - r->buf), doc_here(r, r->obj_line), sc.status,
                     sc.eof ? "the document is cut short" : sc.reason);
         return STEP_GO;
@@ -710,11 +727,58 @@ static int process(dnsfw_logreader *r)
     }
 }
 
+/*
+ * Read bytes where they are when nothing is buffered (the common case: whole lines in
+ * each chunk), and keep only the unfinished tail. The stages only read the buffer.
+ */
+static int text_in_place(dnsfw_logreader *r, const uint8_t *p, size_t n)
+{
+    char *own = r->buf;
+    size_t own_cap = r->cap;
+    r->buf = (char *)(uintptr_t)p;
+    r->have = n;
+    r->pos = r->scan = 0;
+    r->wait_until = 0;
+    int rc = process(r);
+    size_t from = r->pos, tail = r->have - r->pos;
+    r->buf = own;
+    r->cap = own_cap;
+    if (rc)
+        return DNSFW_ENOMEM;
+    if (dnsfw__reserve(&r->buf, &r->cap, tail + 1) != DNSFW_OK)
+        return DNSFW_ENOMEM;
+    if (tail)
+        memcpy(r->buf, p + from, tail);
+    r->scan -= r->scan >= from ? from : r->scan;
+    r->wait_until -= r->wait_until >= from ? from : r->wait_until;
+    r->pos = 0;
+    r->have = tail;
+    return DNSFW_OK;
+}
+
 /* Append decompressed bytes to the text stage, a slice at a time. */
 static int text_push(dnsfw_logreader *r, const uint8_t *p, size_t n)
 {
     r->st.bytes += n;
     r->input_bytes += n;
+    if (n >= 4096 && r->mode != M_UNDECIDED && !r->stop && r->have - r->pos < n) {
+        /* finish the buffered line with the new bytes, then read the rest in place */
+        const uint8_t *nl = r->pos < r->have ? memchr(p, '\n', n) : p - 1;
+        size_t head = nl ? (size_t)(nl - p) + 1 : 0;
+        if (nl && head) {
+            if (dnsfw__reserve(&r->buf, &r->cap, r->have + head + 1) != DNSFW_OK)
+                return DNSFW_ENOMEM;
+            memcpy(r->buf + r->have, p, head);
+            r->have += head;
+            r->wait_until = 0;
+            if (process(r) != 0)
+                return DNSFW_ENOMEM;
+            p += head;
+            n -= head;
+        }
+        if (nl && r->pos == r->have && n)
+            return text_in_place(r, p, n);
+    }
     while (n && !r->stop) {
         size_t take = n < SLICE ? n : SLICE;
         if (r->pos) { /* drop what was consumed */
