@@ -1,10 +1,13 @@
 #!/bin/sh
 # Install everything libdnsfw needs to build, test and fuzz on Debian 12 (bookworm).
-# Idempotent; needs root (or sudo).
+# Idempotent; needs root (or sudo). apt's output goes to a log file, shown only when
+# something fails (DNSFW_DEPS_LOG names the file; default in $TMPDIR or /tmp).
 set -eu
-packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm-14 clang-format
+# dpkg-dev: meson asks dpkg-architecture for the multiarch libdir (lib/x86_64-linux-gnu),
+# where Debian's loader and pkg-config look; without it the library lands in lib64.
+packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
-  valgrind jq time gzip python3 python3-jsonschema python3-yaml
+  valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
 
 missing=""
@@ -15,7 +18,13 @@ done
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+log=${DNSFW_DEPS_LOG:-${TMPDIR:-/tmp}/dnsfw-install-deps.log}
+echo "installing Debian packages:$missing (log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if ! { $SUDO apt-get update -q && $SUDO apt-get install -y -q --no-install-recommends $missing; } \
+    > "$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "install-deps.sh: apt-get failed; the whole log is $log" >&2
+    exit 1
+fi
