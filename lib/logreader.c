@@ -400,6 +400,10 @@ static int step_top(dnsfw_logreader *r)
         char *nl = memchr(start, '\n', r->have - r->pos);
         if (!nl && r->final)
             nl = r->buf + r->have;
+        /* the line's end decides which path a value takes: wait for it, unless the
+         * value is already longer than a record (a document, a Firehose object) */
+        if (!nl && r->have - r->pos <= r->o.max_record)
+            return STEP_NEED;
         /* A record on its own line: the fast path. Documents start with other keys. */
         if (nl && (size_t)(nl - start) <= r->o.max_record && !first_key_is(r, "messageType") &&
             !first_key_is(r, "events") && !first_key_is(r, "logEvents") &&
