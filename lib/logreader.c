@@ -526,6 +526,8 @@ static int step_obj(dnsfw_logreader *r)
                         sc.eof ? "the record is truncated" : sc.reason);
             return STEP_GO;
         }
+        if (sc.eof && sc.p >= sc.end && !r->final)
+            return STEP_NEED; /* a number at the end of the buffer may go on */
         r->scan = (size_t)((const char *)sc.p - r->buf);
         r->first = false;
         return STEP_GO;
@@ -658,6 +660,8 @@ static int step_doc_rest(dnsfw_logreader *r)
                     sc.eof ? "the document is cut short" : sc.reason);
         return STEP_GO;
     }
+    if (sc.eof && sc.p >= sc.end && !r->final)
+        return STEP_NEED; /* a number at the end of the buffer may go on */
     advance(r, (size_t)((const char *)sc.p - r->buf));
     return STEP_GO;
 }
