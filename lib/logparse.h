@@ -36,9 +36,7 @@ struct dnsfw_logscratch {
 /* What a line parser learnt besides the record. */
 struct line_info {
     dnsfw_log_shape shape;
-    int64_t time;        /* the envelope's or prefix's time, DNSFW_TIME_NONE if none */
-    const char *version; /* Route 53 record version, when present (not NUL-terminated) */
-    size_t version_len;
+    int64_t time; /* the envelope's or prefix's time, DNSFW_TIME_NONE if none */
 };
 
 /* Room for n bytes in *buf (capacity *cap). */

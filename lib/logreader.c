@@ -863,7 +863,7 @@ static int gz_inflate(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
         bool trailing = g->members > 0 && g->z.total_out == 0;
         if (catch_up(r))
             return DNSFW_ENOMEM;
-        problem(r, here(r, r->line + (r->have > r->pos)), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
+        problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
                 trailing ? "bytes after the last gzip member are not gzip; skipped"
                          : "gzip data error; the rest of the input is skipped");
         g->mode = GZ_SKIP;

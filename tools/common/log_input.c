@@ -70,7 +70,6 @@ static void read_fd(struct reading *rd, int fd, const char *name)
 {
     rd->st->files++;
     int rc = dnsfw_logreader_begin(rd->reader, name);
-    uint64_t lines_hint = 0;
     for (;;) {
         if (rc)
             break;
@@ -81,7 +80,7 @@ static void read_fd(struct reading *rd, int fd, const char *name)
             char what[256];
             snprintf(what, sizeof what, "read error (%s); the rest of the input is skipped",
                      strerror(errno));
-            cannot_read(rd, name, lines_hint, DNSFW_EIO, what);
+            cannot_read(rd, name, 0, DNSFW_EIO, what);
             break;
         }
         if (n == 0)
