@@ -586,6 +586,8 @@ static int step_elements(dnsfw_logreader *r, bool events)
                            : sc.reason);
         return STEP_GO;
     }
+    if (sc.eof && sc.p >= sc.end && !r->final)
+        return STEP_NEED; /* a number at the end of the buffer may go on */
     size_t end = (size_t)((const char *)sc.p - r->buf);
     if (end - r->pos > r->o.max_record) {
         oversize(r, doc_here(r, at_line), "an event longer than the longest record allowed");
