@@ -33,6 +33,7 @@ struct scan {
     int status;
     const char *reason;
     bool eof; /* the end of the buffer was reached where more input could continue */
+    bool raw; /* strings are checked, not decoded: out is their text with its escapes */
 };
 
 JSON_SCAN_FN bool fail(struct scan *sc, int status, const char *reason)
@@ -247,7 +248,7 @@ static inline bool string(struct scan *sc, dnsfw_text *out)
         }
     }
     sc->p = q + 1;
-    if (!escaped) {
+    if (!escaped || sc->raw) {
         out->ptr = (const char *)start;
         out->len = (size_t)(q - start);
         return true;

@@ -61,6 +61,7 @@ struct dnsfw_logreader {
     int mode;
     bool skipping; /* inside a line longer than max_record */
     bool final;
+    bool cut; /* the input was cut inside a gzip member: its unfinished tail is not read */
     /* JSON values */
     int js;
     size_t scan;       /* J_OBJ: where the next member starts */
@@ -289,7 +290,7 @@ static int step_lines(dnsfw_logreader *r)
         char *nl = memchr(start, '\n', r->have - r->pos);
         if (!nl) {
             if (r->final) {
-                if (!r->skipping)
+                if (!r->skipping && !r->cut)
                     handle_line(r, start, r->have - r->pos, r->line);
                 r->pos = r->have;
                 return STEP_DONE;
@@ -358,11 +359,14 @@ static void value_error(dnsfw_logreader *r, size_t at, dnsfw_log_location w, int
     resync(r, at);
 }
 
+/* The document walk only finds where values end: strings are checked, not decoded (the
+ * event's parser decodes what it needs). */
 static struct scan scanner(dnsfw_logreader *r, size_t from)
 {
     return (struct scan){.p = (const uint8_t *)r->buf + from,
                          .end = (const uint8_t *)r->buf + r->have,
-                         .out = r->s->buf};
+                         .out = NULL,
+                         .raw = true};
 }
 
 static dnsfw_log_location doc_here(const dnsfw_logreader *r, uint64_t line)
@@ -372,12 +376,6 @@ static dnsfw_log_location doc_here(const dnsfw_logreader *r, uint64_t line)
     w.array = r->array;
     w.index = r->index;
     return w;
-}
-
-/* Room to decode strings of the buffered bytes (the scanner's sc.out). */
-static bool decode_room(dnsfw_logreader *r)
-{
-    return dnsfw__reserve(&r->s->buf, &r->s->cap, r->have - r->pos + 1) == DNSFW_OK;
 }
 
 static bool first_key_is(const dnsfw_logreader *r, const char *key)
@@ -424,6 +422,10 @@ static int step_top(dnsfw_logreader *r)
             if (strstr(reason, "truncated")) {
                 if (next >= r->have && !r->final)
                     return STEP_NEED;
+                if (next >= r->have && r->cut) {
+                    r->pos = r->have;
+                    return STEP_DONE;
+                }
                 if (next >= r->have || r->buf[next] == '{' || r->buf[next] == '[') {
                     struct line_info info = {.shape = DNSFW_SHAPE_ROUTE53, .time = DNSFW_TIME_NONE};
                     deliver(r, rc, reason, &info, here(r, r->line));
@@ -469,8 +471,6 @@ static int step_top(dnsfw_logreader *r)
 /* Inside a top-level object: a document, or a record or event standing alone. */
 static int step_obj(dnsfw_logreader *r)
 {
-    if (!decode_room(r))
-        return -1;
     struct scan sc = scanner(r, r->scan);
     dnsfw_text key;
     skip_ws(&sc);
@@ -522,6 +522,10 @@ static int step_obj(dnsfw_logreader *r)
             }
             if (sc.eof && !r->final)
                 return STEP_NEED;
+            if (sc.eof && r->cut) {
+                r->pos = r->have;
+                return STEP_DONE;
+            }
             value_error(r, (size_t)((const char *)sc.p - r->buf), here(r, r->obj_line), sc.status,
                         sc.eof ? "the record is truncated" : sc.reason);
             return STEP_GO;
@@ -535,7 +539,7 @@ static int step_obj(dnsfw_logreader *r)
     /* the object is complete: a record or an event standing alone */
     size_t end = (size_t)((const char *)sc.p - r->buf);
     if (end - r->pos > r->o.max_record) {
-        oversize(r, here(r, r->obj_line), "a JSON value longer than the longest record allowed");
+        oversize(r, here(r, r->obj_line), too_long(r));
         return STEP_GO;
     }
     handle_value(r, r->buf + r->pos, end - r->pos, here(r, r->obj_line));
@@ -569,8 +573,6 @@ static int step_elements(dnsfw_logreader *r, bool events)
         if (r->pos >= r->have)
             goto need;
     }
-    if (!decode_room(r))
-        return -1;
     uint64_t at_line = r->line;
     struct scan sc = scanner(r, r->pos);
     if (!skip_value(&sc, 1)) {
@@ -580,6 +582,10 @@ static int step_elements(dnsfw_logreader *r, bool events)
         }
         if (sc.eof && !r->final)
             return STEP_NEED;
+        if (sc.eof && r->cut) {
+            r->pos = r->have;
+            return STEP_DONE;
+        }
         value_error(r, (size_t)((const char *)sc.p - r->buf), doc_here(r, at_line), sc.status,
                     sc.eof ? (events ? "the document is cut short inside an event"
                                      : "the array is cut short inside an element")
@@ -610,6 +616,8 @@ static int step_elements(dnsfw_logreader *r, bool events)
     advance(r, end);
     return STEP_GO;
 need:
+    if (r->final && r->cut)
+        return STEP_DONE;
     if (r->final) {
         problem(r, doc_here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
                 events ? "the document is cut short after an event" : "the array is cut short");
@@ -624,8 +632,6 @@ static int step_doc_rest(dnsfw_logreader *r)
 {
     r->scan = r->pos;
     r->obj_line = r->line;
-    if (!decode_room(r))
-        return -1;
     struct scan sc = scanner(r, r->pos);
     skip_ws(&sc);
     if (sc.p < sc.end && *sc.p == '}') {
@@ -658,6 +664,10 @@ static int step_doc_rest(dnsfw_logreader *r)
         }
         if (sc.eof && !r->final)
             return STEP_NEED;
+        if (sc.eof && r->cut) {
+            r->pos = r->have;
+            return STEP_DONE;
+        }
         value_error(r, (size_t)((const char *)sc.p - r->buf), doc_here(r, r->obj_line), sc.status,
                     sc.eof ? "the document is cut short" : sc.reason);
         return STEP_GO;
@@ -720,7 +730,7 @@ static int process(dnsfw_logreader *r)
         if (rc == STEP_DONE)
             return 0;
         if (rc == STEP_NEED) {
-            if (r->final && r->mode == M_JSON) {
+            if (r->final && r->mode == M_JSON && !r->cut) {
                 /* the input ended inside a value */
                 dnsfw_log_location w = r->array ? doc_here(r, r->obj_line) : here(r, r->obj_line);
                 problem(r, w, DNSFW_SHAPE_NONE, DNSFW_EPARSE,
@@ -942,7 +952,12 @@ static int flush(dnsfw_logreader *r, int level)
                 r->have > r->pos ? "the gzip stream is truncated; its partial last line is "
                                    "skipped"
                                  : "the gzip stream is truncated (unexpected end of file)");
-        r->pos = r->have; /* what was cut is not read */
+        /* what is complete is read; what was cut is not */
+        r->cut = r->final = true;
+        r->wait_until = 0;
+        if (process(r) != 0)
+            return DNSFW_ENOMEM;
+        r->pos = r->have;
         return 1;
     }
     return flush(r, level + 1);
@@ -994,7 +1009,7 @@ static void reset_input(dnsfw_logreader *r)
     r->line = 1;
     r->mode = M_UNDECIDED;
     r->js = J_TOP;
-    r->skipping = r->final = false;
+    r->skipping = r->final = r->cut = false;
     r->doc = 0;
     r->array = NULL;
     r->input_bytes = 0;
