@@ -270,8 +270,14 @@ int dnsfw__log_eventbridge(dnsfw_logscratch *s, const char *text, size_t len, dn
     return DNSFW_OK;
 }
 
-int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
-                    int64_t *time, const char **reason)
+/*
+ * A CloudWatch event object at the start of text: its message (decoded into s->msg) and
+ * timestamp. With a used pointer the object may be followed by anything (*used: its
+ * length, or where a syntax error is); without, text must be the object alone. *eof:
+ * the object goes on past len.
+ */
+static int cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
+                    int64_t *time, const char **reason, size_t *used, bool *eof)
 {
     if (dnsfw__reserve(&s->msg, &s->msg_cap, len + 1) != DNSFW_OK) {
         *reason = "out of memory";
@@ -299,7 +305,10 @@ int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_tex
             }
         }
     }
-    if (rc == 0) {
+    if (used) {
+        *used = (size_t)((const char *)sc.p - text);
+        *eof = sc.eof && sc.status;
+    } else if (rc == 0) {
         skip_ws(&sc);
         if (sc.p != sc.end)
             rc = -1, fail(&sc, DNSFW_EPARSE, "characters after the JSON object");
@@ -321,4 +330,16 @@ int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_tex
             *time = v; /* CloudWatch timestamps are milliseconds */
     }
     return DNSFW_OK;
+}
+
+int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
+                    int64_t *time, const char **reason)
+{
+    return cw_event(s, text, len, message, time, reason, NULL, NULL);
+}
+
+int dnsfw__cw_event_at(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
+                       int64_t *time, const char **reason, size_t *used, bool *eof)
+{
+    return cw_event(s, text, len, message, time, reason, used, eof);
 }

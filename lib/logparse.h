@@ -53,6 +53,11 @@ DNSFW_HIDDEN int dnsfw__log_eventbridge(dnsfw_logscratch *s, const char *text, s
                                         dnsfw_log_record *rec, struct line_info *info,
                                         const char **reason);
 /* A CloudWatch event object: its message decoded into s->msg, its timestamp (ms). */
+/* The same at the start of a buffer: *used is the event's length (or where it went wrong),
+ * *eof says it goes on past len. */
+DNSFW_HIDDEN int dnsfw__cw_event_at(dnsfw_logscratch *s, const char *text, size_t len,
+                                    dnsfw_text *message, int64_t *time, const char **reason,
+                                    size_t *used, bool *eof);
 DNSFW_HIDDEN int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len,
                                  dnsfw_text *message, int64_t *time, const char **reason);
 
