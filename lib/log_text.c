@@ -59,7 +59,7 @@ static int compile_one(const char *pattern, struct text_format *tf, dnsfw_error 
     tf->query = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
                               PCRE2_UTF | PCRE2_NO_UTF_CHECK, &code, &off, NULL);
     if (!tf->query) {
-        if (code == PCRE2_ERROR_NOMEMORY)
+        if (code == PCRE2_ERROR_NOMEMORY || code == PCRE2_ERROR_HEAP_FAILED)
             return DNSFW_ENOMEM;
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
