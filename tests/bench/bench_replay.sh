@@ -59,10 +59,15 @@ read -r w7 c7 < <(measure "$eval_bin" --no-progress --log "$work/firehose-plain"
 report "--report, Firehose object (decompressed)" "$w7" "$c7"
 read -r w8 c8 < <(measure "$eval_bin" --no-progress --log "$work/firehose" --report)
 report "--report, Firehose object (gzip payloads)" "$w8" "$c8"
-awk -v w1="$w1" -v w2="$w2" -v w5="$w5" -v w6="$w6" -v w7="$w7" -v w8="$w8" 'BEGIN {
-    printf "records/s against plain JSON lines (1.00 = as fast): export plain %.2f, export gzip %.2f, Firehose decompressed %.2f, Firehose gzip %.2f\n",
+# Ratios of records/s (1.00 = as fast as plain JSON lines), by wall time and by CPU time:
+# on a machine shared with other work, the CPU ratios are the ones to read.
+awk -v w1="$w1" -v w2="$w2" -v w5="$w5" -v w6="$w6" -v w7="$w7" -v w8="$w8" \
+    -v c1="$c1" -v c2="$c2" -v c5="$c5" -v c6="$c6" -v c7="$c7" -v c8="$c8" 'BEGIN {
+    printf "against plain JSON lines, wall: export plain %.2f, export gzip %.2f, Firehose decompressed %.2f, Firehose gzip %.2f\n",
         w1 / w5, w1 / w6, w1 / w7, w1 / w8
-    printf "gzip shapes against gzip JSON lines: export gzip %.2f, Firehose gzip %.2f\n", w2 / w6, w2 / w8 }'
+    printf "against plain JSON lines, cpu:  export plain %.2f, export gzip %.2f, Firehose decompressed %.2f, Firehose gzip %.2f\n",
+        c1 / c5, c1 / c6, c1 / c7, c1 / c8
+    printf "gzip shapes against gzip JSON lines, cpu: export gzip %.2f, Firehose gzip %.2f\n", c2 / c6, c2 / c8 }'
 read -r w4 c4 < <(measure bash -c "jq -r .query_name '$work/log.json' | sort | uniq -c")
 report "jq -r .query_name | sort | uniq -c" "$w4" "$c4"
 awk -v w1="$w1" -v c1="$c1" -v w4="$w4" -v c4="$c4" 'BEGIN {
