@@ -410,6 +410,17 @@ section_inputs() {
     jq -S 'del(.totals.files)' "$OUT" >"$TMP/tree.report"
     jq -S 'del(.totals.files)' "$TMP/report.json" >"$TMP/file.report"
     check "directory tree report = the plain file's report" cmp -s "$TMP/tree.report" "$TMP/file.report"
+    # symbolic links: a loop back to the top, a second way into a directory, a second
+    # name of a file: each is read once, and the walk says what it skipped
+    ln -s ../.. "$tree/2026/11/loop"
+    ln -s ../28 "$tree/2026/11/27/zz-again"
+    ln -s "$(cd "$tree/2026/11/28" && ls | head -n 1)" "$tree/2026/11/28/zz-second-name.log.gz"
+    run "${TIERED[@]}" --log "$TMP/s3" --json
+    check "link loops: exit 0" rc_is 0
+    check "link loops: every record once, in order" cmp -s "$OUT" "$TMP/plain.out"
+    check "link loops: the three links skipped are said" \
+        test "$(grep -c 'already read (through a symbolic link' "$ERR")" -eq 3
+    rm "$tree/2026/11/loop" "$tree/2026/11/27/zz-again" "$tree/2026/11/28/zz-second-name.log.gz"
     run "${TIERED[@]}" --log "$TMP/part.00" --log "$TMP/part.01" --log "$TMP/part.02" --json
     check "several --log: same records, same order" cmp -s "$OUT" "$TMP/plain.out"
     run "${TIERED[@]}" --log replay.jsonl --log "$TMP/replay.jsonl.gz" --report --json

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "file_set.h"
 
 #define READ_SIZE (256 * 1024)
 #define MAX_DEPTH 64
@@ -26,6 +27,7 @@ struct reading {
     uint64_t done_size;  /* on-disk bytes read so far */
     struct timespec start, last_progress;
     bool *io_failed;
+    struct file_set seen; /* every file and directory read: no link is followed twice */
 };
 
 static double now_since(const struct timespec *t)
@@ -62,6 +64,13 @@ static void cannot_read(struct reading *rd, const char *file, uint64_t line, int
                            .status = status,
                            .reason = what,
                            .where = {.source = file, .line = line}};
+    rd->fn(rd->ud, &item);
+}
+
+/* Something the walk says about an input, which is not an error in it. */
+static void notice(struct reading *rd, const char *file, const char *what)
+{
+    dnsfw_log_item item = {.kind = DNSFW_ITEM_NOTICE, .reason = what, .where = {.source = file}};
     rd->fn(rd->ud, &item);
 }
 
@@ -150,6 +159,14 @@ static void read_path(struct reading *rd, const char *path, int depth)
         cannot_read(rd, path, 0, DNSFW_EIO, strerror(errno));
         return;
     }
+    if (file_set_add(&rd->seen, &st) == 0) {
+        notice(rd, path,
+               S_ISDIR(st.st_mode)
+                   ? "a directory already read (through a symbolic link), skipped"
+                   : "a file already read (through a symbolic link, or named twice), "
+                     "skipped");
+        return;
+    }
     if (S_ISDIR(st.st_mode)) {
         if (depth >= MAX_DEPTH) {
             cannot_read(rd, path, 0, DNSFW_EIO, "directories nested too deeply, skipped");
@@ -168,10 +185,10 @@ static void read_path(struct reading *rd, const char *path, int depth)
 }
 
 /* Sum of the on-disk sizes, for the progress percentage (0 when stdin is among them). */
-static uint64_t size_of(const char *path, int depth)
+static uint64_t size_of(const char *path, int depth, struct file_set *seen)
 {
     struct stat st;
-    if (strcmp(path, "-") == 0 || stat(path, &st) != 0)
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || file_set_add(seen, &st) == 0)
         return 0;
     if (!S_ISDIR(st.st_mode))
         return (uint64_t)st.st_size;
@@ -182,7 +199,7 @@ static uint64_t size_of(const char *path, int depth)
             continue;
         char child[4096];
         snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-        total += size_of(child, depth + 1);
+        total += size_of(child, depth + 1, seen);
     }
     if (d)
         closedir(d);
@@ -315,18 +332,21 @@ int log_read(const struct log_read_options *o, log_item_fn fn, void *ud,
     }
     clock_gettime(CLOCK_MONOTONIC, &rd.start);
     rd.last_progress = rd.start;
+    struct file_set sized = {0};
     for (size_t i = 0; o->progress && i < o->n_paths; i++) {
         if (strcmp(o->paths[i], "-") == 0) {
             rd.total_size = 0;
             break;
         }
-        rd.total_size += size_of(o->paths[i], 0);
+        rd.total_size += size_of(o->paths[i], 0, &sized);
     }
+    file_set_free(&sized);
     for (size_t i = 0; i < o->n_paths; i++)
         read_path(&rd, o->paths[i], 0);
     progress(&rd, true);
     dnsfw_logreader_get_stats(rd.reader, &stats->reader);
     dnsfw_logreader_free(rd.reader);
+    file_set_free(&rd.seen);
     free(rd.buf);
     return EXIT_CLEAN;
 }
