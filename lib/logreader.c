@@ -340,6 +340,18 @@ static void oversize(dnsfw_logreader *r, dnsfw_log_location w, const char *reaso
     resync(r, r->pos + 1);
 }
 
+/*
+ * Whether a value that did not scan went on past max_record before it went wrong (or
+ * before the buffer ran out): such a value is too long, whatever else is wrong with it.
+ * Deciding by the position of the error, not by how much was buffered, keeps the result
+ * the same however the input arrives.
+ */
+static bool past_limit(const dnsfw_logreader *r, const struct scan *sc)
+{
+    size_t stop = sc->eof ? r->have : (size_t)((const char *)sc->p - r->buf);
+    return stop - r->pos > r->o.max_record;
+}
+
 /* A value that went wrong at position at, inside the value that started on r->obj_line. */
 static void value_error(dnsfw_logreader *r, size_t at, dnsfw_log_location w, int status,
                         const char *reason)
@@ -480,6 +492,10 @@ static int step_obj(dnsfw_logreader *r)
         if (!r->first) {
             if (sc.p < sc.end && *sc.p == ',') {
                 sc.p++;
+            } else if (sc.p < sc.end && past_limit(r, &sc)) {
+                oversize(r, here(r, r->obj_line),
+                         "a JSON value longer than the longest record allowed");
+                return STEP_GO;
             } else if (sc.p < sc.end) {
                 value_error(r, (size_t)((const char *)sc.p - r->buf), here(r, r->obj_line),
                             DNSFW_EPARSE, "expected ',' or '}' after a value");
@@ -514,7 +530,7 @@ static int step_obj(dnsfw_logreader *r)
             ok = skip_value(&sc, 1);
         }
         if (!ok) {
-            if (sc.eof && r->have - r->pos > r->o.max_record) {
+            if (past_limit(r, &sc)) {
                 oversize(r, here(r, r->obj_line),
                          "a JSON value longer than the longest record "
                          "allowed");
@@ -622,7 +638,7 @@ static int step_elements(dnsfw_logreader *r, bool events)
     }
     struct scan sc = scanner(r, r->pos);
     if (!skip_value(&sc, 1)) {
-        if (sc.eof && r->have - r->pos > r->o.max_record) {
+        if (past_limit(r, &sc)) {
             oversize(r, doc_here(r, at_line), "an event longer than the longest record allowed");
             return STEP_GO;
         }
@@ -703,7 +719,7 @@ static int step_doc_rest(dnsfw_logreader *r)
         return STEP_GO;
     }
     if (!ok) {
-        if (sc.eof && r->have - r->pos > r->o.max_record) {
+        if (past_limit(r, &sc)) {
             oversize(r, doc_here(r, r->obj_line),
                      "a JSON value longer than the longest record allowed");
             return STEP_GO;
