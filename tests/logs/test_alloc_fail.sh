@@ -1,5 +1,5 @@
 #!/bin/bash
-# Running out of memory in dnsfw-eval --log: for each allocation of a run, run again with
+# Running out of memory in dnsfw-eval (--log, and names from stdin): for each allocation of a run, run again with
 # that allocation refused (fail_nth_alloc.so, LD_PRELOAD) and require the tool to end
 # cleanly: exit 0 or 1 when the refusal did not matter, 4 (system error) when it did.
 # Never a signal, and never exit 3: a lack of memory is not a malformed input.
@@ -19,18 +19,25 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 failed=0
 
-# every_allocation DESC ARGS...: one run per allocation of the run with ARGS.
+# every_allocation DESC ARGS...: one run per allocation of the run with ARGS, stdin from
+# $STDIN (default /dev/null). With SAME_OUTPUT=1, a run that ends with exit 0 or 1 must
+# also print all that the run without refusals prints: nothing lost silently.
 every_allocation() {
     local desc=$1
     shift
-    DNSFW_COUNT_ALLOC=$TMP/count LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" >/dev/null 2>&1
+    DNSFW_COUNT_ALLOC=$TMP/count LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" <"${STDIN:-/dev/null}" >"$TMP/want" 2>&1
     local total bad=0 refused=0 n rc
     total=$(cat "$TMP/count" 2>/dev/null || echo 0)
     for ((n = 1; n <= total; n++)); do
-        DNSFW_FAIL_ALLOC=$n LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" >/dev/null 2>"$TMP/err"
+        DNSFW_FAIL_ALLOC=$n LD_PRELOAD=$PRELOAD "$EVAL" --no-progress "$@" <"${STDIN:-/dev/null}" >"$TMP/got" 2>"$TMP/err"
         rc=$?
         case $rc in
-        0 | 1) ;;
+        0 | 1)
+            if [ "${SAME_OUTPUT:-0}" = 1 ] && ! cmp -s "$TMP/want" "$TMP/got"; then
+                bad=$((bad + 1))
+                [ $bad -le 3 ] && echo "  allocation $n refused: exit $rc with output lost"
+            fi
+            ;;
         4) refused=$((refused + 1)) ;;
         *)
             bad=$((bad + 1))
@@ -51,4 +58,5 @@ every_allocation "text report with a scope map" --log replay.jsonl --report -p p
 every_allocation "JSON report" --log replay.jsonl --report --format json -p policy-general.json
 every_allocation "Markdown report" --log replay.jsonl --report --format markdown -p policy-general.json
 every_allocation "a verdict line a record" --log replay.jsonl --json -p policy-general.json
+STDIN=../inputs/names.txt SAME_OUTPUT=1 every_allocation "names from stdin, --summary" --summary -p policy-tiered.json
 exit $((failed > 0))
