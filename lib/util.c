@@ -116,19 +116,23 @@ static int read_fd(int fd, const struct stat *st, struct dnsfw__read_budget *b, 
         return DNSFW_ELIMIT;
     size_t cap = 0, n = 0;
     char *buf = NULL;
-    size_t first = S_ISREG(st->st_mode) ? (size_t)st->st_size + 1 : 65536;
+    /* a regular file in one read (and one more to see its end); else doubling, but never
+     * beyond room for limit + 1 octets and the NUL */
+    size_t first = S_ISREG(st->st_mode) ? (size_t)st->st_size + 2 : 65536;
     for (;;) {
-        size_t want = n + (n ? 65536 : first) + 1;
-        if (want > limit + 2)
-            want = limit + 2; /* room for limit + 1 octets and the NUL */
-        if (dnsfw__grow((void **)&buf, &cap, want, 1)) {
-            free(buf);
-            return DNSFW_ENOMEM;
+        if (cap - n < 2) {
+            size_t ncap = cap ? 2 * cap : first;
+            if (ncap > limit + 2)
+                ncap = limit + 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                return DNSFW_ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
         }
-        size_t room = cap - n - 1;
-        if (room > limit + 1 - n)
-            room = limit + 1 - n;
-        ssize_t r = read(fd, buf + n, room);
+        ssize_t r = read(fd, buf + n, cap - n - 1);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && errno == EAGAIN) {
@@ -153,8 +157,6 @@ static int read_fd(int fd, const struct stat *st, struct dnsfw__read_budget *b, 
             return DNSFW_ETIMEDOUT;
         }
     }
-    if (!buf && dnsfw__grow((void **)&buf, &cap, 1, 1))
-        return DNSFW_ENOMEM;
     buf[n] = '\0';
     b->bytes_left -= n;
     *data = buf;

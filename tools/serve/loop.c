@@ -157,11 +157,8 @@ static void read_pktinfo(struct msghdr *m, struct pktinfo *pi)
 
 static void on_udp(struct server *s, struct listener *l)
 {
-    static uint8_t bufs[UDP_BATCH][UDP_BUF];
-    static struct sockaddr_storage addrs[UDP_BATCH];
-    static struct {
-        _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-    } ctls[UDP_BATCH];
+    uint8_t(*bufs)[UDP_BUF] = s->rx.bufs;
+    struct sockaddr_storage *addrs = s->rx.addrs;
     struct mmsghdr msgs[UDP_BATCH];
     struct iovec iov[UDP_BATCH];
     for (int round = 0; round < 4; round++) {
@@ -172,8 +169,8 @@ static void on_udp(struct server *s, struct listener *l)
                             .msg_namelen = sizeof addrs[i],
                             .msg_iov = &iov[i],
                             .msg_iovlen = 1,
-                            .msg_control = l->pktinfo ? ctls[i].buf : NULL,
-                            .msg_controllen = l->pktinfo ? sizeof ctls[i].buf : 0}};
+                            .msg_control = l->pktinfo ? s->rx.ctls[i].buf : NULL,
+                            .msg_controllen = l->pktinfo ? sizeof s->rx.ctls[i].buf : 0}};
         }
         int n = recvmmsg(l->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)

@@ -156,6 +156,17 @@ struct stats_server;
 #define UDP_BATCH 32
 #define UDP_BUF   4096 /* larger UDP queries are dropped */
 
+/* Where a batch of UDP queries is received (recvmmsg). */
+struct udp_rx {
+    uint8_t bufs[UDP_BATCH][UDP_BUF];
+    struct sockaddr_storage addrs[UDP_BATCH];
+    struct {
+        _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+    } ctls[UDP_BATCH];
+};
+
+#define UPSTREAM_RX 8 /* upstream answers received at a time */
+
 struct server {
     const struct serve_config *cfg;
     int ep;
@@ -188,6 +199,8 @@ struct server {
     struct warn_gate warn_timeouts, warn_refused, warn_log_dropped, warn_log_failed;
     char refused_last[64];      /* the last client refused, for the warning */
     struct udp_tx *tx;          /* UDP answers waiting for sendmmsg (clients.c) */
+    struct udp_rx rx;           /* UDP queries being read (loop.c) */
+    uint8_t (*up_rx)[65536];    /* [UPSTREAM_RX]: upstream answers being read (upstream.c) */
     dnsfw_respond_options opts; /* the flags every query gets */
     uint8_t out[65536];         /* responses are built here */
 };

@@ -65,7 +65,8 @@ int upstream_init(struct server *s)
     const struct serve_config *cfg = s->cfg;
     s->pend = calloc(cfg->max_inflight, sizeof *s->pend);
     s->ups = calloc(cfg->upstream_sockets, sizeof *s->ups);
-    if (!s->pend || !s->ups) {
+    s->up_rx = malloc(UPSTREAM_RX * sizeof *s->up_rx);
+    if (!s->pend || !s->ups || !s->up_rx) {
         tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
@@ -115,6 +116,7 @@ void upstream_free(struct server *s)
     }
     free(s->ups);
     free(s->pend);
+    free(s->up_rx);
 }
 
 /* --- a query's life ------------------------------------------------------------------ */
@@ -382,15 +384,15 @@ static void on_answer(struct server *s, struct pending *p, uint8_t *buf, size_t 
 
 void upstream_on_udp(struct server *s, struct upsock *u)
 {
-    static uint8_t bufs[8][65536];
-    struct mmsghdr msgs[8];
-    struct iovec iov[8];
+    uint8_t(*bufs)[65536] = s->up_rx;
+    struct mmsghdr msgs[UPSTREAM_RX];
+    struct iovec iov[UPSTREAM_RX];
     for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < UPSTREAM_RX; i++) {
             iov[i] = (struct iovec){bufs[i], sizeof bufs[i]};
             msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
         }
-        int n = recvmmsg(u->fd, msgs, 8, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(u->fd, msgs, UPSTREAM_RX, MSG_DONTWAIT, NULL);
         if (n < 0 && errno == ECONNREFUSED) {
             s->st.upstream_refused++; /* nothing listens there: the timeouts answer */
             continue;
@@ -410,7 +412,7 @@ void upstream_on_udp(struct server *s, struct upsock *u)
             b[1] = (uint8_t)p->info.id;
             on_answer(s, p, b, len, false);
         }
-        if (n < 8)
+        if (n < UPSTREAM_RX)
             return;
     }
 }
