@@ -116,10 +116,10 @@ static const uint8_t *sa_addr(const struct sockaddr *sa)
                                      : (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
 }
 
-static bool is_wildcard(const struct sockaddr_storage *ss)
+bool addr_is_wildcard(const struct sockaddr *sa)
 {
     static const uint8_t zero[16];
-    return memcmp(sa_addr((const struct sockaddr *)ss), zero, addr_len(ss->ss_family)) == 0;
+    return memcmp(sa_addr(sa), zero, addr_len(sa->sa_family)) == 0;
 }
 
 /* The networks of the interfaces that hold a listening address (any, for a wildcard). */
@@ -141,10 +141,10 @@ static int add_interfaces(struct acl *a, size_t *cap, const struct sockaddr_stor
         unsigned len = addr_len(family);
         bool listened = false;
         for (size_t k = 0; k < n_listen && !listened; k++)
-            listened =
-                listen[k].ss_family == family &&
-                (is_wildcard(&listen[k]) || memcmp(sa_addr((const struct sockaddr *)&listen[k]),
-                                                   sa_addr(i->ifa_addr), len) == 0);
+            listened = listen[k].ss_family == family &&
+                       (addr_is_wildcard((const struct sockaddr *)&listen[k]) ||
+                        memcmp(sa_addr((const struct sockaddr *)&listen[k]), sa_addr(i->ifa_addr),
+                               len) == 0);
         if (!listened)
             continue;
         struct cidr c = {.family = family, .prefix = mask_bits(sa_addr(i->ifa_netmask), len)};

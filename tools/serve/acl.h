@@ -26,6 +26,9 @@ bool cidr_parse(const char *text, struct cidr *out, const char **why);
 /* "192.0.2.0/24" */
 void cidr_format(const struct cidr *c, char *out, size_t size);
 
+/* 0.0.0.0 or :: (any port). */
+bool addr_is_wildcard(const struct sockaddr *sa);
+
 struct acl {
     struct cidr *v;
     size_t n;

@@ -469,9 +469,7 @@ static int open_listeners(struct server *s)
         struct sockaddr_storage ss = cfg->listen[i].ss;
         socklen_t len = cfg->listen[i].len;
         int family = ss.ss_family;
-        bool wildcard = family == AF_INET
-                            ? ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY)
-                            : IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+        bool wildcard = addr_is_wildcard((const struct sockaddr *)&ss);
         for (int tcp = 0; tcp < 2; tcp++) {
             struct listener *l = &s->listeners[s->n_listeners];
             l->fd =
@@ -534,11 +532,7 @@ static int setup_acl(struct server *s)
     bool wildcard = false;
     for (size_t i = 0; i < cfg->n_listen; i++) {
         listen[i] = cfg->listen[i].ss;
-        static const uint8_t zero[16];
-        const struct sockaddr *sa = (const struct sockaddr *)&listen[i];
-        wildcard |= sa->sa_family == AF_INET
-                        ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY)
-                        : memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, zero, 16) == 0;
+        wildcard |= addr_is_wildcard((const struct sockaddr *)&listen[i]);
     }
     int rc = acl_build(cfg->allow, cfg->n_allow, listen, cfg->n_listen, &s->acl);
     free(listen);

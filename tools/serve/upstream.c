@@ -179,13 +179,13 @@ static void finish(struct server *s, struct pending *p, const uint8_t *resp, siz
     finish_chain(s, p, resp, len, v, NULL, 0);
 }
 
+static void fail(struct server *s, struct pending *p);
+
 /*
  * Relay the upstream's answer. Over UDP, one larger than the client takes (at most our
  * --edns-size) goes out truncated, so that the client asks again over TCP: the server
  * never sends more than it advertises, whatever the client claims (no amplification).
  */
-static void fail(struct server *s, struct pending *p);
-
 static void relay(struct server *s, struct pending *p, const uint8_t *answer, size_t len,
                   const dnsfw_verdict *v)
 {
