@@ -1,17 +1,19 @@
 #!/bin/bash
-# Running out of memory in dnsfw-eval (--log, and names from stdin): for each allocation of a run, run again with
+# Running out of memory in dnsfw-eval: for each allocation of a run, run again with
 # that allocation refused (fail_nth_alloc.so, LD_PRELOAD) and require the tool to end
 # cleanly: exit 0 or 1 when the refusal did not matter, 4 (system error) when it did.
 # Never a signal, and never exit 3: a lack of memory is not a malformed input.
 #
-#   test_alloc_fail.sh PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR
+#   test_alloc_fail.sh PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR [log|names]
 #
+# log (the default): replays with --log; names: names read from stdin.
 # Prints one line per case; exits 1 if any failed.
 set -u
-if [ $# -ne 3 ]; then
-    echo "usage: $0 PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR" >&2
+if [ $# -ne 3 ] && [ $# -ne 4 ]; then
+    echo "usage: $0 PATH/TO/dnsfw-eval PATH/TO/fail_nth_alloc.so DATA_DIR [log|names]" >&2
     exit 2
 fi
+WHAT=${4:-log}
 EVAL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 PRELOAD=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 cd "$3/logs" || exit 1
@@ -54,9 +56,12 @@ every_allocation() {
     fi
 }
 
+if [ "$WHAT" = names ]; then
+    STDIN=../inputs/names.txt SAME_OUTPUT=1 every_allocation "names from stdin, --summary" --summary -p policy-tiered.json
+    exit $((failed > 0))
+fi
 every_allocation "text report with a scope map" --log replay.jsonl --report -p policy-tiered.json --scope-map scope-map.txt
 every_allocation "JSON report" --log replay.jsonl --report --format json -p policy-general.json
 every_allocation "Markdown report" --log replay.jsonl --report --format markdown -p policy-general.json
 every_allocation "a verdict line a record" --log replay.jsonl --json -p policy-general.json
-STDIN=../inputs/names.txt SAME_OUTPUT=1 every_allocation "names from stdin, --summary" --summary -p policy-tiered.json
 exit $((failed > 0))
