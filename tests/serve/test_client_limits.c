@@ -55,20 +55,24 @@ START_TEST(shares)
 {
     struct client_limits *cl = limits(0, 0, 2, 1, 32, 64, 100);
     struct sockaddr_storage a = addr("192.0.2.1"), b = addr("192.0.2.2");
-    uint32_t h1 = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT);
-    uint32_t h2 = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT);
+    uint32_t h1 = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false);
+    uint32_t h2 = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false);
     ck_assert_uint_ne(h1, CLIMITS_NONE);
     ck_assert_uint_eq(h1, h2);
-    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT), CLIMITS_NONE);
-    ck_assert_uint_ne(climits_acquire(cl, SA(b), CLIMITS_INFLIGHT), CLIMITS_NONE);
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false), CLIMITS_NONE);
+    ck_assert_uint_ne(climits_acquire(cl, SA(b), CLIMITS_INFLIGHT, false), CLIMITS_NONE);
     /* connections are counted apart from slots */
-    uint32_t c1 = climits_acquire(cl, SA(a), CLIMITS_CONN);
+    uint32_t c1 = climits_acquire(cl, SA(a), CLIMITS_CONN, false);
     ck_assert_uint_ne(c1, CLIMITS_NONE);
-    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_CONN), CLIMITS_NONE);
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_CONN, false), CLIMITS_NONE);
     climits_release(cl, h1, CLIMITS_INFLIGHT);
-    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT), h1);
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false), h1);
+    /* with room to spare the share does not apply, but the slot is counted */
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, true), h1);
+    climits_release(cl, h1, CLIMITS_INFLIGHT);
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false), CLIMITS_NONE);
     climits_release(cl, c1, CLIMITS_CONN);
-    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_CONN), c1);
+    ck_assert_uint_eq(climits_acquire(cl, SA(a), CLIMITS_CONN, false), c1);
     climits_release(cl, CLIMITS_NONE, CLIMITS_CONN); /* a no-op */
     climits_free(cl);
 }
@@ -96,8 +100,8 @@ START_TEST(prefixes)
 {
     struct client_limits *cl = limits(0, 0, 1, 1, prefix_cases[_i].p4, prefix_cases[_i].p6, 100);
     struct sockaddr_storage a = addr(prefix_cases[_i].a), b = addr(prefix_cases[_i].b);
-    ck_assert_uint_ne(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT), CLIMITS_NONE);
-    bool refused = climits_acquire(cl, SA(b), CLIMITS_INFLIGHT) == CLIMITS_NONE;
+    ck_assert_uint_ne(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false), CLIMITS_NONE);
+    bool refused = climits_acquire(cl, SA(b), CLIMITS_INFLIGHT, false) == CLIMITS_NONE;
     ck_assert_msg(refused == prefix_cases[_i].same, "%s and %s", prefix_cases[_i].a,
                   prefix_cases[_i].b);
     climits_free(cl);
@@ -147,14 +151,14 @@ START_TEST(eviction_keeps_pinned)
     for (unsigned i = 0; i < 500; i++) {
         snprintf(text, sizeof text, "10.1.%u.%u", i / 256, i % 256);
         struct sockaddr_storage a = addr(text);
-        ck_assert_uint_ne(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT), CLIMITS_NONE);
+        ck_assert_uint_ne(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false), CLIMITS_NONE);
     }
     for (unsigned i = 0; i < 20000; i++) {
         snprintf(text, sizeof text, "10.2.%u.%u", i / 256, i % 256);
         struct sockaddr_storage a = addr(text);
         ck_assert_int_eq(climits_rate(cl, SA(a), 1), CLIMITS_PASS);
-        uint32_t c = climits_acquire(cl, SA(a), CLIMITS_CONN);
-        uint32_t h = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT);
+        uint32_t c = climits_acquire(cl, SA(a), CLIMITS_CONN, false);
+        uint32_t h = climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false);
         ck_assert_uint_ne(c, CLIMITS_NONE);
         ck_assert_uint_eq(h, c);
         climits_release(cl, h, CLIMITS_INFLIGHT);
@@ -163,7 +167,7 @@ START_TEST(eviction_keeps_pinned)
     for (unsigned i = 0; i < 500; i++) {
         snprintf(text, sizeof text, "10.1.%u.%u", i / 256, i % 256);
         struct sockaddr_storage a = addr(text);
-        ck_assert_msg(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT) == CLIMITS_NONE,
+        ck_assert_msg(climits_acquire(cl, SA(a), CLIMITS_INFLIGHT, false) == CLIMITS_NONE,
                       "%s lost its slot", text);
     }
     climits_free(cl);
@@ -259,13 +263,16 @@ START_TEST(model)
         case 1: { /* take a slot or a connection */
             enum climits_kind k = rand() % 2 ? CLIMITS_CONN : CLIMITS_INFLIGHT;
             unsigned *have = k == CLIMITS_CONN ? &c->conns : &c->inflight;
+            if (held[i][k] == 4)
+                break;      /* the handles kept for this address */
             if (!c->seen) { /* made by the acquire: a full bucket from time 0 */
                 c->seen = true;
                 c->tokens = (int64_t)rate * 1000;
                 c->refill = 0;
             }
-            uint32_t h = climits_acquire(cl, SA(addrs[i]), k);
-            ck_assert((h != CLIMITS_NONE) == (*have < share));
+            bool spare = rand() % 4 == 0;
+            uint32_t h = climits_acquire(cl, SA(addrs[i]), k, spare);
+            ck_assert((h != CLIMITS_NONE) == (spare || *have < share));
             if (h != CLIMITS_NONE) {
                 ++*have;
                 handles[i][held[i][k] + (k == CLIMITS_CONN ? 4 : 0)] = h;

@@ -135,6 +135,8 @@ expect "--client-inflight 10: after 200 queries of one client, another one's is 
 stop_serve
 expect "queries over the client's share are counted" "$(cat "$SV_ERR")" \
     'over their share of forwarding [1-9]'
+expect "the greedy client went beyond its share of 10 while a quarter of the 40 slots stayed free: 30 of its queries and the other's forwarded" \
+    "$(cat "$SV_ERR")" 'forwarded 31,'
 # The same without a share (it equals --max-inflight): the greedy client takes every slot.
 start_serve greedy-control -p "$POLICY" --upstream "127.0.0.1:$SLOW" --max-inflight 40 \
     --client-inflight 40 --timeout 5

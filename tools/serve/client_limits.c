@@ -199,7 +199,7 @@ enum climits_rate climits_rate(struct client_limits *cl, const struct sockaddr *
 }
 
 uint32_t climits_acquire(struct client_limits *cl, const struct sockaddr *client,
-                         enum climits_kind kind)
+                         enum climits_kind kind, bool spare)
 {
     uint32_t i = lookup(cl, client, 0);
     if (i == NIL)
@@ -207,7 +207,7 @@ uint32_t climits_acquire(struct client_limits *cl, const struct sockaddr *client
     struct entry *e = &cl->e[i];
     uint32_t *held = kind == CLIMITS_CONN ? &e->conns : &e->inflight;
     unsigned max = kind == CLIMITS_CONN ? cl->cfg.max_conns : cl->cfg.max_inflight;
-    if (*held >= max)
+    if (*held >= max && !spare)
         return CLIMITS_NONE;
     if (idle(e))
         lru_unlink(cl, i); /* pinned while it holds something */

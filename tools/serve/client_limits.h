@@ -12,6 +12,7 @@
 #ifndef DNSFW_TOOLS_SERVE_CLIENT_LIMITS_H
 #define DNSFW_TOOLS_SERVE_CLIENT_LIMITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -42,10 +43,12 @@ enum climits_kind { CLIMITS_INFLIGHT, CLIMITS_CONN };
 
 /*
  * Take one forwarding slot or one connection for client: a handle for
- * climits_release(), or CLIMITS_NONE when the client's share is used up.
+ * climits_release(), or CLIMITS_NONE when the client's share is used up. With spare
+ * (the caller has room to spare for everybody), the share does not apply, but what the
+ * client holds is counted all the same.
  */
 uint32_t climits_acquire(struct client_limits *cl, const struct sockaddr *client,
-                         enum climits_kind kind);
+                         enum climits_kind kind, bool spare);
 void climits_release(struct client_limits *cl, uint32_t handle, enum climits_kind kind);
 
 #endif

@@ -212,7 +212,8 @@ static void on_accept(struct server *s, struct listener *l)
         } else if (!acl_allows(&s->acl, sa)) { /* closed: no REFUSED over TCP */
             s->st.refused++;
             serve_addr_format(sa, s->refused_last, sizeof s->refused_last);
-        } else if ((climit = climits_acquire(s->climits, sa, CLIMITS_CONN)) == CLIMITS_NONE) {
+        } else if ((climit = climits_acquire(s->climits, sa, CLIMITS_CONN, false)) ==
+                   CLIMITS_NONE) {
             s->st.tcp_client_refused++;
         }
         if (climit == CLIMITS_NONE) {

@@ -231,13 +231,18 @@ void upstream_forward(struct server *s, const struct client *c, struct policy_ge
                       uint32_t scope, bool inspect, const uint8_t *query, size_t len,
                       const dnsfw_query_info *info)
 {
-    /* Overload, of the server or of the client's share: a UDP client will ask again; a
-     * TCP client is told. */
+    /*
+     * Overload, of the server or of the client's share: a UDP client will ask again; a
+     * TCP client is told. A client may go beyond its share while more than a quarter of
+     * the slots are free: one client alone (a host's own resolver) can use most of them,
+     * and the last quarter stays for the clients within their shares.
+     */
     uint32_t climit = CLIMITS_NONE;
+    bool spare = s->cfg->max_inflight - s->n_pending > s->cfg->max_inflight / 4;
     if (s->pend_free == UINT32_MAX)
         s->st.overload++;
     else if ((climit = climits_acquire(s->climits, (const struct sockaddr *)&c->addr,
-                                       CLIMITS_INFLIGHT)) == CLIMITS_NONE)
+                                       CLIMITS_INFLIGHT, spare)) == CLIMITS_NONE)
         s->st.client_share++;
     if (climit == CLIMITS_NONE) {
         if (c->tcp)
