@@ -144,11 +144,6 @@ static int read_stdin(size_t max, char **text, size_t *len)
     return 0;
 }
 
-int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out)
-{
-    return tool_load_policy_limited(path, mode, NULL, out);
-}
-
 int tool_load_policy_limited(const char *path, const char *mode, const dnsfw_load_limits *limits,
                              dnsfw_policy **out)
 {

@@ -33,16 +33,11 @@ void tool_print_version(void);
 int tool_finish_stdout(void);
 
 /*
- * Load the policy named by path ("-" = stdin, NULL = the embedded default), apply a
- * mode override (NULL = keep), and report failures on stderr.
- * Returns EXIT_CLEAN, EXIT_INVALID, EXIT_USAGE or EXIT_SYSTEM.
- */
-int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out);
-
-/*
- * The same within limits (NULL: the library's defaults); stdin is read within
- * limits->max_bytes too. A policy over the size limit is EXIT_INVALID, one that does not
- * deliver in time EXIT_SYSTEM.
+ * Load the policy named by path ("-" = stdin, NULL = the embedded default) within limits
+ * (NULL: the library's defaults; stdin is read within limits->max_bytes too), apply a
+ * mode override (NULL = keep), and report failures on stderr. Returns EXIT_CLEAN,
+ * EXIT_INVALID (also a policy over the size limit), EXIT_USAGE or EXIT_SYSTEM (also one
+ * that does not deliver in time).
  */
 int tool_load_policy_limited(const char *path, const char *mode, const dnsfw_load_limits *limits,
                              dnsfw_policy **out);
