@@ -1,5 +1,5 @@
 /*
- * dnsfw-serve: a DNS firewall for one host or a test network (contract §4, docs/serve.md).
+ * dnsfw-serve: a DNS firewall for one host or a network (contract §4, docs/serve.md).
  *
  * One thread runs an epoll event loop (loop.c): UDP and TCP listeners, TCP client
  * connections (clients.c), the upstream sockets (upstream.c) and the signals. Two helper
