@@ -9,7 +9,7 @@ set -eu
 # takes, systemd's systemd-analyze scores contrib/dnsfw-serve.service.
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
-  valgrind jq python3 python3-jsonschema python3-yaml groff-base
+  valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base
   curl iproute2 systemd"
 
