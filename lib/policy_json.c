@@ -22,8 +22,11 @@ struct loader {
     const cJSON *root;
     dnsfw_error *err;
     dnsfw_policy *p;
-    struct json_index ix; /* where every item was written */
-    uint32_t file;        /* the policy text's number in p->files */
+    struct json_index ix;              /* where every item was written */
+    uint32_t file;                     /* the policy text's number in p->files */
+    struct dnsfw__read_budget *budget; /* what list files may still take */
+    size_t max_bytes;                  /* for messages */
+    uint32_t timeout_ms;
 };
 
 /* Where item was written in the policy text. */
@@ -218,6 +221,29 @@ static int load_spec_array(struct loader *L, const cJSON *arr, const char *where
     return DNSFW_OK;
 }
 
+/* Why a list file could not be read (dnsfw__read_file()'s rc and why). */
+static int list_file_failure(struct loader *L, const cJSON *item, int rc, const char *why,
+                             const char *path)
+{
+    switch (rc) {
+    case DNSFW_EIO:
+        return fail_at(L, item, false, rc, "cannot read list file \"%s\": %s", path,
+                       why ? why : strerror(errno));
+    case DNSFW_ELIMIT:
+        return fail_at(L, item, false, rc,
+                       "cannot read list file \"%s\": the policy and its list files exceed the "
+                       "size limit (max_bytes) of %zu bytes",
+                       path, L->max_bytes);
+    case DNSFW_ETIMEDOUT:
+        return fail_at(L, item, false, rc,
+                       "cannot read list file \"%s\": it did not deliver within the time limit "
+                       "of %u ms",
+                       path, L->timeout_ms);
+    default:
+        return fail_at(L, item, false, rc, "%s", dnsfw_strerror(rc));
+    }
+}
+
 /* A list file: one spec a line; blank lines and '#' lines skipped (the AWS import format). */
 static int load_spec_file(struct loader *L, const cJSON *file_item, const char *list_name,
                           const struct target *t)
@@ -231,12 +257,10 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
         return fail_at(L, file_item, false, DNSFW_ELIMIT, "list file path too long");
     char *data;
     size_t len;
-    int rc = dnsfw__read_file(path, &data, &len);
-    if (rc == DNSFW_EIO)
-        return fail_at(L, file_item, false, rc, "cannot read list file \"%s\": %s", path,
-                       strerror(errno));
+    const char *why;
+    int rc = dnsfw__read_file(path, L->budget, &data, &len, &why);
     if (rc)
-        return fail_at(L, file_item, false, rc, "%s", dnsfw_strerror(rc));
+        return list_file_failure(L, file_item, rc, why, path);
     uint32_t file = dnsfw__policy_file(L->p, path);
     if (!file) {
         free(data);
@@ -249,6 +273,13 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
         while (eol < len && data[eol] != '\n')
             eol++;
         lineno++;
+        const char *nul = memchr(data + pos, '\0', eol - pos);
+        if (nul) {
+            rc =
+                dnsfw__fail(L->err, DNSFW_EENCODING, path, lineno, (uint32_t)(nul - data - pos + 1),
+                            "a NUL byte (\\0) in list \"%s\": list files are text", list_name);
+            break;
+        }
         size_t b = pos, e = eol;
         while (b < e && (data[b] == ' ' || data[b] == '\t'))
             b++;
@@ -678,19 +709,36 @@ static void parse_error_offset(const char *text, size_t len, size_t *off)
     free(copy);
 }
 
-int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
-                           const char *base_dir, dnsfw_error *err)
+/* The budget of one load; false for limits the library does not know. */
+static bool start_budget(const dnsfw_load_limits *limits, uint64_t now_ms,
+                         struct dnsfw__read_budget *b)
 {
-    if (!out || (!text && len))
-        return DNSFW_EINVAL;
-    *out = NULL;
-    if (err)
-        memset(err, 0, sizeof *err);
+    *b = (struct dnsfw__read_budget){.bytes_left = DNSFW_POLICY_MAX_BYTES_DEFAULT};
+    if (!limits)
+        return true;
+    if (limits->flags & ~DNSFW_LOAD_REGULAR_ONLY)
+        return false;
+    if (limits->max_bytes)
+        b->bytes_left = limits->max_bytes > SIZE_MAX / 4 ? SIZE_MAX / 4 : limits->max_bytes;
+    if (limits->timeout_ms)
+        b->deadline_ms = now_ms + limits->timeout_ms;
+    b->regular_only = limits->flags & DNSFW_LOAD_REGULAR_ONLY;
+    return true;
+}
+
+/* Load text, whose length the budget has been charged; list files draw on the rest. */
+static int from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
+                     const char *base_dir, struct dnsfw__read_budget *budget, size_t max_bytes,
+                     uint32_t timeout_ms, dnsfw_error *err)
+{
     struct loader L = {.text = text,
                        .len = len,
                        .source = source ? source : "<policy>",
                        .base_dir = base_dir,
-                       .err = err};
+                       .err = err,
+                       .budget = budget,
+                       .max_bytes = max_bytes,
+                       .timeout_ms = timeout_ms};
     size_t bad;
     const char *why;
     uint32_t line, col;
@@ -767,16 +815,57 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     return DNSFW_OK;
 }
 
-int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *err)
+int dnsfw_policy_from_json_limited(dnsfw_policy **out, const char *text, size_t len,
+                                   const char *source, const char *base_dir,
+                                   const dnsfw_load_limits *limits, dnsfw_error *err)
 {
-    if (!out || !path)
+    struct dnsfw__read_budget b;
+    if (!out || (!text && len) || !start_budget(limits, dnsfw__now_ms(), &b))
         return DNSFW_EINVAL;
     *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    size_t max = b.bytes_left;
+    if (len > b.bytes_left)
+        return dnsfw__fail(err, DNSFW_ELIMIT, source ? source : "<policy>", 0, 0,
+                           "the policy exceeds the size limit (max_bytes) of %zu bytes", max);
+    b.bytes_left -= len;
+    return from_json(out, text, len, source, base_dir, &b, max, limits ? limits->timeout_ms : 0,
+                     err);
+}
+
+int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
+                           const char *base_dir, dnsfw_error *err)
+{
+    return dnsfw_policy_from_json_limited(out, text, len, source, base_dir, NULL, err);
+}
+
+int dnsfw_policy_load_file_limited(dnsfw_policy **out, const char *path,
+                                   const dnsfw_load_limits *limits, dnsfw_error *err)
+{
+    struct dnsfw__read_budget b;
+    if (!out || !path || !start_budget(limits, dnsfw__now_ms(), &b))
+        return DNSFW_EINVAL;
+    *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    size_t max = b.bytes_left;
+    uint32_t timeout_ms = limits ? limits->timeout_ms : 0;
     char *text;
     size_t len;
-    int rc = dnsfw__read_file(path, &text, &len);
+    const char *why;
+    int rc = dnsfw__read_file(path, &b, &text, &len, &why);
     if (rc == DNSFW_EIO)
-        return dnsfw__fail(err, rc, path, 0, 0, "cannot read the policy: %s", strerror(errno));
+        return dnsfw__fail(err, rc, path, 0, 0, "cannot read the policy: %s",
+                           why ? why : strerror(errno));
+    if (rc == DNSFW_ELIMIT)
+        return dnsfw__fail(err, rc, path, 0, 0,
+                           "the policy exceeds the size limit (max_bytes) of %zu bytes", max);
+    if (rc == DNSFW_ETIMEDOUT)
+        return dnsfw__fail(err, rc, path, 0, 0,
+                           "cannot read the policy: it did not deliver within the time limit of "
+                           "%u ms",
+                           timeout_ms);
     if (rc)
         return dnsfw__fail(err, rc, path, 0, 0, "%s", dnsfw_strerror(rc));
     char dir[4096];
@@ -787,7 +876,12 @@ int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *er
         snprintf(dir, sizeof dir, ".");
     if (slash == path)
         snprintf(dir, sizeof dir, "/");
-    rc = dnsfw_policy_from_json(out, text, len, path, dir, err);
+    rc = from_json(out, text, len, path, dir, &b, max, timeout_ms, err);
     free(text);
     return rc;
+}
+
+int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *err)
+{
+    return dnsfw_policy_load_file_limited(out, path, NULL, err);
 }

@@ -5,10 +5,13 @@
 set -eu
 # dpkg-dev: meson asks dpkg-architecture for the multiarch libdir (lib/x86_64-linux-gnu),
 # where Debian's loader and pkg-config look; without it the library lands in lib64.
+# curl reads dnsfw-serve --stats, iproute2 (ip) lists the interfaces its default --allow
+# takes, systemd's systemd-analyze scores contrib/dnsfw-serve.service.
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
   valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
-  unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
+  unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base
+  curl iproute2 systemd"
 
 missing=""
 for p in $packages; do

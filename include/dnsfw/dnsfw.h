@@ -71,6 +71,7 @@ typedef enum dnsfw_status {
     DNSFW_ENOTQUERY = -17,  /**< a log line of the format that records no query */
     DNSFW_EBADPACKET = -18, /**< a DNS message is malformed, or is not the answer to the query */
     DNSFW_ENOTIMPL = -19,   /**< a DNS opcode or EDNS version that is not implemented */
+    DNSFW_ETIMEDOUT = -20,  /**< a file did not deliver its contents within the time limit */
 } dnsfw_status;
 
 /** A static, never NULL, English description of a status code. */
@@ -201,6 +202,53 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json(dnsfw_policy **out, const c
 /** Read the file at path and load it with dnsfw_policy_from_json(); lists resolve beside it. */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file(dnsfw_policy **out, const char *path,
                                                      dnsfw_error *err);
+
+/**
+ * Default of dnsfw_load_limits.max_bytes, and the limit of the loaders that take no
+ * limits: 64 MiB, room for about a million domain specs (docs/policy-format.md).
+ */
+#define DNSFW_POLICY_MAX_BYTES_DEFAULT ((size_t)64 << 20)
+
+/**
+ * Read regular files only: a FIFO, a device or a socket named as the policy file or a
+ * list file is refused (DNSFW_EIO) before a byte is read.
+ */
+#define DNSFW_LOAD_REGULAR_ONLY 0x1u
+
+/**
+ * Limits on what loading a policy may read. Zero-initialise (or pass NULL) for the
+ * defaults: DNSFW_POLICY_MAX_BYTES_DEFAULT, no time limit, any kind of file.
+ *
+ * Files are opened non-blocking (a FIFO without a writer reads as empty instead of
+ * blocking the open). The time limit covers waiting for data that does not come (a FIFO
+ * or socket whose writer is silent) and slow reads, checked between reads; an open() or
+ * read() that the kernel itself blocks in (a hung network file system) cannot be
+ * interrupted: a caller that must never wait loads in a thread it can abandon.
+ */
+typedef struct dnsfw_load_limits {
+    size_t max_bytes;     /**< the policy text and its list files together; 0 = the default */
+    uint32_t timeout_ms;  /**< reading all the files may take this long; 0 = no limit */
+    uint32_t flags;       /**< DNSFW_LOAD_REGULAR_ONLY */
+    uint32_t reserved[4]; /**< zero */
+} dnsfw_load_limits;
+
+/**
+ * dnsfw_policy_from_json() within limits (NULL: the defaults).
+ * @return as dnsfw_policy_from_json(); also DNSFW_ELIMIT when the text and the list
+ *         files exceed limits->max_bytes, DNSFW_ETIMEDOUT when a list file does not
+ *         deliver within limits->timeout_ms, DNSFW_EIO for a list file that is not a
+ *         regular file under DNSFW_LOAD_REGULAR_ONLY, DNSFW_EINVAL for unknown flags.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json_limited(dnsfw_policy **out, const char *text,
+                                                             size_t len, const char *source,
+                                                             const char *base_dir,
+                                                             const dnsfw_load_limits *limits,
+                                                             dnsfw_error *err);
+
+/** dnsfw_policy_load_file() within limits (NULL: the defaults); statuses as above. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file_limited(dnsfw_policy **out, const char *path,
+                                                             const dnsfw_load_limits *limits,
+                                                             dnsfw_error *err);
 
 /** Free a policy. NULL is a no-op. */
 DNSFW_API void dnsfw_policy_free(dnsfw_policy *policy);
@@ -838,7 +886,9 @@ typedef struct dnsfw_query_info {
     uint16_t qtype;
     uint16_t qclass;
     uint16_t rcode;     /**< with DNSFW_REPLY: RCODE of the response, extended (0-4095) */
-    uint16_t udp_size;  /**< largest UDP response the client takes: 512 without EDNS */
+    uint16_t udp_size;  /**< largest UDP response to send: 512 without EDNS, else the
+                             client's payload size (at least 512) but never more than our
+                             own, options->edns_size */
     uint8_t edns;       /**< 1 when the query has an OPT record */
     uint8_t truncated;  /**< with DNSFW_REPLY: the response has TC set (did not fit) */
     uint32_t chain_len; /**< dnsfw_inspect_answer(): redirection targets found in the answer */
@@ -857,7 +907,8 @@ typedef struct dnsfw_query_info {
  * override domain with its TTL) — with ID, opcode, RD, CD and the question (in the
  * client's case) copied, QR and RA set, an OPT record when the query had one (our
  * payload size, DO copied, no options); everything else is DNSFW_PASS. A response larger
- * than the client takes over UDP loses its answer and authority sections and gets TC.
+ * than info->udp_size over UDP (what the client takes, at most options->edns_size)
+ * loses its answer and authority sections and gets TC.
  * The message is only read within [query, query + len).
  * @return DNSFW_OK with *info telling what to do (the response is in out when
  *         disposition is DNSFW_REPLY, *outlen its length); DNSFW_EINVAL (NULL argument,
@@ -894,6 +945,22 @@ dnsfw_inspect_answer(const dnsfw_matcher *matcher, const uint8_t *query, size_t 
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond_error(const uint8_t *query, size_t len, unsigned rcode,
                                                   const dnsfw_respond_options *options,
                                                   uint8_t *out, size_t size, size_t *outlen);
+
+/**
+ * A truncated response to a query that dnsfw_respond() passed, so that the client asks
+ * again over TCP (RFC 1035 §4.2.1, RFC 6891 §7): used when the upstream's answer is
+ * larger than info->udp_size, and to slip a rate-limited client a response it can only
+ * retry over TCP. ID, opcode, RD, CD and the question as for block responses, QR, RA
+ * and TC set, an OPT record when the query had one, no records. With answer (the
+ * upstream's answer to the query, at least a header; may be NULL), its RCODE and AA bit
+ * are kept; without, RCODE is NOERROR.
+ * @return DNSFW_OK, DNSFW_EBADPACKET (the query is malformed), DNSFW_EINVAL,
+ *         DNSFW_ENOSPC, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond_truncated(const uint8_t *query, size_t len,
+                                                      const uint8_t *answer, size_t answer_len,
+                                                      const dnsfw_respond_options *options,
+                                                      uint8_t *out, size_t size, size_t *outlen);
 
 #ifdef __cplusplus
 }

@@ -86,6 +86,18 @@ done
 run --version
 expect "--version exits 0" 0
 check "--version names the tool" grep -q "^dnsfw-export " "$OUT"
+for opt in --help --version; do
+    "${WRAP[@]}" "$EXPORT" $opt </dev/null >/dev/full 2>"$ERR"
+    RC=$?
+    expect "$opt to a full disk (/dev/full) exits 4" 4 "cannot write to standard output"
+done
+run -p /dev/zero --format rpz
+expect "an endless policy (/dev/zero) stops at the default limit" 3 \
+    "exceeds the size limit \(--max-policy-bytes\) of 67108864 bytes"
+run --import /dev/zero --max-policy-bytes 64K
+expect "--max-policy-bytes caps --import" 3 "DEPLOYED exceeds the size limit \(--max-policy-bytes\) of 65536 bytes"
+run --max-policy-bytes 12X --format rpz
+expect "a malformed --max-policy-bytes is a usage error" 2 "--max-policy-bytes needs a number of bytes"
 run
 expect "no action is a usage error" 2 "say what to do"
 run --format nosuch

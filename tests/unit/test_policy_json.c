@@ -19,6 +19,8 @@
  *   - malformed JSON: where the text goes wrong; truncated text: the end of the text.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -588,6 +590,146 @@ START_TEST(load_file_errors)
 END_TEST
 
 /* ---------------------------------------------------------------------------------- */
+/* Limits on what a load reads: dnsfw_load_limits                                      */
+
+/* A scratch directory with policy.json referring to list.txt. */
+struct limits_dir {
+    char dir[64], policy[96], list[96];
+    size_t policy_len;
+};
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void limits_dir_new(struct limits_dir *d)
+{
+    snprintf(d->dir, sizeof d->dir, "/tmp/dnsfw-limits.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d->dir));
+    snprintf(d->policy, sizeof d->policy, "%s/policy.json", d->dir);
+    snprintf(d->list, sizeof d->list, "%s/list.txt", d->dir);
+    const char *json = "{\"dnsfw\":1,\"domain_lists\":{\"l\":{\"file\":\"list.txt\"}}}";
+    d->policy_len = strlen(json);
+    write_text(d->policy, json, d->policy_len);
+}
+
+static void limits_dir_free(struct limits_dir *d)
+{
+    unlink(d->list);
+    unlink(d->policy);
+    rmdir(d->dir);
+}
+
+static int load_limited(const struct limits_dir *d, size_t max_bytes, uint32_t timeout_ms,
+                        uint32_t flags, dnsfw_error *err)
+{
+    dnsfw_load_limits lim = {.max_bytes = max_bytes, .timeout_ms = timeout_ms, .flags = flags};
+    dnsfw_policy *p = NULL;
+    int rc = dnsfw_policy_load_file_limited(&p, d->policy, &lim, err);
+    ck_assert((rc == DNSFW_OK) == (p != NULL));
+    dnsfw_policy_free(p);
+    return rc;
+}
+
+/* max_bytes counts the policy and its list files together, to the byte. */
+START_TEST(limit_bytes)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    const char *list = "a.example\nb.example\n";
+    write_text(d.list, list, strlen(list));
+    size_t total = d.policy_len + strlen(list);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, total, 0, 0, &err), DNSFW_OK);
+    ck_assert_int_eq(load_limited(&d, total - 1, 0, 0, &err), DNSFW_ELIMIT);
+    ck_assert_str_eq(err.file, d.policy); /* the list file is named in the message */
+    ck_assert_ptr_nonnull(strstr(err.message, "list.txt"));
+    ck_assert_ptr_nonnull(strstr(err.message, "size limit (max_bytes)"));
+    /* the policy file alone over the limit */
+    ck_assert_int_eq(load_limited(&d, d.policy_len - 1, 0, 0, &err), DNSFW_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.message, "exceeds the size limit"));
+    /* text given to dnsfw_policy_from_json_limited counts too */
+    dnsfw_load_limits lim = {.max_bytes = 5};
+    dnsfw_policy *p = NULL;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{\"dnsfw\":1}", 11, "t", NULL, &lim, &err),
+                     DNSFW_ELIMIT);
+    ck_assert_ptr_null(p);
+    lim.max_bytes = 11;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{\"dnsfw\":1}", 11, "t", NULL, &lim, &err),
+                     DNSFW_OK);
+    dnsfw_policy_free(p);
+    /* unknown flags are refused */
+    lim.flags = 0x80;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{}", 2, "t", NULL, &lim, &err),
+                     DNSFW_EINVAL);
+    limits_dir_free(&d);
+}
+END_TEST
+
+/* An endless file stops at the limit: /dev/zero, also through the loader without limits. */
+START_TEST(limit_endless_file)
+{
+    dnsfw_error err;
+    dnsfw_load_limits lim = {.max_bytes = 1 << 20};
+    dnsfw_policy *p = NULL;
+    ck_assert_int_eq(dnsfw_policy_load_file_limited(&p, "/dev/zero", &lim, &err), DNSFW_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.message, "1048576 bytes"));
+    ck_assert_int_eq(dnsfw_policy_load_file(&p, "/dev/zero", &err), DNSFW_ELIMIT);
+    ck_assert_ptr_null(p);
+    /* regular files only: refused before a byte is read */
+    lim.flags = DNSFW_LOAD_REGULAR_ONLY;
+    ck_assert_int_eq(dnsfw_policy_load_file_limited(&p, "/dev/zero", &lim, &err), DNSFW_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a regular file (a character device)"));
+}
+END_TEST
+
+/*
+ * A FIFO list file: refused under DNSFW_LOAD_REGULAR_ONLY; without a writer it reads as
+ * empty (the open does not wait); with a silent writer the time limit ends the wait.
+ */
+START_TEST(limit_fifo)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    ck_assert_int_eq(mkfifo(d.list, 0600), 0);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, 0, 0, DNSFW_LOAD_REGULAR_ONLY, &err), DNSFW_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a regular file (a FIFO)"));
+    ck_assert_ptr_nonnull(strstr(err.message, "list.txt"));
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_OK);
+    int writer = open(d.list, O_RDWR | O_NONBLOCK); /* a writer that never writes */
+    ck_assert_int_ge(writer, 0);
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_ETIMEDOUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "time limit of 100 ms"));
+    /* what the writer sends within the limit is read */
+    ck_assert_int_eq(write(writer, "a.example\n", 10), 10);
+    close(writer);
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_OK);
+    limits_dir_free(&d);
+}
+END_TEST
+
+/* A NUL byte in a list file is reported as such, with its line and column. */
+START_TEST(list_file_nul)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    write_text(d.list, "a.example\nb.ex\0ample\n", 21);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, 0, 0, 0, &err), DNSFW_EENCODING);
+    ck_assert_str_eq(err.file, d.list);
+    ck_assert_uint_eq(err.line, 2);
+    ck_assert_uint_eq(err.column, 5);
+    ck_assert_ptr_nonnull(strstr(err.message, "NUL byte"));
+    limits_dir_free(&d);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------- */
 /* Valid policies                                                                      */
 
 /* Contract §1.1, verbatim. */
@@ -1120,6 +1262,10 @@ int main(void)
     tcase_add_test(tc, oversized_spec);
     tcase_add_test(tc, bad_list_file);
     tcase_add_test(tc, load_file_errors);
+    tcase_add_test(tc, limit_bytes);
+    tcase_add_test(tc, limit_endless_file);
+    tcase_add_test(tc, limit_fifo);
+    tcase_add_test(tc, list_file_nul);
     suite_add_tcase(s, tc);
     tc = tcase_create("valid");
     tcase_add_test(tc, tiered_contract_example);

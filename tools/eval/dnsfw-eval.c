@@ -8,6 +8,7 @@
  * query-file format ("NAME [TYPE]" a line; blank and '#' lines skipped). Log replay is
  * in replay.c, its report in report*.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 /* --summary: how many queries enforcement blocks, and the first few of them. */
 #define SUMMARY_NAMES 8
 
+/* The longest stdin line: a name of 255 octets, every one escaped (\\DDD), and a type. */
+#define STDIN_LINE_MAX 4096
+
 struct summary {
     const dnsfw_matcher *enforce; /* the enforce-mode view (the matcher itself when enforcing) */
     bool would;                   /* the policy observes: "would be blocked" */
@@ -39,6 +43,7 @@ struct eval_ctx {
     struct summary *summary; /* NULL without --summary */
     bool blocked;            /* some query was (would be) blocked */
     bool invalid;            /* some input was malformed */
+    bool nomem;              /* an allocation failed: exit 4 */
 };
 
 static void usage(FILE *f)
@@ -59,6 +64,9 @@ static void usage(FILE *f)
         "  -p, --policy FILE     policy JSON ('-' = stdin); default: the platform's\n"
         "                        tiered policy with its built-in baseline, observe mode\n"
         "      --mode MODE       observe or enforce (tiered policies only)\n"
+        "      --max-policy-bytes N\n"
+        "                        the policy and its list files may hold N bytes in all\n"
+        "                        (K, M, G suffixes; default 64M)\n"
         "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
         "      --json            one JSON object a line (with --report: one JSON report)\n"
         "      --brief           short text lines: action, name, type, entry, list\n"
@@ -97,19 +105,23 @@ static void usage(FILE *f)
         "3 invalid policy or input, 4 I/O error.\n");
 }
 
-static void summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
+/* Count one query; false when memory ran out. */
+static bool summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
                         uint16_t qtype, const char *norm)
 {
     dnsfw_verdict v;
     sum->queries++;
     if (dnsfw_eval(sum->enforce, name, len, qtype, c->scope, &v) != DNSFW_OK ||
         v.action != DNSFW_ACTION_BLOCK)
-        return;
+        return true;
     if (sum->blocked < SUMMARY_NAMES) {
         size_t n = strlen(norm); /* shown without the trailing dot */
         sum->names[sum->blocked] = strndup(norm, n > 1 ? n - 1 : n);
+        if (!sum->names[sum->blocked])
+            return false;
     }
     sum->blocked++;
+    return true;
 }
 
 /*
@@ -171,8 +183,8 @@ static void eval_one(struct eval_ctx *c, const char *name, size_t len, uint16_t 
     }
     if (v.action == DNSFW_ACTION_BLOCK)
         c->blocked = true;
-    if (c->summary)
-        summary_add(c->summary, c, name, len, qtype, norm);
+    if (c->summary && !summary_add(c->summary, c, name, len, qtype, norm))
+        c->nomem = true;
 }
 
 /* "NAME/TYPE": the part after the last '/' is the type. */
@@ -231,20 +243,43 @@ static void eval_line(struct eval_ctx *c, const char *line, size_t len, size_t l
     eval_one(c, line + b, e - b, qtype, "<stdin>", lineno);
 }
 
+/*
+ * Names from stdin, a line at a time in a fixed buffer: nothing to allocate, so memory
+ * cannot run out while reading, and a line longer than any query ("NAME [TYPE]" with
+ * every escape) is reported and skipped instead of growing without bound.
+ */
 static int eval_stdin(struct eval_ctx *c)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t n;
+    char line[STDIN_LINE_MAX + 1];
+    size_t lineno = 0;
     if (isatty(STDIN_FILENO))
         tool_warn("reading queries from the terminal, \"NAME [TYPE]\" a line; end with "
                   "Ctrl-D (or give the names as arguments: dnsfw-eval github.com)");
-    while ((n = getline(&line, &cap, stdin)) >= 0)
-        eval_line(c, line, (size_t)n, ++lineno);
-    bool failed = ferror(stdin);
-    free(line);
-    if (failed) {
-        tool_warn("error reading stdin");
+    while (!c->nomem) {
+        size_t n = 0;
+        int ch = EOF;
+        while (n < sizeof line && (ch = getc_unlocked(stdin)) != EOF && ch != '\n')
+            line[n++] = (char)ch;
+        if (n == 0 && ch == EOF)
+            break;
+        lineno++;
+        if (n == sizeof line) { /* too long: skip to the end of the line */
+            while ((ch = getc_unlocked(stdin)) != EOF && ch != '\n')
+                ;
+            tool_warn("<stdin>:%zu: line longer than %d octets: skipped", lineno, STDIN_LINE_MAX);
+            c->invalid = true;
+        } else {
+            eval_line(c, line, n, lineno);
+        }
+        if (ch == EOF)
+            break;
+    }
+    if (ferror(stdin)) {
+        tool_warn("cannot read stdin: %s", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    if (c->nomem) {
+        tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
     return EXIT_CLEAN;
@@ -259,6 +294,7 @@ struct options {
     bool report;
     int progress; /* -1: when stderr is a terminal */
     unsigned min_count, wildcard_min;
+    size_t max_policy_bytes; /* 0: the library's default */
 };
 
 static bool parse_count(const char *arg, const char *opt, unsigned *out)
@@ -294,6 +330,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_DEPLOYED,
         OPT_BRIEF,
         OPT_SUMMARY,
+        OPT_MAX_POLICY_BYTES,
     };
     static const struct option opts[] = {
         {"policy", required_argument, NULL, 'p'},
@@ -315,6 +352,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"deployed", required_argument, NULL, OPT_DEPLOYED},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -381,12 +419,16 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_NO_PROGRESS:
             o->progress = 0;
             break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &o->max_policy_bytes))
+                return EXIT_USAGE;
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             return tool_option_error(opt, argv);
         }
@@ -469,7 +511,7 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         rc = scope_map_load(o->scope_map, &map);
     struct deployed *deployed = NULL;
     if (!rc && o->deployed)
-        rc = deployed_load(o->deployed, &deployed);
+        rc = deployed_load(o->deployed, o->max_policy_bytes, &deployed);
     struct report_options ro = {
         .matcher = matcher,
         .enforce = enforce ? enforce : matcher,
@@ -548,7 +590,8 @@ int main(int argc, char **argv)
     }
 
     dnsfw_policy *policy;
-    rc = tool_load_policy(o.policy, o.mode, &policy);
+    dnsfw_load_limits limits = {.max_bytes = o.max_policy_bytes};
+    rc = tool_load_policy_limited(o.policy, o.mode, &limits, &policy);
     if (rc) {
         free(o.logs);
         return rc;
@@ -612,12 +655,16 @@ int main(int argc, char **argv)
 
     rc = EXIT_CLEAN;
     if (optind < argc) {
-        for (int i = optind; i < argc; i++)
+        for (int i = optind; i < argc && !c.nomem; i++)
             eval_argument(&c, argv[i], (size_t)(i - optind + 1));
+        if (c.nomem) {
+            tool_warn("out of memory");
+            rc = EXIT_SYSTEM;
+        }
     } else {
         rc = eval_stdin(&c);
     }
-    if (c.summary)
+    if (c.summary && !rc)
         summary_print(&sum);
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN) {
         tool_warn("error writing the output");

@@ -46,6 +46,9 @@ static void usage(FILE *f)
                "  -p, --policy FILE        policy JSON ('-' = stdin); default: the platform's\n"
                "                           tiered policy with its built-in baseline\n"
                "      --mode MODE          observe or enforce (tiered policies only)\n"
+               "      --max-policy-bytes N the policy and its list files (or DEPLOYED's\n"
+               "                           files) may hold N bytes in all (K, M, G suffixes;\n"
+               "                           default 64M)\n"
                "  -f, --format FORMAT      one of the formats above\n"
                "      --vpc-id VPC         the VPC to associate (default: a template parameter,\n"
                "                           a run.sh argument or a Terraform variable); with\n"
@@ -82,6 +85,7 @@ struct options {
     const char *fail_open_resource;
     bool force, fqdn, json;
     unsigned long max_domains, max_rules;
+    size_t max_policy_bytes; /* 0: the library's default */
 };
 
 static bool parse_ulong(const char *arg, const char *opt, unsigned long *out)
@@ -227,7 +231,7 @@ static int run_import(const struct options *op)
 {
     struct fw_model m;
     dnsfw_policy *p = NULL;
-    int rc = import_path(op->import, op->vpc, &m);
+    int rc = import_path(op->import, op->vpc, op->max_policy_bytes, &m);
     if (!rc) {
         int st = fw_model_to_policy(&m, &p);
         rc = st == DNSFW_ENOMEM ? EXIT_SYSTEM : st ? EXIT_INVALID : EXIT_CLEAN;
@@ -262,7 +266,7 @@ static int run_diff(const struct options *op, const dnsfw_policy *p)
         tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
-    int rc = import_path(op->diff, op->vpc, &have);
+    int rc = import_path(op->diff, op->vpc, op->max_policy_bytes, &have);
     if (!rc) {
         size_t n = fw_diff(&want, &have, op->json, stdout);
         if (n == SIZE_MAX)
@@ -292,6 +296,7 @@ enum {
     OPT_MAX_RULES,
     OPT_UPSTREAM,
     OPT_JSON,
+    OPT_MAX_POLICY_BYTES,
 };
 
 int main(int argc, char **argv)
@@ -311,6 +316,7 @@ int main(int argc, char **argv)
         {"import", required_argument, NULL, 'i'},
         {"diff", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -363,12 +369,16 @@ int main(int argc, char **argv)
         case OPT_JSON:
             op.json = true;
             break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &op.max_policy_bytes))
+                return EXIT_USAGE;
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             usage(stderr);
             return EXIT_USAGE;
@@ -408,7 +418,8 @@ int main(int argc, char **argv)
         return run_import(&op);
     }
     dnsfw_policy *p;
-    int rc = tool_load_policy(op.policy, op.mode, &p);
+    dnsfw_load_limits limits = {.max_bytes = op.max_policy_bytes};
+    int rc = tool_load_policy_limited(op.policy, op.mode, &limits, &p);
     if (rc)
         return rc;
     rc = op.diff ? run_diff(&op, p) : run_export(&op, p);
