@@ -15,6 +15,8 @@ struct m_rule {
     uint32_t list;
     char *override_domain;
     uint32_t override_ttl;
+    dnsfw_threat threat; /* an Advanced rule: list is DNSFW_NONE, the trie never offers it */
+    dnsfw_confidence confidence;
 };
 
 struct m_group {
@@ -40,6 +42,7 @@ struct dnsfw_matcher {
     size_t n_scopes;
     struct list_rules *list_rules; /* [(n_scopes + 1) * n_lists] */
     uint32_t *rule_refs;
+    uint32_t n_threat_rules; /* Advanced rules among rules */
     int fail_open;
 };
 
