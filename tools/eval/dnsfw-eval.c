@@ -14,11 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "common.h"
+#include "egress.h"
+#include "flows.h"
 #include "replay.h"
 #include "report.h"
 #include "scope_map.h"
 #include "verdict_out.h"
+
+/* --answer-window: how long after an answer a connection to its address counts as
+ * resolved (docs/egress.md, "The answer window"). */
+#define ANSWER_WINDOW_DEFAULT 3600
 
 /* --summary: how many queries enforcement blocks, and the first few of them. */
 #define SUMMARY_NAMES 8
@@ -47,6 +54,8 @@ static void usage(FILE *f)
             "                  [NAME[/TYPE] ...]\n"
             "       dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT]\n"
             "                  [--report [--format text|json|markdown]] [--scope-map FILE]\n"
+            "                  [--flow-log FILE ... [--flow-format FIELDS] [--answer-window S]\n"
+            "                   [--trusted-cidr CIDR ...]]\n"
             "\n"
             "Evaluate DNS query names against a Route 53 DNS Firewall policy and explain\n"
             "each verdict. Without NAME arguments, names are read from stdin, one query a\n"
@@ -71,8 +80,19 @@ static void usage(FILE *f)
             "      --format FMT      report format: text (default), json or markdown\n"
             "      --min-count N     suggest only names seen at least N times (default 1)\n"
             "      --wildcard-min N  suggest *.parent when N names share it (default 3)\n"
-            "      --scope-map FILE  client address, CIDR or instance id -> repository, a\n"
-            "                        line each: split the report per repository\n"
+            "      --scope-map FILE  client address, CIDR, instance or interface id ->\n"
+            "                        repository, a line each: split the report per repository\n"
+            "\n"
+            "      --flow-log FILE   VPC Flow Logs (file, .gz, directory tree, '-'), joined\n"
+            "                        with the logs' DNS answers: the report lists accepted\n"
+            "                        connections to public addresses no answer gave\n"
+            "                        (direct_ip); with --report; repeat for more\n"
+            "      --flow-format F   the fields of flow records without a header line, as a\n"
+            "                        header or a LogFormat (\"${srcaddr} ${dstaddr} ...\");\n"
+            "                        default: the default format (version 2)\n"
+            "      --answer-window S an answer covers connections to its addresses for S\n"
+            "                        seconds (default 3600)\n"
+            "      --trusted-cidr C  destinations in CIDR C are never reported; repeat\n"
             "      --progress        a progress line on stderr (default: when a terminal)\n"
             "      --no-progress     no progress line\n"
             "\n"
@@ -245,6 +265,10 @@ struct options {
     bool report;
     int progress; /* -1: when stderr is a terminal */
     unsigned min_count, wildcard_min;
+    const char **flow_logs, **trusted;
+    size_t n_flow_logs, n_trusted;
+    const char *flow_format;
+    long answer_window; /* -1: not given */
 };
 
 static bool parse_count(const char *arg, const char *opt, unsigned *out)
@@ -257,6 +281,13 @@ static bool parse_count(const char *arg, const char *opt, unsigned *out)
     }
     *out = (unsigned)v;
     return true;
+}
+
+static void free_options(struct options *o)
+{
+    free(o->logs);
+    free(o->flow_logs);
+    free(o->trusted);
 }
 
 /* Returns -1 to go on, or the exit code. */
@@ -277,6 +308,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_NO_PROGRESS,
         OPT_BRIEF,
         OPT_SUMMARY,
+        OPT_FLOW_LOG,
+        OPT_FLOW_FORMAT,
+        OPT_ANSWER_WINDOW,
+        OPT_TRUSTED_CIDR,
     };
     static const struct option opts[] = {
         {"policy", required_argument, NULL, 'p'},
@@ -295,6 +330,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"flow-log", required_argument, NULL, OPT_FLOW_LOG},
+        {"flow-format", required_argument, NULL, OPT_FLOW_FORMAT},
+        {"answer-window", required_argument, NULL, OPT_ANSWER_WINDOW},
+        {"trusted-cidr", required_argument, NULL, OPT_TRUSTED_CIDR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -352,6 +391,25 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_NO_PROGRESS:
             o->progress = 0;
             break;
+        case OPT_FLOW_LOG:
+            o->flow_logs[o->n_flow_logs++] = optarg; /* room for argc entries was made */
+            break;
+        case OPT_FLOW_FORMAT:
+            o->flow_format = optarg;
+            break;
+        case OPT_ANSWER_WINDOW: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 7 * 86400) {
+                tool_warn("--answer-window needs seconds from 0 to 604800, not \"%s\"", optarg);
+                return EXIT_USAGE;
+            }
+            o->answer_window = v;
+            break;
+        }
+        case OPT_TRUSTED_CIDR:
+            o->trusted[o->n_trusted++] = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_CLEAN;
@@ -383,6 +441,15 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (o->report_format && !o->report) {
         tool_warn("--format goes with --report");
+        return EXIT_USAGE;
+    }
+    if (!o->n_flow_logs && (o->flow_format || o->answer_window >= 0 || o->n_trusted)) {
+        tool_warn("--flow-format, --answer-window and --trusted-cidr go with --flow-log");
+        return EXIT_USAGE;
+    }
+    if (o->n_flow_logs && (!o->n_logs || !o->report)) {
+        tool_warn("--flow-log goes with --log and --report: the query logs' answers are what "
+                  "flows are checked against");
         return EXIT_USAGE;
     }
     return -1;
@@ -434,6 +501,76 @@ static bool names_a_qtype(const dnsfw_policy *policy)
     return false;
 }
 
+/* The policy's DNS Firewall Advanced rules, for the report (NULL and 0 when none). */
+static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *n)
+{
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(policy, &info);
+    struct advanced_rule *v = NULL;
+    *n = 0;
+    for (uint32_t g = 0; g < info.n_groups; g++) {
+        dnsfw_group_info gi;
+        if (dnsfw_policy_get_group(policy, g, &gi) != DNSFW_OK)
+            continue;
+        for (uint32_t i = 0; i < gi.n_rules; i++) {
+            dnsfw_rule_def d;
+            if (dnsfw_policy_get_rule(policy, g, i, &d) != DNSFW_OK || !d.threat)
+                continue;
+            struct advanced_rule *nv = realloc(v, (*n + 1) * sizeof *v);
+            if (!nv)
+                continue; /* the report then lists fewer rules; nothing else is wrong */
+            v = nv;
+            v[(*n)++] = (struct advanced_rule){.group = gi.name,
+                                               .group_priority = gi.priority,
+                                               .name = d.name,
+                                               .priority = d.priority,
+                                               .action = d.action,
+                                               .response = d.block_response,
+                                               .threat = d.threat,
+                                               .confidence = d.confidence};
+        }
+    }
+    return v;
+}
+
+/* --flow-log: read the flow logs against the answers the replay collected. Returns an
+ * exit code; *flows_bad is set when a flow record was malformed. */
+static int run_flows(const struct options *o, const struct answers *answers,
+                     const struct scope_map *map, struct report *report, struct egress **out,
+                     bool *flows_bad, bool progress)
+{
+    dnsfw_flowformat *format = NULL;
+    if (o->flow_format) {
+        dnsfw_error err;
+        int rc = dnsfw_flowformat_new(&format, o->flow_format, strlen(o->flow_format), &err);
+        if (rc) {
+            tool_warn("--flow-format: column %u: %s", err.column, err.message);
+            return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+        }
+    }
+    struct egress *e = egress_new(answers, o->answer_window, map);
+    int rc = e ? EXIT_CLEAN : EXIT_SYSTEM;
+    for (size_t i = 0; !rc && i < o->n_trusted; i++) {
+        if (!egress_trust(e, o->trusted[i])) {
+            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block", o->trusted[i]);
+            rc = EXIT_USAGE;
+        }
+    }
+    struct flow_read_result res = {0};
+    if (!rc && flow_read_paths(e, format, o->flow_logs, o->n_flow_logs, progress, &res) != 0) {
+        tool_warn("out of memory reading the flow logs");
+        rc = EXIT_SYSTEM;
+    }
+    if (!rc && res.io_failed)
+        rc = EXIT_SYSTEM;
+    *flows_bad = res.malformed > 0;
+    dnsfw_flowformat_free(format);
+    if (!rc)
+        report_set_egress(report, e);
+    *out = e;
+    return rc;
+}
+
 /* --log: replay the logs, print one verdict a record or the report. */
 static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_matcher *matcher,
                     uint32_t scope)
@@ -480,6 +617,13 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
     }
     if (!rc && o->scope_map)
         rc = scope_map_load(o->scope_map, &map);
+    size_t n_advanced = 0;
+    struct advanced_rule *advanced = o->report ? advanced_rules(policy, &n_advanced) : NULL;
+    struct answers *answers = NULL;
+    if (!rc && o->n_flow_logs && !(answers = answers_new(o->answer_window))) {
+        tool_warn("out of memory");
+        rc = EXIT_SYSTEM;
+    }
     struct report_options ro = {
         .matcher = matcher,
         .enforce = enforce ? enforce : matcher,
@@ -490,12 +634,15 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         .min_count = o->min_count,
         .wildcard_min = o->wildcard_min,
         .qtype_blind = !names_a_qtype(policy),
+        .advanced = advanced,
+        .n_advanced = n_advanced,
     };
     if (!rc && o->report && report_new(&ro, &report) != 0) {
         tool_warn("out of memory");
         rc = EXIT_SYSTEM;
     }
     struct replay_result res = {0};
+    bool progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress;
     if (!rc) {
         struct replay_config cfg = {
             .parser = parser,
@@ -507,15 +654,23 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
                       : o->json ? OUT_JSON
                                 : OUT_TEXT,
             .report = report,
-            .progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress,
+            .answers = answers,
+            .progress = progress,
         };
         rc = replay_logs(&cfg, o->logs, o->n_logs, &res);
     }
+    struct egress *egress = NULL;
+    bool flows_bad = false;
+    if (!rc && answers)
+        rc = run_flows(o, answers, map, report, &egress, &flows_bad, progress);
     if (!rc && report && report_print(report, rformat, stdout) != 0) {
         tool_warn("cannot write the report: out of memory, or standard output failed");
         rc = EXIT_SYSTEM;
     }
     report_free(report);
+    egress_free(egress);
+    answers_free(answers);
+    free(advanced);
     scope_map_free(map);
     dnsfw_matcher_free(enforce);
     dnsfw_logparser_free(parser);
@@ -523,22 +678,28 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         return rc;
     if (res.io_failed)
         return EXIT_SYSTEM;
-    if (res.malformed)
+    if (res.malformed || flows_bad)
         return EXIT_INVALID;
     return res.blocked ? EXIT_BLOCKED : EXIT_CLEAN;
 }
 
 int main(int argc, char **argv)
 {
-    struct options o = {.progress = -1};
+    struct options o = {.progress = -1, .answer_window = -1};
     struct eval_ctx c = {0};
     tool_set_name("dnsfw-eval");
     o.logs = calloc((size_t)argc, sizeof *o.logs);
-    if (!o.logs)
+    o.flow_logs = calloc((size_t)argc, sizeof *o.flow_logs);
+    o.trusted = calloc((size_t)argc, sizeof *o.trusted);
+    if (!o.logs || !o.flow_logs || !o.trusted) {
+        free_options(&o);
         return EXIT_SYSTEM;
+    }
     int rc = parse_options(argc, argv, &o);
+    if (o.answer_window < 0)
+        o.answer_window = ANSWER_WINDOW_DEFAULT;
     if (rc >= 0) {
-        free(o.logs);
+        free_options(&o);
         return rc;
     }
     c.json = o.json;
@@ -547,14 +708,22 @@ int main(int argc, char **argv)
         stdin_used |= strcmp(o.logs[i], "-") == 0;
     if (o.policy && strcmp(o.policy, "-") == 0 && stdin_used) {
         tool_warn("the policy comes from stdin, so the names or the log cannot");
-        free(o.logs);
+        free_options(&o);
+        return EXIT_USAGE;
+    }
+    bool flow_stdin = false;
+    for (size_t i = 0; i < o.n_flow_logs; i++)
+        flow_stdin |= strcmp(o.flow_logs[i], "-") == 0;
+    if (flow_stdin && (stdin_used || (o.policy && strcmp(o.policy, "-") == 0))) {
+        tool_warn("only one of the policy, the query logs and the flow logs can come from stdin");
+        free_options(&o);
         return EXIT_USAGE;
     }
 
     dnsfw_policy *policy;
     rc = tool_load_policy(o.policy, o.mode, &policy);
     if (rc) {
-        free(o.logs);
+        free_options(&o);
         return rc;
     }
     dnsfw_policy_info info;
@@ -564,7 +733,7 @@ int main(int argc, char **argv)
     if (rc) {
         tool_warn("cannot compile the policy: %s", dnsfw_strerror(rc));
         dnsfw_policy_free(policy);
-        free(o.logs);
+        free_options(&o);
         return tool_exit_for_status(rc);
     }
     c.matcher = matcher;
@@ -576,7 +745,7 @@ int main(int argc, char **argv)
         if (!info.tiered || !c.scope) {
             dnsfw_matcher_free(matcher);
             dnsfw_policy_free(policy);
-            free(o.logs);
+            free_options(&o);
             return EXIT_USAGE;
         }
     }
@@ -585,7 +754,7 @@ int main(int argc, char **argv)
         rc = run_logs(&o, policy, matcher, c.scope);
         dnsfw_matcher_free(matcher);
         dnsfw_policy_free(policy);
-        free(o.logs);
+        free_options(&o);
         if (fflush(stdout) != 0 && rc != EXIT_SYSTEM) {
             tool_warn("error writing the output");
             rc = EXIT_SYSTEM;
@@ -604,7 +773,7 @@ int main(int argc, char **argv)
                 tool_warn("cannot compile the enforce-mode policy");
                 dnsfw_matcher_free(matcher);
                 dnsfw_policy_free(policy);
-                free(o.logs);
+                free_options(&o);
                 return EXIT_SYSTEM;
             }
             sum.enforce = enforce;
@@ -612,7 +781,7 @@ int main(int argc, char **argv)
     }
     c.brief = o.brief;
     dnsfw_policy_free(policy);
-    free(o.logs);
+    free_options(&o);
 
     rc = EXIT_CLEAN;
     if (optind < argc) {

@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "common.h"
 #include "log_input.h"
 #include "report.h"
+#include "timestamp.h"
 #include "verdict_out.h"
 
 /* Malformed records are all counted; the first ones are also listed on stderr. */
@@ -136,6 +138,43 @@ static bool enforce_view(const struct replay_config *cfg, const dnsfw_log_record
     return true;
 }
 
+/* Upper and lower case letters in one label: an encoding that uses case (base64). */
+static bool mixed_case(dnsfw_text t)
+{
+    bool upper = false, lower = false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.ptr[i];
+        if (c == '.') {
+            if (upper && lower)
+                return true;
+            upper = lower = false;
+        }
+        upper |= c >= 'A' && c <= 'Z';
+        lower |= c >= 'a' && c <= 'z';
+    }
+    return upper && lower;
+}
+
+/* The record's A/AAAA answers, for the egress join: any client's answer counts, since
+ * Resolver logs a name once per cache lifetime, not once per client. false when out of
+ * memory. */
+static bool index_answers(struct replay *rp, const dnsfw_log_record *rec, int64_t when)
+{
+    for (size_t i = 0; i < rec->n_addresses; i++) {
+        dnsfw_ip ip;
+        if (dnsfw_ip_parse(rec->addresses[i].ptr, rec->addresses[i].len, &ip) != DNSFW_OK)
+            continue;                        /* not an address: nothing a flow can go to */
+        if (when < 1 || when > UINT32_MAX) { /* no time, or one the index cannot hold */
+            rp->res->untimed++;
+            continue;
+        }
+        if (!answers_add(rp->cfg->answers, &ip, when))
+            return false;
+        rp->res->answers++;
+    }
+    return true;
+}
+
 static void on_line(void *ud, const char *file, uint64_t lineno, const char *text, size_t len)
 {
     struct replay *rp = ud;
@@ -187,7 +226,7 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         chain[i] = rec.chain[i].ptr;
         chain_len[i] = rec.chain[i].len;
     }
-    char ts[64], client[64], instance[64], logged[32];
+    char ts[64], client[64], instance[64], logged[32], rcode[32];
     struct record_eval e = {
         .name = name,
         .type = type,
@@ -195,7 +234,15 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         .client = copy(client, sizeof client, rec.client),
         .instance = copy(instance, sizeof instance, rec.instance),
         .logged = copy(logged, sizeof logged, rec.firewall_action),
+        .rcode = copy(rcode, sizeof rcode, rec.rcode),
+        .when = -1,
     };
+    if (cfg->output == OUT_REPORT) { /* what the exfiltration heuristics and the join read */
+        int64_t t;
+        if (rec.timestamp.ptr && timestamp_seconds(rec.timestamp.ptr, rec.timestamp.len, &t))
+            e.when = t;
+        e.mixed_case = mixed_case(rec.query_name);
+    }
     if (cfg->map)
         e.repo = scope_map_lookup(cfg->map, rec.client.ptr, rec.client.len, rec.instance.ptr,
                                   rec.instance.len);
@@ -242,6 +289,8 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
                          rec.n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
         e.scoped = true;
     report_add(cfg->report, ns, &e);
+    if (cfg->answers && !index_answers(rp, &rec, e.when))
+        cannot_read(rp, file, lineno, "out of memory");
 }
 
 static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what, bool system)

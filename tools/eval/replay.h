@@ -23,6 +23,9 @@ struct record_eval {
     const char *client;              /* srcaddr, may be "" */
     const char *instance;            /* srcids.instance, may be "" */
     const char *logged;              /* firewall_rule_action as logged, "" when absent */
+    const char *rcode;               /* as logged, "" when absent */
+    int64_t when;                    /* timestamp in Unix seconds, -1 when it has none */
+    bool mixed_case;                 /* a label of the name as logged mixes upper and lower case */
     const char *repo;                /* from --scope-map, or NULL */
     dnsfw_verdict now;               /* the policy as given (its mode) */
     dnsfw_verdict enforce;           /* the policy in enforce mode, with the chain */
@@ -38,6 +41,8 @@ struct record_eval {
 
 enum replay_output { OUT_TEXT, OUT_JSON, OUT_REPORT };
 
+struct answers;
+
 struct replay_config {
     const dnsfw_logparser *parser;
     const dnsfw_matcher *matcher; /* the policy in its mode (or --mode) */
@@ -45,8 +50,9 @@ struct replay_config {
     uint32_t scope;               /* --scope, DNSFW_SCOPE_ALL when absent */
     const struct scope_map *map;  /* --scope-map, or NULL */
     enum replay_output output;
-    struct report *report; /* with OUT_REPORT */
-    bool progress;         /* a progress line on stderr */
+    struct report *report;   /* with OUT_REPORT */
+    struct answers *answers; /* with --flow-log: the answered addresses go here */
+    bool progress;           /* a progress line on stderr */
 };
 
 struct replay_result {
@@ -55,6 +61,8 @@ struct replay_result {
     uint64_t not_query; /* lines of the format that record no query */
     uint64_t malformed; /* malformed records and input problems */
     uint64_t blocked;   /* records BLOCKed by the policy in its mode */
+    uint64_t answers;   /* answered addresses indexed for the egress join */
+    uint64_t untimed;   /* answered addresses of records without a usable timestamp */
     bool io_failed;     /* an input could not be opened or read */
 };
 

@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "egress.h"
+#include "exfil.h"
 #include "report_data.h"
 #include "strmap.h"
 
@@ -41,6 +43,9 @@ struct report {
     uint64_t now[4];
     uint64_t enforce_blocked;
     uint64_t logged[5]; /* none, ALLOW, ALERT, BLOCK, something else */
+    struct exfil *exfil;
+    struct strmap domains;       /* every name's registrable domain, once */
+    const struct egress *egress; /* with --flow-log */
     bool oom;
 };
 
@@ -72,7 +77,6 @@ static void free_name(void *p)
     if (!n)
         return;
     free(n->hop);
-    free(n->domain);
     free(n);
 }
 
@@ -106,6 +110,10 @@ int report_new(const struct report_options *o, struct report **out)
     r->psl = psl_latest(NULL);
     if (!r->psl)
         r->psl = (psl_ctx_t *)psl_builtin();
+    if (!(r->exfil = exfil_new())) {
+        report_free(r);
+        return -1;
+    }
     *out = r;
     return 0;
 }
@@ -118,6 +126,8 @@ void report_free(struct report *r)
     strmap_free(&r->drift, free_drift);
     strmap_free(&r->repos, free_repo);
     strmap_free(&r->values, NULL);
+    strmap_free(&r->domains, NULL);
+    exfil_free(r->exfil);
     for (uint32_t i = 0; i < r->n_bad; i++) {
         free(r->bad[i].file);
         free(r->bad[i].reason);
@@ -147,6 +157,52 @@ void report_set_input(struct report *r, uint64_t files, uint64_t bytes)
 {
     r->files += files;
     r->bytes += bytes;
+}
+
+void report_set_egress(struct report *r, const struct egress *e)
+{
+    r->egress = e;
+}
+
+/* A new name's registrable domain (interned), whether it has one, and under which kind
+ * of public suffix: what the would-block groups, the suggestions and the exfiltration
+ * heuristics group by. */
+static void set_domain(struct report *r, struct name_stat *n, const char *name)
+{
+    char rd[DNSFW_NAME_TEXT_MAX];
+    report_registrable(r->psl, name, rd, sizeof rd);
+    void **slot = strmap_slot(&r->domains, rd, strlen(rd));
+    if (!slot) {
+        r->oom = true;
+        return;
+    }
+    n->domain = strmap_key(slot);
+    const char *dot = strchr(rd, '.');
+    n->registrable = dot && psl_registrable_domain(r->psl, rd) != NULL;
+    n->icann = n->registrable &&
+               psl_is_public_suffix2(r->psl, dot + 1, PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+}
+
+/* The record as the exfiltration heuristics see it. */
+static void add_exfil(struct report *r, const struct name_stat *n, const struct record_eval *e,
+                      bool new_name)
+{
+    uint16_t qtype = 1;
+    if (dnsfw_qtype_parse(e->type, strlen(e->type), &qtype) != DNSFW_OK)
+        qtype = 0;
+    struct exfil_obs o = {
+        .name = e->name,
+        .domain = n->registrable && n->domain ? n->domain : "",
+        .icann = n->icann,
+        .qtype = qtype,
+        .nxdomain = strcmp(e->rcode, "NXDOMAIN") == 0,
+        .answered = strcmp(e->rcode, "NOERROR") == 0,
+        .client = e->client,
+        .when = e->when,
+        .new_name = new_name,
+        .mixed_case = e->mixed_case,
+    };
+    exfil_add(r->exfil, &o);
 }
 
 /* ISO 8601 stamps order as text; other formats keep their order of appearance. */
@@ -292,6 +348,10 @@ void report_remember(const struct report *r, struct name_stat *n, uint16_t qtype
 
 void report_add(struct report *r, struct name_stat *n, const struct record_eval *e)
 {
+    bool new_name = n->count == 0;
+    if (new_name)
+        set_domain(r, n, e->name);
+    add_exfil(r, n, e, new_name);
     r->records++;
     r->now[e->now.action & 3]++;
     r->logged[logged_index(e->logged)]++;
@@ -513,11 +573,10 @@ static int wb_groups_init(struct report *r, const struct named *v, size_t n, str
         goto done;
     struct group *groups = wb->groups;
     for (size_t i = 0; i < nb; i++) {
-        struct name_stat *ns = v[i].value;
-        char rd[DNSFW_NAME_TEXT_MAX];
-        report_registrable(r->psl, v[i].key, rd, sizeof rd);
-        if (!ns->domain && !(ns->domain = strdup(rd))) /* for the suggestions */
+        const struct name_stat *ns = v[i].value;
+        if (!ns->domain) /* set with the name's first record, unless memory ran out */
             goto done;
+        const char *rd = ns->domain;
         void **slot = strmap_slot(&index, rd, strlen(rd));
         if (!slot)
             goto done;
@@ -677,6 +736,31 @@ static cJSON *build_repos(struct report *r)
     return a;
 }
 
+/* Beyond the policy (docs/egress.md): the exfiltration heuristics, what the Advanced
+ * rules would act on, and with --flow-log the direct-IP connections. */
+static void build_egress(struct report *r, cJSON *root)
+{
+    if (exfil_failed(r->exfil)) {
+        r->oom = true;
+        return;
+    }
+    cJSON_AddStringToObject(root, "exfiltration_note", report_exfil_note);
+    cJSON_AddItemToObject(root, "exfiltration",
+                          report_exfiltration(&r->o, &r->names, r->exfil, &r->oom));
+    cJSON_AddItemToObject(root, "dga_clients", exfil_clients_json(r->exfil));
+    if (r->o.n_advanced)
+        cJSON_AddItemToObject(root, "advanced_rules",
+                              report_advanced(&r->o, &r->names, r->exfil, &r->oom));
+    if (!r->egress)
+        return;
+    if (egress_failed(r->egress)) {
+        r->oom = true;
+        return;
+    }
+    cJSON_AddItemToObject(root, "direct_ip", egress_direct_ip_json(r->egress));
+    cJSON_AddItemToObject(root, "egress", egress_totals_json(r->egress));
+}
+
 /*
  * The report as one tree, but for the would-block groups: they are computed into *groups
  * (which the caller frees after the tree) and built one at a time by wb_group().
@@ -705,6 +789,7 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
     cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n, &r->oom));
     if (r->o.has_map)
         cJSON_AddItemToObject(root, "repositories", build_repos(r));
+    build_egress(r, root);
     return root;
 }
 

@@ -16,6 +16,19 @@
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN };
 
+/* A DNS Firewall Advanced rule of the policy (enforce view), for the report's
+ * "advanced_rules": what the heuristics say it would act on. */
+struct advanced_rule {
+    const char *group;
+    uint32_t group_priority;
+    const char *name;
+    uint32_t priority;
+    dnsfw_action action;
+    dnsfw_block_response response;
+    dnsfw_threat threat;
+    dnsfw_confidence confidence;
+};
+
 struct report_options {
     const dnsfw_matcher *matcher; /* the policy in its mode */
     const dnsfw_matcher *enforce; /* the policy in enforce mode */
@@ -26,6 +39,8 @@ struct report_options {
     unsigned min_count;           /* suggestions: names seen fewer times are left out */
     unsigned wildcard_min;        /* suggestions: distinct names below a parent for "*.parent" */
     bool qtype_blind;             /* no rule of the policy names a query type */
+    const struct advanced_rule *advanced; /* the policy's Advanced rules, in evaluation order */
+    size_t n_advanced;
 };
 
 struct report;
@@ -59,6 +74,10 @@ void report_add(struct report *r, struct name_stat *n, const struct record_eval 
 void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason);
 void report_note_not_query(struct report *r);
 void report_set_input(struct report *r, uint64_t files, uint64_t bytes);
+
+struct egress;
+/* With --flow-log: the join's results go into the report ("direct_ip", "egress"). */
+void report_set_egress(struct report *r, const struct egress *e);
 
 /* Write the report; returns 0 or -1 (out of memory, write error). */
 int report_print(struct report *r, enum report_format format, FILE *out);
