@@ -8,7 +8,8 @@ set -eu
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
   valgrind jq python3 python3-jsonschema python3-yaml groff-base
-  unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
+  unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base
+  dns2tcp iodine iproute2"
 
 missing=""
 for p in $packages; do

@@ -33,8 +33,8 @@
 #define RATE_HI    2000.0
 /* Distinct names: the score is scaled by how many, from none at NAMES_LO to all at
  * NAMES_HI (log scale): a handful of long names is not a channel. */
-#define NAMES_LO 10.0
-#define NAMES_HI 100.0
+#define NAMES_LO 5.0
+#define NAMES_HI 50.0
 /* DGA: distinct generated-looking registrable domains of one client. */
 #define DGA_LO 4.0
 #define DGA_HI 40.0
@@ -708,4 +708,38 @@ cJSON *exfil_clients_json(const struct exfil *x)
     }
     free(v);
     return a;
+}
+
+cJSON *exfil_summary_json(const struct exfil *x)
+{
+    const char *top = NULL;
+    double best = -1;
+    uint64_t flagged = 0;
+    for (size_t i = 0; i < x->domains.cap; i++) {
+        if (!x->domains.slots[i].key)
+            continue;
+        struct tunnel_features f;
+        tunnel_features(x->domains.slots[i].value, &f);
+        if (f.score >= EXFIL_LOW) {
+            flagged++;
+        } else if (f.score > best ||
+                   (f.score == best && strcmp(x->domains.slots[i].key, top) < 0)) {
+            best = f.score;
+            top = x->domains.slots[i].key;
+        }
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "domains", (double)x->domains.count);
+    cJSON_AddNumberToObject(o, "flagged", (double)flagged);
+    cJSON_AddNumberToObject(o, "clients_with_candidates", (double)x->clients.count);
+    cJSON *t = cJSON_AddObjectToObject(o, "highest_unflagged");
+    if (top) {
+        cJSON_AddStringToObject(t, "domain", top);
+        cJSON_AddNumberToObject(t, "score", round3(best));
+    }
+    cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
+    cJSON_AddNumberToObject(th, "LOW", EXFIL_LOW);
+    cJSON_AddNumberToObject(th, "MEDIUM", EXFIL_MEDIUM);
+    cJSON_AddNumberToObject(th, "HIGH", EXFIL_HIGH);
+    return o;
 }

@@ -60,6 +60,9 @@ double exfil_dga_score(const struct exfil *x, dnsfw_threat kind, const char *cli
  * confidence, reasons, distinct_names, records, clients, first_seen, last_seen and
  * features (docs/egress.md). NULL when out of memory. */
 cJSON *exfil_domains_json(const struct exfil *x);
+/* How many domains were scored and flagged, the highest score below the threshold and
+ * its domain (the margin on this traffic), and the thresholds. */
+cJSON *exfil_summary_json(const struct exfil *x);
 /* Clients flagged for DGA-like lookups, highest score first. */
 cJSON *exfil_clients_json(const struct exfil *x);
 

@@ -747,6 +747,7 @@ static void build_egress(struct report *r, cJSON *root)
     cJSON_AddStringToObject(root, "exfiltration_note", report_exfil_note);
     cJSON_AddItemToObject(root, "exfiltration",
                           report_exfiltration(&r->o, &r->names, r->exfil, &r->oom));
+    cJSON_AddItemToObject(root, "exfiltration_summary", exfil_summary_json(r->exfil));
     cJSON_AddItemToObject(root, "dga_clients", exfil_clients_json(r->exfil));
     if (r->o.n_advanced)
         cJSON_AddItemToObject(root, "advanced_rules",
