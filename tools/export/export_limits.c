@@ -101,7 +101,7 @@ static void check_rule(const struct fw_model *m, enum export_format f, const str
             errors++;
         }
     }
-    if (f == FMT_TERRAFORM)
+    if (f == FMT_TERRAFORM && !r->threat)
         for (const struct fw_rule *o = g->rules; o < r; o++)
             if (o->list == r->list)
                 diag_warning(NULL, 0,
