@@ -220,6 +220,11 @@ if want errors; then
     check "errors: --answer-window without --flow-log: exit 2" rc_is 2
     run --log - --flow-log - --report
     check "errors: both logs from stdin: exit 2" rc_is 2
+    # an answer without a time cannot cover anything: counted, not indexed
+    echo '{"query_name":"untimed.example.","query_type":"A","rcode":"NOERROR","answers":[{"Rdata":"5.5.5.5","Type":"A","Class":"IN"}],"srcaddr":"10.0.1.10"}' >"$TMP/untimed.jsonl"
+    echo "2 111122223333 eni-1 10.0.1.10 5.5.5.5 40000 443 6 1 40 1767225600 1767225660 ACCEPT OK" >"$TMP/untimed.log"
+    run --log "$TMP/untimed.jsonl" --flow-log "$TMP/untimed.log" --report --format json
+    check "errors: an answer without a timestamp is counted as untimed" jq_is '.egress | [.answers_untimed, .answers_indexed, .by_outcome.direct_ip]' '[1,0,1]'
     run --help
     check "errors: --help documents --flow-log" out_has "--flow-log FILE"
 fi

@@ -536,8 +536,8 @@ static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *
 /* --flow-log: read the flow logs against the answers the replay collected. Returns an
  * exit code; *flows_bad is set when a flow record was malformed. */
 static int run_flows(const struct options *o, const struct answers *answers,
-                     const struct scope_map *map, struct report *report, struct egress **out,
-                     bool *flows_bad, bool progress)
+                     const struct replay_result *replayed, const struct scope_map *map,
+                     struct report *report, struct egress **out, bool *flows_bad, bool progress)
 {
     dnsfw_flowformat *format = NULL;
     if (o->flow_format) {
@@ -550,6 +550,8 @@ static int run_flows(const struct options *o, const struct answers *answers,
     }
     struct egress *e = egress_new(answers, o->answer_window, map);
     int rc = e ? EXIT_CLEAN : EXIT_SYSTEM;
+    if (e)
+        egress_set_answers(e, replayed->answers, replayed->untimed);
     for (size_t i = 0; !rc && i < o->n_trusted; i++) {
         if (!egress_trust(e, o->trusted[i])) {
             tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block", o->trusted[i]);
@@ -662,7 +664,7 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
     struct egress *egress = NULL;
     bool flows_bad = false;
     if (!rc && answers)
-        rc = run_flows(o, answers, map, report, &egress, &flows_bad, progress);
+        rc = run_flows(o, answers, &res, map, report, &egress, &flows_bad, progress);
     if (!rc && report && report_print(report, rformat, stdout) != 0) {
         tool_warn("cannot write the report: out of memory, or standard output failed");
         rc = EXIT_SYSTEM;

@@ -42,6 +42,7 @@ struct egress {
     struct strmap groups; /* binary key -> struct group */
     uint64_t outcome[FLOW_OUTCOMES];
     uint64_t files, bytes;
+    uint64_t answers_indexed, answers_untimed;
     struct {
         char *file, *reason;
         uint64_t line;
@@ -204,6 +205,12 @@ void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes)
 {
     e->files += files;
     e->bytes += bytes;
+}
+
+void egress_set_answers(struct egress *e, uint64_t indexed, uint64_t untimed)
+{
+    e->answers_indexed = indexed;
+    e->answers_untimed = untimed;
 }
 
 bool egress_failed(const struct egress *e)
@@ -461,6 +468,8 @@ cJSON *egress_totals_json(const struct egress *e)
         records += e->outcome[i];
     cJSON_AddNumberToObject(t, "answer_window_seconds", (double)e->window);
     cJSON_AddNumberToObject(t, "answered_addresses", (double)answers_count(e->answers));
+    cJSON_AddNumberToObject(t, "answers_indexed", (double)e->answers_indexed);
+    cJSON_AddNumberToObject(t, "answers_untimed", (double)e->answers_untimed);
     cJSON_AddNumberToObject(t, "flow_files", (double)e->files);
     cJSON_AddNumberToObject(t, "flow_bytes", (double)e->bytes);
     cJSON_AddNumberToObject(t, "flow_records", (double)records);

@@ -50,6 +50,8 @@ enum flow_outcome egress_flow(struct egress *e, const dnsfw_flow_record *r, cons
 /* A record that did not parse or lacks what the join needs, with where it is. */
 void egress_malformed(struct egress *e, const char *file, uint64_t line, const char *reason);
 void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes);
+/* How many answered addresses the query logs gave, and how many had no usable time. */
+void egress_set_answers(struct egress *e, uint64_t indexed, uint64_t untimed);
 
 /* Out of memory at some point: the results are incomplete. */
 bool egress_failed(const struct egress *e);
