@@ -20,8 +20,11 @@ struct answers *answers_new(int64_t window);
 void answers_free(struct answers *a);
 
 /* An answer gave ip at time t (Unix seconds). false when out of memory, or t is outside
- * 1970..2106 (then nothing is kept). */
+ * 1970-2106 (then nothing is kept). */
 bool answers_add(struct answers *a, const dnsfw_ip *ip, int64_t t);
+
+/* Start loading ip's place in the index, ahead of answers_add() or answers_cover(). */
+void answers_prefetch(const struct answers *a, const dnsfw_ip *ip);
 
 /* Was ip given by an answer at some time in [from, to]? */
 bool answers_cover(const struct answers *a, const dnsfw_ip *ip, int64_t from, int64_t to);

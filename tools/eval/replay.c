@@ -155,20 +155,27 @@ static bool mixed_case(dnsfw_text t)
     return upper && lower;
 }
 
-/* The record's A/AAAA answers, for the egress join: any client's answer counts, since
- * Resolver logs a name once per cache lifetime, not once per client. false when out of
- * memory. */
-static bool index_answers(struct replay *rp, const dnsfw_log_record *rec, int64_t when)
+/* The record's A/AAAA answers that are addresses, into ips; each one's slot of the answer
+ * index starts loading now, to be there when the record is indexed (index_answers). */
+static size_t parse_answers(const struct replay *rp, const dnsfw_log_record *rec, dnsfw_ip *ips)
 {
-    for (size_t i = 0; i < rec->n_addresses; i++) {
-        dnsfw_ip ip;
-        if (dnsfw_ip_parse(rec->addresses[i].ptr, rec->addresses[i].len, &ip) != DNSFW_OK)
-            continue;                        /* not an address: nothing a flow can go to */
-        if (when < 1 || when > UINT32_MAX) { /* no time, or one the index cannot hold */
+    size_t n = 0;
+    for (size_t i = 0; i < rec->n_addresses; i++)
+        if (dnsfw_ip_parse(rec->addresses[i].ptr, rec->addresses[i].len, &ips[n]) == DNSFW_OK)
+            answers_prefetch(rp->cfg->answers, &ips[n++]);
+    return n; /* not an address: nothing a flow can go to */
+}
+
+/* The answers, for the egress join: any client's answer counts, since Resolver logs a
+ * name once per cache lifetime, not once per client. false when out of memory. */
+static bool index_answers(struct replay *rp, const dnsfw_ip *ips, size_t n, int64_t when)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (when < 0 || when > UINT32_MAX) { /* no time, or one the index cannot hold */
             rp->res->untimed++;
             continue;
         }
-        if (!answers_add(rp->cfg->answers, &ip, when))
+        if (!answers_add(rp->cfg->answers, &ips[i], when))
             return false;
         rp->res->answers++;
     }
@@ -219,6 +226,8 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         strcpy(type, "A"); /* text formats without a type (custom patterns) */
     if (cfg->output == OUT_REPORT)
         report_prefetch(cfg->report, name);
+    dnsfw_ip ips[DNSFW_LOG_ADDR_MAX];
+    size_t n_ips = cfg->answers ? parse_answers(rp, &rec, ips) : 0;
 
     const char *chain[DNSFW_LOG_CHAIN_MAX];
     size_t chain_len[DNSFW_LOG_CHAIN_MAX];
@@ -289,7 +298,7 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
                          rec.n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
         e.scoped = true;
     report_add(cfg->report, ns, &e);
-    if (cfg->answers && !index_answers(rp, &rec, e.when))
+    if (n_ips && !index_answers(rp, ips, n_ips, e.when))
         cannot_read(rp, file, lineno, "out of memory");
 }
 
