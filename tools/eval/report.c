@@ -853,7 +853,35 @@ static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
     return 0;
 }
 
+/*
+ * Building and printing the report allocates through cJSON in many small steps; a step
+ * that fails leaves its member out without a word. While the report is printed, cJSON
+ * allocates through this function, which remembers a failure, so that the report is
+ * refused rather than printed with members missing. (A tool may have this state: the
+ * report is printed once, from one thread.)
+ */
+static bool cjson_failed;
+
+static int print_report(struct report *r, enum report_format format, FILE *out);
+
+static void *checked_malloc(size_t size)
+{
+    void *p = malloc(size);
+    if (!p)
+        cjson_failed = true;
+    return p;
+}
+
 int report_print(struct report *r, enum report_format format, FILE *out)
+{
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = checked_malloc, .free_fn = free});
+    cjson_failed = false;
+    int rc = print_report(r, format, out);
+    cJSON_InitHooks(NULL);
+    return rc || cjson_failed ? -1 : 0;
+}
+
+static int print_report(struct report *r, enum report_format format, FILE *out)
 {
     if (r->oom) /* a count is missing: no report rather than a wrong one */
         return -1;
