@@ -39,7 +39,8 @@ struct egress {
     const struct scope_map *map;
     struct cidr trusted[TRUSTED_MAX];
     size_t n_trusted;
-    struct strmap groups; /* binary key -> struct group */
+    struct strmap groups;  /* binary key -> struct group */
+    struct group **sorted; /* the groups, biggest first (egress_direct_ip_sort) */
     uint64_t outcome[FLOW_OUTCOMES];
     uint64_t files, bytes;
     uint64_t answers_indexed, answers_untimed;
@@ -78,6 +79,7 @@ void egress_free(struct egress *e)
     if (!e)
         return;
     strmap_free(&e->groups, free_group);
+    free(e->sorted);
     for (uint32_t i = 0; i < e->n_bad; i++) {
         free(e->bad[i].file);
         free(e->bad[i].reason);
@@ -425,31 +427,28 @@ static cJSON *group_json(const struct egress *e, const struct group *g)
     return o;
 }
 
-cJSON *egress_direct_ip_json(const struct egress *e)
+size_t egress_direct_ip_sort(struct egress *e)
 {
-    size_t n = 0;
-    struct group **v = calloc(e->groups.count ? e->groups.count : 1, sizeof *v);
-    cJSON *a = cJSON_CreateArray();
-    if (!v || !a) {
-        free(v);
-        cJSON_Delete(a);
-        return NULL;
+    free(e->sorted);
+    e->sorted = calloc(e->groups.count ? e->groups.count : 1, sizeof *e->sorted);
+    if (!e->sorted) {
+        e->failed = true;
+        return 0;
     }
+    size_t n = 0;
     for (size_t i = 0; i < e->groups.cap; i++)
         if (e->groups.slots[i].key)
-            v[n++] = e->groups.slots[i].value;
-    qsort(v, n, sizeof *v, cmp_group);
-    for (size_t i = 0; i < n; i++) {
-        cJSON *o = group_json(e, v[i]);
-        if (!o || !cJSON_AddItemToArray(a, o)) {
-            cJSON_Delete(o);
-            cJSON_Delete(a);
-            a = NULL;
-            break;
-        }
-    }
-    free(v);
-    return a;
+            e->sorted[n++] = e->groups.slots[i].value;
+    qsort(e->sorted, n, sizeof *e->sorted, cmp_group);
+    return n;
+}
+
+cJSON *egress_direct_ip_item(struct egress *e, size_t i)
+{
+    cJSON *o = e->sorted && i < e->groups.count ? group_json(e, e->sorted[i]) : NULL;
+    if (!o)
+        e->failed = true;
+    return o;
 }
 
 cJSON *egress_totals_json(const struct egress *e)

@@ -56,9 +56,12 @@ void egress_set_answers(struct egress *e, uint64_t indexed, uint64_t untimed);
 /* Out of memory at some point: the results are incomplete. */
 bool egress_failed(const struct egress *e);
 
-/* The report's "direct_ip" array and "egress" object (docs/egress.md); NULL when out of
- * memory. */
-cJSON *egress_direct_ip_json(const struct egress *e);
+/* The report's "direct_ip" groups, built one at a time so that a report of many does not
+ * hold them all (docs/egress.md): sort them (their number), then item i of them (NULL
+ * when out of memory: egress_failed() then says so). */
+size_t egress_direct_ip_sort(struct egress *e);
+cJSON *egress_direct_ip_item(struct egress *e, size_t i);
+/* The report's "egress" object: the window, the inputs, every outcome's count. */
 cJSON *egress_totals_json(const struct egress *e);
 
 #endif

@@ -44,8 +44,8 @@ struct report {
     uint64_t enforce_blocked;
     uint64_t logged[5]; /* none, ALLOW, ALERT, BLOCK, something else */
     struct exfil *exfil;
-    struct strmap domains;       /* every name's registrable domain, once */
-    const struct egress *egress; /* with --flow-log */
+    struct strmap domains; /* every name's registrable domain, once */
+    struct egress *egress; /* with --flow-log */
     bool oom;
 };
 
@@ -159,7 +159,7 @@ void report_set_input(struct report *r, uint64_t files, uint64_t bytes)
     r->bytes += bytes;
 }
 
-void report_set_egress(struct report *r, const struct egress *e)
+void report_set_egress(struct report *r, struct egress *e)
 {
     r->egress = e;
 }
@@ -758,8 +758,7 @@ static void build_egress(struct report *r, cJSON *root)
         r->oom = true;
         return;
     }
-    cJSON_AddItemToObject(root, "direct_ip", egress_direct_ip_json(r->egress));
-    cJSON_AddItemToObject(root, "egress", egress_totals_json(r->egress));
+    cJSON_AddItemToObject(root, "egress", egress_totals_json(r->egress)); /* direct_ip: print */
 }
 
 /*
@@ -826,7 +825,27 @@ static void member_key(FILE *out, const char *key, bool *first)
     *first = false;
 }
 
-static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
+/* An array member whose items are built and printed one at a time. */
+static int print_stream(FILE *out, const char *key, const struct report_groups *items, bool *first)
+{
+    member_key(out, key, first);
+    fputc('[', out);
+    for (size_t g = 0; g < items->n; g++) {
+        cJSON *o = items->get(items->ud, g);
+        if (g)
+            fputs(", ", out);
+        int rc = o ? print_nested(out, o, 2) : -1;
+        cJSON_Delete(o);
+        if (rc)
+            return -1;
+    }
+    fputc(']', out);
+    return 0;
+}
+
+/* direct: the direct-IP groups (with --flow-log), or NULL. */
+static int print_json(const cJSON *root, const struct report_groups *groups,
+                      const struct report_groups *direct, FILE *out)
 {
     bool first = true;
     fputs("{\n", out);
@@ -834,23 +853,20 @@ static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
         member_key(out, c->string, &first);
         if (print_nested(out, c, 1) != 0)
             return -1;
-        if (strcmp(c->string, "totals") != 0)
-            continue;
-        member_key(out, "would_block", &first);
-        fputc('[', out);
-        for (size_t g = 0; g < wb->n; g++) {
-            cJSON *o = wb_group((void *)wb, g);
-            if (g)
-                fputs(", ", out);
-            int rc = o ? print_nested(out, o, 2) : -1;
-            cJSON_Delete(o);
-            if (rc)
-                return -1;
-        }
-        fputc(']', out);
+        if (strcmp(c->string, "totals") == 0 &&
+            print_stream(out, "would_block", groups, &first) != 0)
+            return -1;
     }
+    if (direct && print_stream(out, "direct_ip", direct, &first) != 0)
+        return -1;
     fputs("\n}\n", out);
     return 0;
+}
+
+/* The direct-IP groups one at a time, as the would-block groups. */
+static cJSON *direct_item(void *ud, size_t i)
+{
+    return egress_direct_ip_item(ud, i);
 }
 
 /*
@@ -893,14 +909,24 @@ static int print_report(struct report *r, enum report_format format, FILE *out)
     if (!root || r->oom)
         goto done;
     struct report_groups groups = {.n = wb.n, .get = wb_group, .ud = &wb};
+    struct report_groups direct = {0}, *dp = NULL;
+    if (r->egress) {
+        direct = (struct report_groups){
+            .n = egress_direct_ip_sort(r->egress), .get = direct_item, .ud = r->egress};
+        dp = &direct;
+    }
     if (format == REPORT_JSON) {
-        if (print_json(root, &wb, out) != 0)
+        if (print_json(root, &groups, dp, out) != 0)
             goto done;
     } else if (format == REPORT_MARKDOWN) {
         report_render_markdown(root, &groups, out);
+        report_render_egress_markdown(root, dp, out);
     } else {
         report_render_text(root, &groups, out);
+        report_render_egress_text(root, dp, out);
     }
+    if (r->egress && egress_failed(r->egress))
+        goto done;
     rc = r->oom || ferror(out) ? -1 : 0;
 done:
     cJSON_Delete(root);

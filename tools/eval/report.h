@@ -77,7 +77,7 @@ void report_set_input(struct report *r, uint64_t files, uint64_t bytes);
 
 struct egress;
 /* With --flow-log: the join's results go into the report ("direct_ip", "egress"). */
-void report_set_egress(struct report *r, const struct egress *e);
+void report_set_egress(struct report *r, struct egress *e);
 
 /* Write the report; returns 0 or -1 (out of memory, write error). */
 int report_print(struct report *r, enum report_format format, FILE *out);

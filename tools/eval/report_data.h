@@ -92,8 +92,10 @@ struct report_groups {
 /* Renderers for people (report_render.c): root is the report without "would_block". */
 void report_render_text(const cJSON *root, const struct report_groups *groups, FILE *out);
 void report_render_markdown(const cJSON *root, const struct report_groups *groups, FILE *out);
-/* Their sections beyond the policy (report_render_egress.c), at the end of each. */
-void report_render_egress_text(const cJSON *root, FILE *out);
-void report_render_egress_markdown(const cJSON *root, FILE *out);
+/* The sections beyond the policy (report_render_egress.c), after the others; direct: the
+ * direct-IP groups one at a time (with --flow-log), or NULL. */
+void report_render_egress_text(const cJSON *root, const struct report_groups *direct, FILE *out);
+void report_render_egress_markdown(const cJSON *root, const struct report_groups *direct,
+                                   FILE *out);
 
 #endif

@@ -229,7 +229,6 @@ void report_render_text(const cJSON *root, const struct report_groups *groups, F
     text_suggestions(get(root, "suggestions"), out);
     if (get(root, "repositories"))
         text_repos(get(root, "repositories"), out);
-    report_render_egress_text(root, out);
 }
 
 /* --- markdown ----------------------------------------------------------------------------- */
@@ -379,5 +378,4 @@ void report_render_markdown(const cJSON *root, const struct report_groups *group
         }
         fputc('\n', out);
     }
-    report_render_egress_markdown(root, out);
 }

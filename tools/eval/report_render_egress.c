@@ -66,7 +66,34 @@ static const char *id_or_dash(const cJSON *o, const char *key)
 
 /* --- text ------------------------------------------------------------------------------ */
 
-void report_render_egress_text(const cJSON *root, FILE *out)
+/* Each direct-IP group is built, rendered and freed in turn. */
+static void each_item(const struct report_groups *items, void (*render)(const cJSON *, FILE *),
+                      FILE *out)
+{
+    for (size_t i = 0; items && i < items->n; i++) {
+        cJSON *x = items->get(items->ud, i);
+        if (x)
+            render(x, out);
+        cJSON_Delete(x);
+    }
+}
+
+static void text_direct(const cJSON *x, FILE *out)
+{
+    const char *proto = *str(x, "protocol_name") ? str(x, "protocol_name") : "proto";
+    fprintf(out,
+            "  %s -> %s port %llu %s: %llu flows, %llu packets, %llu bytes, %s .. %s, "
+            "interface %s, instance %s, repo %s, ",
+            str(x, "srcaddr"), str(x, "dstaddr"), u(num(x, "dstport")), proto, u(num(x, "flows")),
+            u(num(x, "packets")), u(num(x, "bytes")), str(x, "first_seen"), str(x, "last_seen"),
+            id_or_dash(x, "interface_id"), id_or_dash(x, "instance_id"), id_or_dash(x, "repo"));
+    if (cJSON_IsString(get(x, "answered_before")))
+        fprintf(out, "last answered %s\n", str(x, "answered_before"));
+    else
+        fputs("never answered\n", out);
+}
+
+void report_render_egress_text(const cJSON *root, const struct report_groups *direct, FILE *out)
 {
     const cJSON *x, *a = get(root, "exfiltration");
     fprintf(out, "\nExfiltration: domains whose queries look like data in names (heuristics)\n");
@@ -145,24 +172,9 @@ void report_render_egress_text(const cJSON *root, FILE *out)
             u(num(by, "malformed")), u(num(eg, "answered_addresses")));
     cJSON_ArrayForEach(x, get(eg, "malformed_examples")) fprintf(
         out, "  malformed: %s:%llu: %s\n", str(x, "file"), u(num(x, "line")), str(x, "reason"));
-    a = get(root, "direct_ip");
-    if (!cJSON_GetArraySize(a))
+    if (!direct || !direct->n)
         fprintf(out, "  none\n");
-    cJSON_ArrayForEach(x, a)
-    {
-        const char *proto = *str(x, "protocol_name") ? str(x, "protocol_name") : "proto";
-        fprintf(out,
-                "  %s -> %s port %llu %s: %llu flows, %llu packets, %llu bytes, %s .. %s, "
-                "interface %s, instance %s, repo %s, ",
-                str(x, "srcaddr"), str(x, "dstaddr"), u(num(x, "dstport")), proto,
-                u(num(x, "flows")), u(num(x, "packets")), u(num(x, "bytes")), str(x, "first_seen"),
-                str(x, "last_seen"), id_or_dash(x, "interface_id"), id_or_dash(x, "instance_id"),
-                id_or_dash(x, "repo"));
-        if (cJSON_IsString(get(x, "answered_before")))
-            fprintf(out, "last answered %s\n", str(x, "answered_before"));
-        else
-            fputs("never answered\n", out);
-    }
+    each_item(direct, text_direct, out);
 }
 
 /* --- markdown ---------------------------------------------------------------------------- */
@@ -191,7 +203,19 @@ static void cells(FILE *out, const cJSON *arr, const char *sep)
     }
 }
 
-void report_render_egress_markdown(const cJSON *root, FILE *out)
+static void markdown_direct(const cJSON *x, FILE *out)
+{
+    fprintf(out, "| %s | %s | %llu | %s | %llu | %llu | %s | %s | ", str(x, "srcaddr"),
+            str(x, "dstaddr"), u(num(x, "dstport")),
+            *str(x, "protocol_name") ? str(x, "protocol_name") : "-", u(num(x, "flows")),
+            u(num(x, "bytes")), str(x, "first_seen"), str(x, "last_seen"));
+    cell(out, id_or_dash(x, "instance_id"));
+    fputs(" | ", out);
+    cell(out, id_or_dash(x, "repo"));
+    fprintf(out, " | %s |\n", id_or_dash(x, "answered_before"));
+}
+
+void report_render_egress_markdown(const cJSON *root, const struct report_groups *direct, FILE *out)
 {
     const cJSON *x, *a = get(root, "exfiltration");
     fprintf(out, "### Exfiltration (heuristics)\n\n");
@@ -261,24 +285,13 @@ void report_render_egress_markdown(const cJSON *root, FILE *out)
             u(num(by, "direct_ip")), u(num(by, "rejected")), u(num(by, "inbound")),
             u(num(by, "replies")), u(num(by, "not_public")), u(num(by, "trusted")),
             u(num(by, "malformed")), u(num(eg, "answer_window_seconds")));
-    a = get(root, "direct_ip");
-    if (!cJSON_GetArraySize(a)) {
+    if (!direct || !direct->n) {
         fprintf(out, "None.\n\n");
         return;
     }
     fprintf(out, "| source | destination | port | protocol | flows | bytes | first seen | last "
                  "seen | instance | repository | last answered |\n"
                  "|---|---|---:|---|---:|---:|---|---|---|---|---|\n");
-    cJSON_ArrayForEach(x, a)
-    {
-        fprintf(out, "| %s | %s | %llu | %s | %llu | %llu | %s | %s | ", str(x, "srcaddr"),
-                str(x, "dstaddr"), u(num(x, "dstport")),
-                *str(x, "protocol_name") ? str(x, "protocol_name") : "-", u(num(x, "flows")),
-                u(num(x, "bytes")), str(x, "first_seen"), str(x, "last_seen"));
-        cell(out, id_or_dash(x, "instance_id"));
-        fputs(" | ", out);
-        cell(out, id_or_dash(x, "repo"));
-        fprintf(out, " | %s |\n", id_or_dash(x, "answered_before"));
-    }
+    each_item(direct, markdown_direct, out);
     fputc('\n', out);
 }
