@@ -40,6 +40,10 @@
 #define DGA_HI 40.0
 
 struct dom {
+    const char *domain; /* the map's key */
+    size_t domain_len;
+    int kind;             /* generated_kind() of a DGA candidate, else 0 */
+    uint32_t last_client; /* the hash of the last client counted, to skip repeats */
     uint64_t records, names, nx;
     uint64_t txt, null, cname, mx, other_data;
     uint64_t label_sum, label_max; /* the longest label below the domain, per sampled name */
@@ -53,14 +57,15 @@ struct dom {
     bool more_clients;
 };
 
+/* A generated-looking registrable domain a client got NXDOMAIN for. */
 struct cand {
     uint64_t hash; /* 0: empty */
     uint8_t kind;  /* 1 random-looking, 2 made of words */
-    bool nx, ok;
 };
 
 struct cli {
-    struct cand *set;
+    uint64_t records[2], nx_records[2]; /* its lookups of generated-looking domains, by kind */
+    struct cand *set;                   /* the distinct ones answered NXDOMAIN */
     uint32_t cap, n;
     bool full;
     const char *examples[2][EXAMPLES]; /* interned in x->names */
@@ -199,6 +204,9 @@ static void add_client(struct dom *d, const char *client)
     if (!*client || d->more_clients)
         return;
     uint32_t h = (uint32_t)hash_str(client);
+    if (h == d->last_client)
+        return;
+    d->last_client = h;
     for (uint32_t i = 0; i < d->n_clients; i++)
         if (d->clients[i] == h)
             return;
@@ -216,7 +224,7 @@ static void add_client(struct dom *d, const char *client)
  */
 static void add_name(struct dom *d, const struct exfil_obs *o)
 {
-    size_t nl = strlen(o->name), dl = strlen(o->domain);
+    size_t nl = strlen(o->name), dl = d->domain_len;
     if (nl && o->name[nl - 1] == '.')
         nl--;
     if (nl <= dl + 1) /* the domain itself */
@@ -330,8 +338,9 @@ static const char *intern(struct exfil *x, const char *s)
     return strmap_key(slot);
 }
 
-static void add_candidate(struct exfil *x, struct cli *c, const struct exfil_obs *o, int kind)
+static void add_candidate(struct exfil *x, struct cli *c, const struct dom *d)
 {
+    int kind = d->kind;
     if (c->full)
         return;
     if ((c->n + 1) * 2 > c->cap) {
@@ -357,23 +366,21 @@ static void add_candidate(struct exfil *x, struct cli *c, const struct exfil_obs
         c->set = ns;
         c->cap = ncap;
     }
-    uint64_t h = hash_str(o->domain);
+    uint64_t h = hash_str(d->domain);
     uint32_t j = (uint32_t)h & (c->cap - 1);
     while (c->set[j].hash && c->set[j].hash != h)
         j = (j + 1) & (c->cap - 1);
     struct cand *e = &c->set[j];
-    if (!e->hash) {
-        *e = (struct cand){.hash = h, .kind = (uint8_t)kind};
-        c->n++;
-        uint32_t k = (uint32_t)kind - 1;
-        if (c->n_examples[k] < EXAMPLES) {
-            const char *s = intern(x, o->domain);
-            if (s)
-                c->examples[k][c->n_examples[k]++] = s;
-        }
+    if (e->hash)
+        return;
+    *e = (struct cand){.hash = h, .kind = (uint8_t)kind};
+    c->n++;
+    uint32_t k = (uint32_t)kind - 1;
+    if (c->n_examples[k] < EXAMPLES) {
+        const char *s = intern(x, d->domain);
+        if (s)
+            c->examples[k][c->n_examples[k]++] = s;
     }
-    e->nx |= o->nxdomain;
-    e->ok |= o->answered;
 }
 
 static const struct cand *find_candidate(const struct cli *c, const char *domain)
@@ -389,19 +396,27 @@ static const struct cand *find_candidate(const struct cli *c, const char *domain
 
 /* --- adding ---------------------------------------------------------------------------- */
 
-void exfil_add(struct exfil *x, const struct exfil_obs *o)
+struct exfil_domain *exfil_domain(struct exfil *x, const char *domain, bool icann)
 {
-    if (!o->domain[0])
-        return; /* a public suffix or a single label: no zone of anyone's to tunnel through */
     bool created;
-    struct dom *d =
-        strmap_block(&x->domains, o->domain, strlen(o->domain), sizeof(struct dom), &created);
+    size_t len = strlen(domain);
+    struct dom *d = strmap_block(&x->domains, domain, len, sizeof(struct dom), &created);
     if (!d) {
         x->failed = true;
-        return;
+        return NULL;
     }
-    if (created)
-        d->first = d->last = o->when;
+    if (created) {
+        d->domain = strmap_block_key(d, sizeof *d);
+        d->domain_len = len;
+        d->kind = icann ? generated_kind(domain) : 0;
+        d->first = d->last = -1;
+    }
+    return (struct exfil_domain *)d;
+}
+
+void exfil_add(struct exfil *x, struct exfil_domain *dom, const struct exfil_obs *o)
+{
+    struct dom *d = (struct dom *)dom;
     d->records++;
     d->nx += o->nxdomain;
     data_type(o->qtype, d);
@@ -416,15 +431,19 @@ void exfil_add(struct exfil *x, const struct exfil_obs *o)
         d->names++;
         add_name(d, o);
     }
-    int kind = o->icann && o->client[0] ? generated_kind(o->domain) : 0;
-    if (!kind)
+    if (!d->kind || !o->client[0])
         return;
+    bool created;
     struct cli *c = strmap_block(&x->clients, o->client, strlen(o->client), sizeof *c, &created);
     if (!c) {
         x->failed = true;
         return;
     }
-    add_candidate(x, c, o, kind);
+    c->records[d->kind - 1]++;
+    if (o->nxdomain) { /* only those enter the set: the lookups of a DGA mostly fail */
+        c->nx_records[d->kind - 1]++;
+        add_candidate(x, c, d);
+    }
 }
 
 /* --- scores ------------------------------------------------------------------------------ */
@@ -501,21 +520,18 @@ double exfil_tunnel_score(const struct exfil *x, const char *domain)
 }
 
 struct dga_features {
-    uint64_t domains, nx_only;
-    double nx_share, score;
+    uint64_t domains; /* distinct generated-looking domains answered NXDOMAIN */
+    double nx_share;  /* of the client's lookups of generated-looking domains */
+    double score;
 };
 
 static void dga_features(const struct cli *c, int kind, struct dga_features *f)
 {
     memset(f, 0, sizeof *f);
-    for (uint32_t i = 0; i < c->cap; i++) {
-        const struct cand *e = &c->set[i];
-        if (!e->hash || e->kind != kind)
-            continue;
-        f->domains++;
-        f->nx_only += e->nx && !e->ok;
-    }
-    f->nx_share = f->domains ? (double)f->nx_only / (double)f->domains : 0;
+    for (uint32_t i = 0; i < c->cap; i++)
+        f->domains += c->set[i].hash && c->set[i].kind == kind;
+    uint64_t all = c->records[kind - 1];
+    f->nx_share = all ? (double)c->nx_records[kind - 1] / (double)all : 0;
     f->score = ramp_log((double)f->domains, DGA_LO, DGA_HI) * (0.2 + 0.8 * f->nx_share);
 }
 
@@ -694,9 +710,9 @@ cJSON *exfil_clients_json(const struct exfil *x)
         cJSON_AddNumberToObject(o, "score", round3(f.score));
         cJSON_AddStringToObject(o, "confidence", dnsfw_confidence_name(exfil_confidence(f.score)));
         cJSON *r = cJSON_AddArrayToObject(o, "reasons");
-        reason(r, "%llu %s registrable domains", (unsigned long long)f.domains,
+        reason(r, "%llu %s registrable domains answered NXDOMAIN", (unsigned long long)f.domains,
                v[i].kind == 1 ? "random-looking" : "word-made");
-        reason(r, "%.0f%% of them only ever answered NXDOMAIN", 100 * f.nx_share);
+        reason(r, "%.0f%% of its lookups of such domains answered NXDOMAIN", 100 * f.nx_share);
         cJSON_AddNumberToObject(o, "domains", (double)f.domains);
         cJSON_AddNumberToObject(o, "nxdomain_share", round3(f.nx_share));
         if (c->full)

@@ -6,7 +6,7 @@
  * domain, the share of data-carrying query types (TXT, NULL, CNAME, MX...), name bytes
  * per minute, the NXDOMAIN share, how many clients — are combined into a tunnelling
  * score with fixed weights. Per client, the registrable domains that look generated
- * (random, or made of words) and mostly answer NXDOMAIN give a DGA score. Scores are
+ * (random, or made of words) and answer NXDOMAIN give a DGA score. Scores are
  * 0..1 and map to the confidence levels of DNS Firewall Advanced rules, whose evaluation
  * in replay uses them as an approximation: AWS does not publish its detectors.
  */
@@ -26,12 +26,9 @@
 
 /* One evaluated query record, as the report hands it over. */
 struct exfil_obs {
-    const char *name;   /* normalised, with the trailing dot */
-    const char *domain; /* its registrable domain, without a dot; "" when it has none */
-    bool icann;         /* the domain sits right below an ICANN public suffix */
+    const char *name; /* normalised, with the trailing dot */
     uint16_t qtype;
     bool nxdomain;      /* answered NXDOMAIN */
-    bool answered;      /* answered NOERROR */
     const char *client; /* "" when unknown */
     int64_t when;       /* Unix seconds, -1 when unknown */
     bool new_name;      /* the first record of this name */
@@ -39,10 +36,15 @@ struct exfil_obs {
 };
 
 struct exfil;
+struct exfil_domain;
 
 struct exfil *exfil_new(void);
 void exfil_free(struct exfil *x);
-void exfil_add(struct exfil *x, const struct exfil_obs *o);
+/* The measures of a registrable domain (without a dot), created on first use, to pass to
+ * exfil_add() for each of its records; icann: the domain sits right below an ICANN public
+ * suffix (a DGA candidate). NULL when out of memory (exfil_failed() then says so). */
+struct exfil_domain *exfil_domain(struct exfil *x, const char *domain, bool icann);
+void exfil_add(struct exfil *x, struct exfil_domain *d, const struct exfil_obs *o);
 /* Out of memory at some point: the results are incomplete. */
 bool exfil_failed(const struct exfil *x);
 
@@ -52,7 +54,8 @@ dnsfw_confidence exfil_confidence(double score);
 /* The tunnelling score of a registrable domain (0 when unknown). */
 double exfil_tunnel_score(const struct exfil *x, const char *domain);
 /* The DGA (or DICTIONARY_DGA) score of a client for a registrable domain it queried: the
- * client's score when the domain is one of its generated-looking ones, else 0. */
+ * client's score when the domain is one of its generated-looking ones answered NXDOMAIN,
+ * else 0. */
 double exfil_dga_score(const struct exfil *x, dnsfw_threat kind, const char *client,
                        const char *domain);
 

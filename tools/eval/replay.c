@@ -245,12 +245,12 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
         .logged = copy(logged, sizeof logged, rec.firewall_action),
         .rcode = copy(rcode, sizeof rcode, rec.rcode),
         .when = -1,
+        .qtype = qtype,
     };
     if (cfg->output == OUT_REPORT) { /* what the exfiltration heuristics and the join read */
         int64_t t;
         if (rec.timestamp.ptr && timestamp_seconds(rec.timestamp.ptr, rec.timestamp.len, &t))
             e.when = t;
-        e.mixed_case = mixed_case(rec.query_name);
     }
     if (cfg->map)
         e.repo = scope_map_lookup(cfg->map, rec.client.ptr, rec.client.len, rec.instance.ptr,
@@ -258,6 +258,8 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     /* A name gets its report entry with its first good record, not before: a malformed
      * record must not count as a distinct name. */
     struct name_stat *ns = cfg->output == OUT_REPORT ? report_find(cfg->report, name) : NULL;
+    if (cfg->output == OUT_REPORT && !ns) /* a new name: the heuristics read it once */
+        e.mixed_case = mixed_case(rec.query_name);
     bool recalled =
         ns && rec.n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
     size_t bad_hop = 0;

@@ -19,6 +19,7 @@ struct report;
 struct record_eval {
     const char *name;                /* normalised query name, trailing dot */
     const char *type;                /* query type mnemonic */
+    uint16_t qtype;                  /* and its number */
     const char *timestamp;           /* may be "" */
     const char *client;              /* srcaddr, may be "" */
     const char *instance;            /* srcids.instance, may be "" */

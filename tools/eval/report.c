@@ -181,28 +181,27 @@ static void set_domain(struct report *r, struct name_stat *n, const char *name)
     n->registrable = dot && psl_registrable_domain(r->psl, rd) != NULL;
     n->icann = n->registrable &&
                psl_is_public_suffix2(r->psl, dot + 1, PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+    /* a public suffix or a single label: no zone of anyone's to tunnel through */
+    if (n->registrable && !(n->exfil = exfil_domain(r->exfil, n->domain, n->icann)))
+        r->oom = true;
 }
 
 /* The record as the exfiltration heuristics see it. */
 static void add_exfil(struct report *r, const struct name_stat *n, const struct record_eval *e,
                       bool new_name)
 {
-    uint16_t qtype = 1;
-    if (dnsfw_qtype_parse(e->type, strlen(e->type), &qtype) != DNSFW_OK)
-        qtype = 0;
+    if (!n->exfil)
+        return;
     struct exfil_obs o = {
         .name = e->name,
-        .domain = n->registrable && n->domain ? n->domain : "",
-        .icann = n->icann,
-        .qtype = qtype,
+        .qtype = e->qtype,
         .nxdomain = strcmp(e->rcode, "NXDOMAIN") == 0,
-        .answered = strcmp(e->rcode, "NOERROR") == 0,
         .client = e->client,
         .when = e->when,
         .new_name = new_name,
         .mixed_case = e->mixed_case,
     };
-    exfil_add(r->exfil, &o);
+    exfil_add(r->exfil, n->exfil, &o);
 }
 
 /* ISO 8601 stamps order as text; other formats keep their order of appearance. */

@@ -35,6 +35,7 @@ struct name_stat {
     const char *domain;            /* registrable domain (report_registrable), interned */
     bool registrable;              /* the name has one (not a public suffix, not one label) */
     bool icann;                    /* and it sits right below an ICANN public suffix */
+    struct exfil_domain *exfil;    /* the exfiltration measures of that domain, or NULL */
     struct {                       /* the verdicts of the last record without a chain */
         bool valid;
         uint16_t qtype; /* 0 when the policy has no rule for a query type */
