@@ -17,12 +17,12 @@
 #define SAMPLES_FULL 10 /* sampled names for the sampled features to count in full */
 
 /* The tunnelling score: weights of the features (sum 1), and the ranges over which each
- * feature goes from 0 to 1 (docs/egress.md, "How the score is made"). */
-#define W_LABEL    0.25 /* mean longest label below the domain */
-#define W_ENTROPY  0.20 /* Shannon entropy of the subdomain characters */
-#define W_ALPHA    0.20 /* share of names whose subdomain is hex, base32 or base64 */
+ * feature goes from 0 to 1 (docs/egress.md, "Features"). */
+#define W_LABEL    0.25 /* mean longest label below the domain, of the sampled names */
+#define W_ENTROPY  0.20 /* Shannon entropy of the sampled names' data */
+#define W_ALPHA    0.20 /* share of sampled names whose data are hex, base32 or base64 */
 #define W_TYPES    0.15 /* share of TXT, NULL, CNAME, MX, SRV, KEY, private-use queries */
-#define W_RATE     0.10 /* subdomain bytes per minute */
+#define W_RATE     0.10 /* data octets of the distinct names per minute */
 #define W_NX       0.05 /* NXDOMAIN share */
 #define W_CLIENTS  0.05 /* few clients */
 #define LABEL_LO   20.0
@@ -35,7 +35,7 @@
  * NAMES_HI (log scale): a handful of long names is not a channel. */
 #define NAMES_LO 5.0
 #define NAMES_HI 50.0
-/* DGA: distinct generated-looking registrable domains of one client. */
+/* DGA: distinct generated-looking registrable domains one client got NXDOMAIN for. */
 #define DGA_LO 4.0
 #define DGA_HI 40.0
 
@@ -48,7 +48,7 @@ struct dom {
     uint64_t txt, null, cname, mx, other_data;
     uint64_t label_sum, label_max; /* the longest label below the domain, per sampled name */
     double entropy_sum;
-    uint64_t sampled; /* names with a subdomain of SAMPLE_MIN characters or more */
+    uint64_t sampled; /* names with SAMPLE_MIN data octets or more */
     uint64_t hex, b32, b64;
     uint64_t sub_bytes; /* data octets over the distinct names */
     int64_t first, last;
@@ -169,33 +169,31 @@ static enum alphabet alphabet_of(const char *s, size_t n, bool mixed_case)
     return ALPHA_NONE;
 }
 
-/* Query types that carry data back to a tunnel client, as tunnels use them. */
-static bool data_type(uint16_t t, struct dom *d)
+/* Count the query types that carry data back to a tunnel client, as tunnels use them. */
+static void data_type(uint16_t t, struct dom *d)
 {
     switch (t) {
     case 16: /* TXT */
         d->txt++;
-        return true;
+        return;
     case 10: /* NULL */
         d->null++;
-        return true;
+        return;
     case 5: /* CNAME */
         d->cname++;
-        return true;
+        return;
     case 15: /* MX */
         d->mx++;
-        return true;
+        return;
     case 33:  /* SRV */
     case 25:  /* KEY */
     case 255: /* ANY */
         d->other_data++;
-        return true;
+        return;
     default:
-        if (t >= 65280 && t <= 65534) { /* private use (iodine's PRIVATE is 65399) */
+        if (t >= 65280 && t <= 65534) /* private use (iodine's PRIVATE is 65399) */
             d->other_data++;
-            return true;
-        }
-        return false;
+        return;
     }
 }
 
