@@ -326,6 +326,75 @@ DNSFW_API int dnsfw_policy_get_rule(const dnsfw_policy *policy, uint32_t group, 
 /** Tiered form: the repository of blueprint (scope) i, 0-based; NULL when out of range. */
 DNSFW_API const char *dnsfw_policy_scope_name(const dnsfw_policy *policy, uint32_t scope);
 
+/* ---------------------------------------------------------------------------------- */
+/* Where a policy's parts were written                                                 */
+
+/** A place in a policy file or list file. file is NULL when not known (the built-in
+ * baseline, parts added through the builder functions); line and column are 1-based. */
+typedef struct dnsfw_location {
+    const char *file;
+    uint32_t line;
+    uint32_t column;
+} dnsfw_location;
+
+/** One time a spec was written into a list (repeats included), as the JSON loader saw
+ * it. Strings live as long as the policy. */
+typedef struct dnsfw_spec_origin {
+    size_t spec;          /**< the spec it became: dnsfw_policy_list_spec(list, spec) */
+    dnsfw_location where; /**< where it was written (file NULL: the built-in baseline) */
+    const char *written;  /**< the spec as written ("API.GitHub.com."), never NULL */
+    const char *preset;   /**< the preset that brought it, or NULL */
+    const char *repo;     /**< tiered form: the blueprint that brought it, or NULL */
+} dnsfw_spec_origin;
+
+/**
+ * The specs written into a list, repeats included, in the order they were loaded: a
+ * list's explicit entries first, then its presets' hosts. For the tiered form's
+ * blueprint-additional list, every blueprint's entries with their repository. Policies
+ * built with the builder functions record none (0).
+ */
+DNSFW_API size_t dnsfw_policy_list_origins(const dnsfw_policy *policy, uint32_t list);
+DNSFW_API int dnsfw_policy_list_origin(const dnsfw_policy *policy, uint32_t list, size_t k,
+                                       dnsfw_spec_origin *out);
+
+/** Where a list, a rule group and a rule (i-th by priority) are defined. DNSFW_EINVAL when
+ * out of range; file NULL when not known. A tiered list is located at its key
+ * ("baseline", "blueprints"). */
+DNSFW_API int dnsfw_policy_list_location(const dnsfw_policy *policy, uint32_t list,
+                                         dnsfw_location *out);
+DNSFW_API int dnsfw_policy_group_location(const dnsfw_policy *policy, uint32_t group,
+                                          dnsfw_location *out);
+DNSFW_API int dnsfw_policy_rule_location(const dnsfw_policy *policy, uint32_t group, uint32_t i,
+                                         dnsfw_location *out);
+
+/* ---------------------------------------------------------------------------------- */
+/* Ecosystem presets (docs/policy-format.md, "Presets")                                */
+
+/** A preset: a curated host list compiled into the library, taken by name in a policy. */
+typedef struct dnsfw_preset_info {
+    const char *name;        /**< "go", "aws-us-east-1" */
+    const char *title;       /**< "Go modules" */
+    const char *description; /**< what it covers and what it leaves out */
+    const char *data_file;   /**< the data file of the project it was built from */
+    size_t n_hosts;
+} dnsfw_preset_info;
+
+/** One host of a preset, with where it comes from. */
+typedef struct dnsfw_preset_host {
+    const char *spec;   /**< a normalised domain spec */
+    int writes;         /**< 1: the host can carry writes (upload, publish, push) */
+    const char *source; /**< the document or code that names the host */
+    const char *note;   /**< a caveat, or NULL */
+    int verified;       /**< 1: the source was read when the list was last checked */
+} dnsfw_preset_host;
+
+/** Number of presets; they are numbered 0..count-1, sorted by name. */
+DNSFW_API size_t dnsfw_preset_count(void);
+DNSFW_API int dnsfw_preset_get(size_t preset, dnsfw_preset_info *out);
+/** @return DNSFW_OK or DNSFW_ENOTFOUND. */
+DNSFW_API int dnsfw_preset_find(const char *name, size_t *preset);
+DNSFW_API int dnsfw_preset_get_host(size_t preset, size_t i, dnsfw_preset_host *out);
+
 /** A write callback: consume len bytes, return 0 or a negative value to stop. */
 typedef int (*dnsfw_write_fn)(void *userdata, const char *data, size_t len);
 
@@ -431,6 +500,7 @@ typedef struct dnsfw_explanation {
     char entry[DNSFW_SPEC_MAX + 3]; /**< normalised matching spec, "" when none */
     dnsfw_threat threat;            /**< an Advanced rule decided (domain_list NULL) */
     dnsfw_confidence confidence;    /**< that rule's ConfidenceThreshold */
+    const char *preset;             /**< the preset that brought the entry, or NULL */
 } dnsfw_explanation;
 
 /**
@@ -457,6 +527,64 @@ DNSFW_API uint32_t dnsfw_matcher_threat_rules(const dnsfw_matcher *matcher);
 DNSFW_API int dnsfw_eval_threats(const dnsfw_matcher *matcher, uint16_t qtype,
                                  const dnsfw_confidence detected[DNSFW_THREAT_COUNT],
                                  dnsfw_verdict *verdict);
+/** A compiled rule, by its rank in evaluation order. Strings live as long as the matcher. */
+typedef struct dnsfw_rule_info {
+    const char *rule_group;
+    uint32_t group_priority;
+    const char *rule; /**< NULL in the tiered form */
+    uint32_t rule_priority;
+    dnsfw_action action;
+    uint32_t domain_list; /**< the list it looks at under the scope asked for */
+    const char *domain_list_name;
+    uint16_t qtype; /**< 0 = every type */
+    dnsfw_redirection redirection;
+    dnsfw_threat threat; /**< an Advanced rule: its protection (domain_list is then DNSFW_NONE,
+                              domain_list_name NULL) */
+    dnsfw_confidence confidence;
+} dnsfw_rule_info;
+
+/** Number of rules; ranks are 0..count-1 in evaluation order. */
+DNSFW_API uint32_t dnsfw_matcher_rule_count(const dnsfw_matcher *matcher);
+/** @return DNSFW_OK or DNSFW_EINVAL (rank or scope out of range). */
+DNSFW_API int dnsfw_matcher_rule(const dnsfw_matcher *matcher, uint32_t rank, uint32_t scope,
+                                 dnsfw_rule_info *out);
+
+/**
+ * An entry of a rule that can never decide a query, computed on the compiled matcher
+ * (docs/lint.md, "shadowed"): every query the rule would match through the entry is
+ * decided by an earlier rule. An earlier rule counts when it has no query type or, for a
+ * rule of one query type, the same type: a rule of one type shadows only that type.
+ */
+typedef struct dnsfw_shadow {
+    uint32_t rule;        /**< rank of the rule */
+    uint32_t domain_list; /**< the list it looks at */
+    const char *entry;    /**< the entry, normalised; NULL: the whole rule */
+    /**
+     * The earliest rule that decides every query the entry matches. Equal to rule: not
+     * shadowed, but redundant — a broader entry of the same list matches every name the
+     * entry matches. DNSFW_NONE: the entry matches no name at all (longer than any DNS
+     * name can be), or, for a whole rule, its list is empty.
+     * For a whole rule: the latest of its entries' shadowing rules.
+     */
+    uint32_t by_rule;
+    uint32_t by_list;     /**< the list of the covering entry, or DNSFW_NONE */
+    const char *by_entry; /**< the covering entry ("*", "*.example.com", ...), or NULL */
+} dnsfw_shadow;
+
+/** Called once per finding; return 0 to go on, anything else to stop (it is returned). */
+typedef int (*dnsfw_shadow_fn)(void *userdata, const dnsfw_shadow *shadow);
+
+/**
+ * Report every entry (per rule that looks at its list) that is shadowed or redundant,
+ * then every rule all of whose entries are shadowed, for one scope. DNS Firewall Advanced
+ * rules have no entries and are never reported. Exact: an entry
+ * "*.s" is covered only by "*" or "*.a" with a = s or above, since names below s with
+ * octets no spec can hold ("_x.s") exist; "name" by "*", "*.a" above it, or "name".
+ * Strings passed to fn are valid during the call only.
+ * @return DNSFW_OK, DNSFW_EINVAL, DNSFW_ENOMEM, or fn's non-zero value.
+ */
+DNSFW_API int dnsfw_matcher_shadows(const dnsfw_matcher *matcher, uint32_t scope,
+                                    dnsfw_shadow_fn fn, void *userdata);
 
 /** Names of enumerations as the contract writes them ("ALLOW", "NODATA",
  * "TRUST_REDIRECTION_DOMAIN", "DNS_TUNNELING", "HIGH"); NULL for the NONE values of

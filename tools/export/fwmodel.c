@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_limits.h"
 #include "diag.h"
 
 static char *dup_or_null(const char *s)
@@ -382,19 +383,7 @@ void fw_qtype_text(uint16_t qtype, char buf[16])
 
 bool fw_aws_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    bool all_digits = true;
-    if (n < 1 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        bool digit = c >= '0' && c <= '9';
-        if (!(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
-              c == ' ' || c == '\''))
-            return false;
-        all_digits &= digit;
-    }
-    return !all_digits;
+    return aws_name_ok(name);
 }
 
 int fw_parse_action(const char *s)
