@@ -41,16 +41,18 @@ for addresses in ${sizes//,/ }; do
     read -r _ w2 c2 m2 < <(run join "$eval_bin" --no-progress --log "$work/queries.json" \
         --flow-log "$work/flows.log" --report --format json)
     answered=$(jq .egress.answered_addresses "$work/out")
+    index=$(jq .egress.answer_index_bytes "$work/out")
     direct=$(jq .egress.by_outcome.direct_ip "$work/out")
     groups=$(jq '.direct_ip | length' "$work/out")
     echo
     echo "distinct answered addresses: $answered (queries $qmb MB, flows $fmb MB); flows judged direct: $direct in $groups groups"
     awk -v r="$records" -v w1="$w1" -v c1="$c1" -v m1="$m1" -v w2="$w2" -v c2="$c2" -v m2="$m2" \
-        -v a="$answered" 'BEGIN {
+        -v a="$answered" -v ix="$index" 'BEGIN {
         printf "  replay of the query logs alone   %7.2f s wall %7.2f s cpu %10.0f records/s  max RSS %7.1f MB\n", w1, c1, r / c1, m1 / 1024
         printf "  with the flow logs joined        %7.2f s wall %7.2f s cpu                      max RSS %7.1f MB\n", w2, c2, m2 / 1024
-        printf "  the join: %.2f s cpu for %d flow records = %.0f flow records/s (cpu); %.1f MB more, %.0f bytes per answered address\n",
-            c2 - c1, r, r / (c2 - c1), (m2 - m1) / 1024, (m2 - m1) * 1024 / a }'
+        printf "  the join: %.2f s cpu for %d flow records = %.0f flow records/s (cpu); %.1f MB more at the peak\n",
+            c2 - c1, r, r / (c2 - c1), (m2 - m1) / 1024
+        printf "  the answer index: %.1f MB, %.0f bytes per answered address\n", ix / 1e6, ix / a }'
     if [ "$first" = 1 ]; then
         first=0
         read -r _ w3 c3 m3 < <(run baseline bash -c "jq -r '.answers[].Rdata' '$work/queries.json' | sort -u >'$work/answered'

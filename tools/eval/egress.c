@@ -467,6 +467,7 @@ cJSON *egress_totals_json(const struct egress *e)
         records += e->outcome[i];
     cJSON_AddNumberToObject(t, "answer_window_seconds", (double)e->window);
     cJSON_AddNumberToObject(t, "answered_addresses", (double)answers_count(e->answers));
+    cJSON_AddNumberToObject(t, "answer_index_bytes", (double)answers_memory(e->answers));
     cJSON_AddNumberToObject(t, "answers_indexed", (double)e->answers_indexed);
     cJSON_AddNumberToObject(t, "answers_untimed", (double)e->answers_untimed);
     cJSON_AddNumberToObject(t, "flow_files", (double)e->files);
