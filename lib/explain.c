@@ -58,8 +58,10 @@ int dnsfw_explain(const dnsfw_matcher *m, const dnsfw_verdict *v, uint32_t scope
     out->override_domain = r->override_domain;
     out->override_ttl = r->override_ttl;
     int rc = entry_text(m, v, out->entry, sizeof out->entry);
+    if (rc || r->threat) /* an Advanced rule: no list, no entry, no preset */
+        return rc;
     const struct list_presets *lp = &m->presets[v->domain_list];
-    if (!rc && lp->specs.count) {
+    if (lp->specs.count) {
         size_t at = dnsfw__strtab_find(&lp->specs, out->entry, strlen(out->entry));
         if (at != SIZE_MAX)
             out->preset = dnsfw__preset_name(lp->preset[at]);
