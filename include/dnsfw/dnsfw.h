@@ -469,6 +469,29 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher, cons
                                               size_t len, uint16_t qtype, uint32_t scope,
                                               dnsfw_verdict *verdict);
 
+/** One query of a batch: what dnsfw_eval() takes, minus the matcher and the verdict. */
+typedef struct dnsfw_query {
+    const char *name; /**< presentation form, as for dnsfw_eval() */
+    size_t len;
+    uint16_t qtype;
+    uint32_t scope; /**< DNSFW_SCOPE_ALL or a dnsfw_matcher_find_scope() result */
+} dnsfw_query;
+
+/**
+ * Evaluate n queries at once: verdicts[i] is what dnsfw_eval() gives for queries[i],
+ * field for field. The lookups of several names are interleaved so that their memory
+ * accesses overlap: with large policies this is faster than n calls of dnsfw_eval().
+ * status (may be NULL) receives each query's own status; a query that fails (a name
+ * error, a NULL name or a bad scope: DNSFW_EINVAL) gets a no-match verdict
+ * (DNSFW_ACTION_NONE) and does not stop the others.
+ * @return DNSFW_OK when every query was evaluated, else the status of the first one
+ *         that failed; DNSFW_EINVAL when matcher is NULL, or queries or verdicts is NULL
+ *         while n > 0 (then nothing is written).
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_batch(const dnsfw_matcher *matcher,
+                                               const dnsfw_query *queries, size_t n,
+                                               dnsfw_verdict *verdicts, int *status);
+
 /**
  * Evaluate a query name together with its redirection chain: the names the answer's
  * CNAME / DNAME records lead to, in order (docs/matching.md, "Redirection chains").
