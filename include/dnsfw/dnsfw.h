@@ -622,12 +622,28 @@ DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
 /* Query logs                                                                          */
 
 typedef enum dnsfw_log_format {
-    DNSFW_LOG_ROUTE53 = 0, /**< Route 53 Resolver query logs: one JSON object a line */
-    DNSFW_LOG_DNSMASQ = 1, /**< dnsmasq log-queries (syslog or log-facility file) */
-    DNSFW_LOG_BIND = 2,    /**< BIND 9 query log (category queries) */
-    DNSFW_LOG_UNBOUND = 3, /**< unbound log-queries */
-    DNSFW_LOG_CUSTOM = 4,  /**< a PCRE2 pattern with named groups qname, qtype, client, time */
+    DNSFW_LOG_ROUTE53 = 0,     /**< Route 53 Resolver query logs: one JSON object a line */
+    DNSFW_LOG_DNSMASQ = 1,     /**< dnsmasq log-queries (syslog or log-facility file) */
+    DNSFW_LOG_BIND = 2,        /**< BIND 9 query log (category queries) */
+    DNSFW_LOG_UNBOUND = 3,     /**< unbound log-queries */
+    DNSFW_LOG_CUSTOM = 4,      /**< a PCRE2 pattern with named groups qname, qtype, client, time */
+    DNSFW_LOG_AUTO = 5,        /**< every shape below and above, recognised by its content */
+    DNSFW_LOG_CW_EXPORT = 6,   /**< CloudWatch Logs export task: "<RFC 3339 time> <record>" */
+    DNSFW_LOG_CLOUDWATCH = 7,  /**< CloudWatch Logs JSON documents: filter-log-events and
+                                    get-log-events output, subscription payloads, Firehose
+                                    objects of payloads (documents only: dnsfw_logreader) */
+    DNSFW_LOG_EVENTBRIDGE = 8, /**< EventBridge "DNS Firewall Alert" / "Block" events */
 } dnsfw_log_format;
+
+/** A time in milliseconds since 1970-01-01 UTC that is not known. */
+#define DNSFW_TIME_NONE INT64_MIN
+
+/**
+ * Parse an RFC 3339 time ("2026-11-28T10:00:00Z", "...10:00:00.250+01:00") or a date
+ * ("2026-11-28", midnight UTC) into milliseconds since 1970-01-01 UTC.
+ * @return DNSFW_OK, DNSFW_EPARSE (not such a time, or not a valid one), DNSFW_EINVAL.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_time_parse(const char *text, size_t len, int64_t *ms);
 
 /** A piece of text: ptr is NULL when the field is absent. Not NUL-terminated. */
 typedef struct dnsfw_text {
@@ -670,7 +686,17 @@ typedef struct dnsfw_log_record {
     size_t n_addresses;
     dnsfw_text addresses[DNSFW_LOG_ADDR_MAX];
     int addresses_truncated; /**< more addresses than DNSFW_LOG_ADDR_MAX */
+    uint32_t flags;                        /**< DNSFW_LOG_NAME_UNPRINTABLE */
+    int64_t time; /**< the record's time (ms since 1970 UTC) when a dnsfw_logreader read it
+                       with a time window, else DNSFW_TIME_NONE */
 } dnsfw_log_record;
+
+/**
+ * The log records a query whose name the resolver could not print (dnsmasq's
+ * "query[TXT] <name unprintable> from ...": a name with bytes it will not write, as DNS
+ * tunnels use). query_name is absent; the record is a query all the same.
+ */
+#define DNSFW_LOG_NAME_UNPRINTABLE 0x1u
 
 /** A compiled log format: immutable, share it between threads. */
 typedef struct dnsfw_logparser dnsfw_logparser;
@@ -856,6 +882,153 @@ DNSFW_API int dnsfw_flow_is_header(const char *line, size_t len);
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_flow_parse(const dnsfw_flowformat *format, const char *line,
                                                size_t len, dnsfw_flow_record *record,
                                                const char **reason);
+
+/* ---------------------------------------------------------------------------------- */
+/* Log readers: whole inputs in every shape, streamed                                  */
+
+/**
+ * A log reader takes the bytes of one input after another (a file, an S3 object, a
+ * stream) and hands over each record with its location. It recognises, by content and
+ * per input (DNSFW_LOG_AUTO), everything the parsers above read plus:
+ *   - gzip, with any number of members, also nested once (Firehose objects of
+ *     CloudWatch Logs payloads, compressed again);
+ *   - CloudWatch Logs export task lines "<RFC 3339 time> <message>";
+ *   - CloudWatch Logs JSON documents: filter-log-events / get-log-events output (an
+ *     "events" array; several documents back to back, pretty-printed or not),
+ *     subscription payloads and Firehose objects of them ("logEvents"; CONTROL_MESSAGE
+ *     payloads record no query), arrays or lines of such events;
+ *   - EventBridge DNS Firewall events (kebab-case "detail" keys), a line each or arrays;
+ *   - text lines through syslog (RFC 3164 with or without PRI, RFC 5424, RFC 3339 and
+ *     journald prefixes), where the program name picks dnsmasq, BIND or unbound.
+ * Documents are read as they arrive: memory is bounded by the largest single record
+ * (max_record), never by the size of a document. The reader is not thread-safe; use
+ * one per thread.
+ */
+typedef struct dnsfw_logreader dnsfw_logreader;
+
+/** What carried an item. */
+typedef enum dnsfw_log_shape {
+    DNSFW_SHAPE_NONE = 0,        /**< an input-level problem (gzip, document structure) */
+    DNSFW_SHAPE_ROUTE53 = 1,     /**< a Route 53 JSON record on its own (a line, or a value) */
+    DNSFW_SHAPE_CW_EXPORT = 2,   /**< a CloudWatch Logs export task line */
+    DNSFW_SHAPE_CW_EVENTS = 3,   /**< an event of filter-log-events / get-log-events output */
+    DNSFW_SHAPE_CW_PAYLOAD = 4,  /**< an event of a subscription payload (or Firehose object) */
+    DNSFW_SHAPE_EVENTBRIDGE = 5, /**< an EventBridge event */
+    DNSFW_SHAPE_TEXT = 6,        /**< a resolver's own text log line */
+    DNSFW_SHAPE_SYSLOG = 7,      /**< a resolver's text line through syslog or journald */
+    DNSFW_SHAPE_FLOW = 8,        /**< a VPC Flow Logs record line (a text file of S3) */
+} dnsfw_log_shape;
+
+/** The name of a shape ("cloudwatch-export", "syslog"...), for reports. */
+DNSFW_API const char *dnsfw_log_shape_name(dnsfw_log_shape shape);
+
+typedef enum dnsfw_log_item_kind {
+    DNSFW_ITEM_RECORD = 0,    /**< a query record (see record->flags) */
+    DNSFW_ITEM_NOT_QUERY = 1, /**< a line or event that records no query */
+    DNSFW_ITEM_MALFORMED = 2, /**< a malformed record, or a problem of the input itself */
+    DNSFW_ITEM_NOTICE = 3,    /**< something to say once (an unknown record version) */
+    DNSFW_ITEM_FLOW = 4,      /**< a VPC Flow Logs record (readers of DNSFW_RECORDS_FLOW) */
+} dnsfw_log_item_kind;
+
+/** Where an item is. Strings live until the callback returns. */
+typedef struct dnsfw_log_location {
+    const char *source; /**< the name given to dnsfw_logreader_begin() */
+    uint64_t line;      /**< 1-based line of the (decompressed) input where the item starts */
+    uint64_t document;  /**< 1-based JSON document of the input holding it; 0: none */
+    const char *array;  /**< "events" or "logEvents" inside a document, or NULL */
+    uint64_t index;     /**< 0-based index in that array (meaningful when array is set) */
+} dnsfw_log_location;
+
+/** One thing the reader found. */
+typedef struct dnsfw_log_item {
+    dnsfw_log_item_kind kind;
+    int status;         /**< DNSFW_OK, or why (DNSFW_EPARSE, DNSFW_ESCHEMA, ...) */
+    const char *reason; /**< static English text for MALFORMED and NOTICE */
+    dnsfw_log_shape shape;
+    const dnsfw_log_record *record; /**< with DNSFW_ITEM_RECORD; valid during the call */
+    dnsfw_log_location where;
+    const dnsfw_flow_record *flow; /**< with DNSFW_ITEM_FLOW; valid during the call */
+} dnsfw_log_item;
+
+/** Called for each item; return 0 to go on, anything else to stop the reader. */
+typedef int (*dnsfw_log_item_fn)(void *userdata, const dnsfw_log_item *item);
+
+/** What the records of a reader's inputs are. */
+typedef enum dnsfw_log_records {
+    DNSFW_RECORDS_QUERY = 0, /**< DNS query logs: DNSFW_ITEM_RECORD items */
+    /** VPC Flow Logs, in the same places (docs/egress.md): text files as delivered to S3
+     * (a header line, then records), and records as the messages of CloudWatch Logs
+     * export lines, documents, subscription payloads and Firehose objects. A header line
+     * sets the format for the rest of its input; without one, flow_format applies.
+     * Records come as DNSFW_ITEM_FLOW (NODATA and SKIPDATA ones too, with their
+     * log_status), header lines as DNSFW_ITEM_NOT_QUERY. format must be DNSFW_LOG_AUTO. */
+    DNSFW_RECORDS_FLOW = 1,
+} dnsfw_log_records;
+
+/** dnsfw_logreader_options.flags: set every record's time (record->time of a query
+ * record, from its own stamp or its envelope's), with or without a window. */
+#define DNSFW_LOGREADER_TIMES 0x1u
+
+/** How a reader reads. Zero-initialise, then set format, on_item and what applies. */
+typedef struct dnsfw_logreader_options {
+    dnsfw_log_format format; /**< DNSFW_LOG_AUTO for every shape; another forces one */
+    const char *pattern;     /**< with DNSFW_LOG_CUSTOM */
+    int64_t since;           /**< window start (ms, inclusive); DNSFW_TIME_NONE or 0: none */
+    int64_t until;           /**< window end (ms, exclusive); DNSFW_TIME_NONE or 0: none */
+    int64_t now;             /**< for stamps without a year (RFC 3164); 0: the clock */
+    int32_t local_offset;    /**< seconds east of UTC of stamps without a zone */
+    size_t max_record;       /**< longest line or event; 0: 1 MiB */
+    dnsfw_log_item_fn on_item;
+    void *userdata;
+    uint32_t records; /**< a dnsfw_log_records; 0: query logs */
+    uint32_t flags;   /**< DNSFW_LOGREADER_TIMES */
+    /** DNSFW_RECORDS_FLOW: the format of inputs without a header line (the reader does
+     * not copy it: keep it until the reader is freed); NULL: the default, version 2. */
+    const dnsfw_flowformat *flow_format;
+    uint32_t reserved[4]; /**< zero */
+} dnsfw_logreader_options;
+
+/** Counts over every input so far. */
+typedef struct dnsfw_logreader_stats {
+    uint64_t inputs;          /**< dnsfw_logreader_begin() calls */
+    uint64_t bytes_in;        /**< bytes fed */
+    uint64_t bytes;           /**< bytes after gzip */
+    uint64_t records;         /**< DNSFW_ITEM_RECORD (or DNSFW_ITEM_FLOW) items */
+    uint64_t not_query;       /**< DNSFW_ITEM_NOT_QUERY items */
+    uint64_t malformed;       /**< DNSFW_ITEM_MALFORMED items */
+    uint64_t outside_window;  /**< records before since or from until on: not handed over */
+    uint64_t unknown_version; /**< records of a format version this reader does not know */
+    uint64_t reserved[8];
+} dnsfw_logreader_stats;
+
+/**
+ * A new reader. A record outside [since, until) is counted and not handed over; with a
+ * window, a record whose time cannot be read is malformed.
+ * @return DNSFW_OK, DNSFW_EINVAL, DNSFW_EPARSE / DNSFW_ESCHEMA (bad custom pattern,
+ *         details in *err), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_new(dnsfw_logreader **out,
+                                                  const dnsfw_logreader_options *options,
+                                                  dnsfw_error *err);
+DNSFW_API void dnsfw_logreader_free(dnsfw_logreader *reader);
+
+/** Start an input; source names it in locations (copied). Ends the previous one. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_begin(dnsfw_logreader *reader, const char *source);
+
+/**
+ * The next bytes of the input, as stored (gzip or not). Items are handed over from
+ * inside this call. Problems of the data are items, never return values.
+ * @return DNSFW_OK; DNSFW_ENOMEM; DNSFW_EINVAL (no input begun); or the non-zero value
+ *         on_item returned to stop.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_feed(dnsfw_logreader *reader, const void *data,
+                                                   size_t len);
+
+/** The input is complete: its last line, and what was cut short, are handed over. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_end(dnsfw_logreader *reader);
+
+DNSFW_API void dnsfw_logreader_get_stats(const dnsfw_logreader *reader,
+                                         dnsfw_logreader_stats *stats);
 
 /* ---------------------------------------------------------------------------------- */
 /* DNS messages: block responses and redirection-chain inspection (docs/serve.md)      */

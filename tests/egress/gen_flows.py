@@ -10,8 +10,12 @@ writes, under OUTDIR:
                          (AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/, gzip, a
                          header line per file): the default format (version 2), and a
                          custom version 5 format in another field order
-  cwl/flows.log          records of a third custom format without a header line, as a
-                         CloudWatch Logs export carries them (read with --flow-format)
+  cwl/flows.log          records of a third custom format without a header line, as
+                         CloudWatch Logs messages (read with --flow-format)
+  cw-shapes/export.log, cw-shapes/filter-log-events.json, cw-shapes/firehose-object.gz
+                         the same records as CloudWatch Logs carries them: export task
+                         lines, filter-log-events output (two pages), and a Firehose
+                         object of subscription payloads (with a control message)
   flow-format.txt        that format, as the flow log's LogFormat string
   scope-map.txt          instances, interfaces and addresses -> repositories
   expected.json          the planted bypasses (the direct_ip groups the join must report,
@@ -288,6 +292,41 @@ os.makedirs(os.path.join(OUT, "cwl"), exist_ok=True)
 with open(os.path.join(OUT, "cwl", "flows.log"), "w") as f:
     for _, r in sorted(files["cwl"], key=lambda x: x[0]):
         f.write(line(CWL, r) + "\n")
+# The same records in the CloudWatch Logs shapes (docs/logs.md): the flow log's log group
+# has a stream per interface; an event's timestamp is the record's start.
+os.makedirs(os.path.join(OUT, "cw-shapes"), exist_ok=True)
+cw_events = []
+for k, (_, r) in enumerate(sorted(files["cwl"], key=lambda x: x[0])):
+    cw_events.append({"logStreamName": "%s-all" % (r.get("interface-id") or "eni-unknown"),
+                      "timestamp": int(r["start"]) * 1000, "message": line(CWL, r),
+                      "ingestionTime": int(r["start"]) * 1000 + 60000,
+                      "eventId": "%056d" % (k + 1)})
+with open(os.path.join(OUT, "cw-shapes", "export.log"), "w") as f:  # an export task's lines
+    for ev in cw_events:
+        t = ev["timestamp"] // 1000
+        f.write("%s.%03dZ %s\n" % (iso(t)[:-1], ev["timestamp"] % 1000, ev["message"]))
+with open(os.path.join(OUT, "cw-shapes", "filter-log-events.json"), "w") as f:  # two pages
+    half = len(cw_events) // 2
+    for page, evs in enumerate([cw_events[:half], cw_events[half:]]):
+        doc = {"events": evs, "searchedLogStreams": []}
+        if page == 0:
+            doc["nextToken"] = "Bxkq6kVGFtq2y_MoigeqscPOdhXVbhiVtLoAmXb5jCrI7fXDrEA"
+        f.write(json.dumps(doc, indent=4) + "\n")
+payloads = [{"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs",
+             "logGroup": "", "logStream": "", "subscriptionFilters": [],
+             "logEvents": [{"id": "", "timestamp": T0 * 1000,
+                            "message": "CWL CONTROL MESSAGE: Checking health of destination "
+                                       "Firehose."}]}]
+for k in range(0, len(cw_events), 7):
+    payloads.append({"messageType": "DATA_MESSAGE", "owner": ACCOUNT,
+                     "logGroup": "/vpc/flow-logs", "logStream": cw_events[k]["logStreamName"],
+                     "subscriptionFilters": ["to-firehose"],
+                     "logEvents": [{"id": ev["eventId"], "timestamp": ev["timestamp"],
+                                    "message": ev["message"]} for ev in cw_events[k:k + 7]]})
+# a Firehose object: gzip payloads back to back, compressed again by the delivery stream
+inner = b"".join(gzip.compress(json.dumps(p, separators=(",", ":")).encode()) for p in payloads)
+with open(os.path.join(OUT, "cw-shapes", "firehose-object.gz"), "wb") as f:
+    f.write(gzip.compress(inner))
 with open(os.path.join(OUT, "flow-format.txt"), "w") as f:
     f.write(" ".join("${%s}" % k for k in CWL))
 with open(os.path.join(OUT, "scope-map.txt"), "w") as f:

@@ -128,6 +128,15 @@ if want join; then
     # without flow logs, no direct_ip in the report
     run --log "$FL/query.jsonl" --report --format json
     check "join: no --flow-log, no direct_ip key" jq_is 'has("direct_ip") or has("egress")' 'false'
+    # --since: an answer just before the window still covers a connection just after it
+    head -1 "$FL/query.jsonl" | jq -c '.query_timestamp = "2026-01-01T00:50:00Z" | .answers[0].Rdata = "203.0.113.9"' >"$TMP/lead.jsonl"
+    head -1 "$FL/query.jsonl" | jq -c '.query_timestamp = "2026-01-01T01:20:00Z" | .query_name = "later.example.net."' >>"$TMP/lead.jsonl"
+    printf '2 111122223333 eni-0aaa 10.0.1.12 203.0.113.9 40000 443 6 10 900 1767229800 1767229860 ACCEPT OK\n' >"$TMP/lead.log"
+    run --log "$TMP/lead.jsonl" --report --format json --no-progress --flow-log "$TMP/lead.log" --since 2026-01-01T01:00:00Z
+    check "join: --since: the answer before it covers the flow after it" jq_is '.egress.by_outcome | [.resolved, .direct_ip]' '[1,0]'
+    check "join: --since: that record is not in the report" jq_is '.totals.records' '1'
+    run --log "$TMP/lead.jsonl" --report --format json --no-progress --flow-log "$TMP/lead.log" --since 2026-01-01T01:00:00Z --answer-window 300
+    check "join: --since with a shorter window: the answer is too old" jq_is '.egress.by_outcome | [.resolved, .direct_ip]' '[0,1]'
 fi
 
 # --- the ways flow logs arrive ---------------------------------------------------------
@@ -169,6 +178,49 @@ if want inputs; then
     # --flow-format as a header line (not LogFormat) for a headerless file
     run "${base[@]}" --flow-log "$FL/cwl/flows.log" --flow-format "$(echo "$FORMAT" | sed 's/\${\([a-z-]*\)}/\1/g')"
     check "inputs: --flow-format as plain field names" jq_is '.egress.by_outcome.malformed' '0'
+    # the same records in every CloudWatch Logs shape the query-log reader takes
+    run "${base[@]}" --flow-log "$FL/cwl/flows.log" --flow-format "$FORMAT"
+    want_outcomes=$(jq -c '.egress.by_outcome' "$OUT")
+    want_groups=$(jq -c '[.direct_ip[] | [.srcaddr, .dstaddr, .dstport, .flows, .bytes]]' "$OUT")
+    n_cwl=$(jq '.egress.flow_records' "$OUT")
+    check "inputs: CloudWatch messages: the text-file shape" jq_is '.egress.shapes' "{\"flow-log\":$n_cwl}"
+    for shape in export.log:cloudwatch-export filter-log-events.json:cloudwatch-events \
+        firehose-object.gz:cloudwatch-subscription; do
+        file=${shape%%:*} name=${shape#*:}
+        run "${base[@]}" --flow-log "$FL/cw-shapes/$file" --flow-format "$FORMAT"
+        check "inputs: $file: exit as for the messages" rc_is 0
+        check "inputs: $file: every record, as $name" jq_is '.egress.shapes' "{\"$name\":$n_cwl}"
+        check "inputs: $file: the same outcomes" jq_is '.egress.by_outcome' "$want_outcomes"
+        check "inputs: $file: the same direct_ip groups" jq_is '[.direct_ip[] | [.srcaddr, .dstaddr, .dstport, .flows, .bytes]]' "$want_groups"
+    done
+    run "${base[@]}" --flow-log "$FL/cw-shapes/firehose-object.gz" --flow-format "$FORMAT"
+    check "inputs: the Firehose object's control message is not a flow" jq_is '.egress.not_flow' '1'
+    run "${base[@]}" --flow-log "$FL/cw-shapes/filter-log-events.json" --flow-log "$FL/cw-shapes/export.log" --flow-format "$FORMAT"
+    check "inputs: two shapes in one run" jq_is '.egress.flow_records' "$((2 * n_cwl))"
+    # a bad event inside a document is located by its index
+    python3 - "$FL/cw-shapes/filter-log-events.json" "$TMP/bad-events.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+docs, dec, i = [], json.JSONDecoder(), 0
+while i < len(text):
+    if text[i].isspace():
+        i += 1
+        continue
+    d, i = dec.raw_decode(text, i)
+    docs.append(d)
+docs[1]["events"][3]["message"] = "10.0.1.12 not-an-address 1 2 6 1767225850 1767225910 ACCEPT OK eni-1 i-1 1 1"
+open(sys.argv[2], "w").write("".join(json.dumps(d, indent=2) + "\n" for d in docs))
+PY
+    run "${base[@]}" --flow-log "$TMP/bad-events.json" --flow-format "$FORMAT"
+    check "inputs: a bad event: exit 3" rc_is 3
+    check "inputs: a bad event located by document and index" err_has "bad-events.json:"
+    check "inputs: ... events[3]" err_has ": events[3]: dstaddr is not an IP address"
+    check "inputs: ... in the report too" jq_is '[.egress.malformed_examples[] | .where | test("events\\[3\\]$")]' '[true]'
+    # --since / --until keep the flows that start inside the window
+    run "${base[@]}" --flow-log "$FL/cw-shapes/export.log" --flow-format "$FORMAT" --since 2026-01-01T01:00:00Z --until 2026-01-01T02:00:00Z
+    inside=$(awk '{ if ($7 >= 1767229200 && $7 < 1767232800) n++ } END { print n + 0 }' "$FL/cw-shapes/export.log")
+    check "inputs: --since/--until: the flows that start inside" jq_is '.egress.flow_records' "$inside"
+    check "inputs: --since/--until: the others counted" jq_is '.egress.outside_window' "$((n_cwl - inside))"
 fi
 
 # --- bad flow records and options -----------------------------------------------------------
@@ -190,7 +242,7 @@ if want errors; then
     check "errors: a short record located" err_has "bad.log:4: fewer values than the format has fields"
     check "errors: a bad address located" err_has "bad.log:5: dstaddr is not an IP address"
     check "errors: end before start located" err_has "bad.log:6: end is before start"
-    check "errors: a header with a field twice" err_has "bad.log:7: header line, column 17"
+    check "errors: a header with a field twice" err_has "bad.log:7: a header line names a field twice"
     check "errors: a format without action: the records lack it" err_has "bad.log:10: the record lacks what the join needs"
     check "errors: 5 malformed, the good ones still joined" jq_is '.egress.by_outcome | [.malformed, .resolved, .direct_ip]' '[5,1,2]'
     check "errors: malformed examples in the report" jq_is '[.egress.malformed_examples[] | .line]' '[4,5,6,7,10]'

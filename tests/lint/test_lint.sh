@@ -189,6 +189,16 @@ check_eq "hits per entry" 3 "$(jq '.hits.entries[] | select(.entry=="*.example.c
 check_eq "hits per rule" 12 "$(jq '.hits.rules[] | select(.rule=="allow") | .hits' "$OUT")"
 check_eq "hits per list" 1 "$(jq '.hits.lists[] | select(.domain_list=="all") | .hits' "$OUT")"
 check_eq "log counts" 13 "$(jq .log.records "$OUT")"
+# the same records as `aws logs filter-log-events` prints them: every shape the shared
+# reader knows is read by lint too
+jq -s '{events: [to_entries[] | {logStreamName: "vpc-1", timestamp: 1700000000000,
+    message: (.value | tojson), ingestionTime: 1700000000000, eventId: (.key | tostring)}],
+    searchedLogStreams: []}' "$DATA/lint/lint-traffic.jsonl" >"$TMP/fle.json"
+lint -p "$P" --log "$TMP/fle.json" --format json
+check_eq "--log: a filter-log-events document gives the same records and hits" "13 12" \
+    "$(jq -r '"\(.log.records) \(.hits.rules[] | select(.rule=="allow") | .hits)"' "$OUT")"
+lint -p "$P" --log "$TMP/fle.json" --since 2100-01-01 --format json
+check_eq "--since: records outside the window are not checked" 0 "$(jq .log.records "$OUT")"
 printf '{"query_name":' >"$TMP/bad.jsonl"
 lint -p "$P" --log "$TMP/bad.jsonl"
 check_eq "--log: a malformed record exits 3 with its place" "3 1" "$RC $(grep -c 'bad.jsonl:1:' "$ERR")"

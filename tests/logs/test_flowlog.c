@@ -406,6 +406,140 @@ START_TEST(api_arguments)
 }
 END_TEST
 
+/* --- the log reader, made a flow-log reader ------------------------------------------- */
+
+struct got {
+    char text[4096];
+    size_t len;
+};
+
+/* One line a item: kind, shape, line (and events[i]), then what it carried. */
+static int collect(void *ud, const dnsfw_log_item *it)
+{
+    struct got *g = ud;
+    char line[512], ip[64] = "";
+    int n = snprintf(line, sizeof line, "%d %s %llu", it->kind, dnsfw_log_shape_name(it->shape),
+                     (unsigned long long)it->where.line);
+    if (it->where.array)
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s[%llu]", it->where.array,
+                      (unsigned long long)it->where.index);
+    if (it->kind == DNSFW_ITEM_FLOW) {
+        ck_assert_ptr_null(it->record);
+        if (it->flow->dstaddr.family)
+            ck_assert_int_eq(dnsfw_ip_format(&it->flow->dstaddr, ip, sizeof ip), DNSFW_OK);
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s %d %lld", ip[0] ? ip : "-",
+                      (int)it->flow->log_status, (long long)it->flow->start);
+    } else if (it->kind == DNSFW_ITEM_MALFORMED) {
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s", it->reason);
+    }
+    snprintf(g->text + g->len, sizeof g->text - g->len, "%s\n", line);
+    g->len += strlen(g->text + g->len);
+    return 0;
+}
+
+/* Read input (in pieces of piece bytes) with a flow-log reader; the items as text. */
+static void read_flows(const char *input, size_t len, size_t piece, const dnsfw_flowformat *f,
+                       int64_t since, struct got *g)
+{
+    memset(g, 0, sizeof *g);
+    dnsfw_logreader_options o = {.format = DNSFW_LOG_AUTO,
+                                 .records = DNSFW_RECORDS_FLOW,
+                                 .flow_format = f,
+                                 .since = since,
+                                 .on_item = collect,
+                                 .userdata = g};
+    dnsfw_logreader *r;
+    ck_assert_int_eq(dnsfw_logreader_new(&r, &o, NULL), DNSFW_OK);
+    ck_assert_int_eq(dnsfw_logreader_begin(r, "t"), DNSFW_OK);
+    for (size_t off = 0; off < len; off += piece)
+        ck_assert_int_eq(dnsfw_logreader_feed(r, input + off, len - off < piece ? len - off : piece),
+                         DNSFW_OK);
+    ck_assert_int_eq(dnsfw_logreader_end(r), DNSFW_OK);
+    dnsfw_logreader_free(r);
+}
+
+static const char s3_file[] =
+    "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+    "start end action log-status\n"
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 "
+    "1418530010 1418530070 ACCEPT OK\n"
+    "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n"
+    "\n"
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 nowhere 1 2 6 1 1 1418530010 "
+    "1418530070 ACCEPT OK\n"
+    "dstaddr start srcaddr\n"
+    "203.0.113.12 1418530100 10.0.0.1\n";
+
+START_TEST(reader_text_file)
+{
+    static const char want[] =
+        "1 flow-log 1\n"
+        "4 flow-log 2 172.31.16.21 1 1418530010\n"
+        "4 flow-log 3 - 2 1431280876\n"
+        "2 flow-log 5 dstaddr is not an IP address\n"
+        "1 flow-log 6\n"
+        "4 flow-log 7 203.0.113.12 0 1418530100\n";
+    struct got g;
+    for (size_t piece = 1; piece <= sizeof s3_file; piece = piece * 3 + 1) {
+        read_flows(s3_file, sizeof s3_file - 1, piece, NULL, 0, &g);
+        ck_assert_str_eq(g.text, want);
+    }
+    /* a window keeps the flows that start in it */
+    read_flows(s3_file, sizeof s3_file - 1, 4096, NULL, 1418530100000LL, &g);
+    ck_assert_str_eq(g.text, "1 flow-log 1\n"
+                             "4 flow-log 3 - 2 1431280876\n"
+                             "2 flow-log 5 dstaddr is not an IP address\n"
+                             "1 flow-log 6\n"
+                             "4 flow-log 7 203.0.113.12 0 1418530100\n");
+}
+END_TEST
+
+START_TEST(reader_cloudwatch)
+{
+    dnsfw_flowformat *f = format("${srcaddr} ${dstaddr} ${start}");
+    /* export lines, with a control message; then a filter-log-events document */
+    static const char exp[] = "2014-12-14T04:06:50.000Z 10.0.0.1 198.51.100.7 1418530010\n"
+                              "2014-12-14T04:06:51.000Z CWL CONTROL MESSAGE: Checking health\n"
+                              "2014-12-14T04:06:52.000Z 10.0.0.1 198.51.100.8\n";
+    struct got g;
+    read_flows(exp, sizeof exp - 1, 7, f, 0, &g);
+    ck_assert_str_eq(g.text, "4 cloudwatch-export 1 198.51.100.7 0 1418530010\n"
+                             "1 cloudwatch-export 2\n"
+                             "2 cloudwatch-export 3 fewer values than the format has fields\n");
+    static const char doc[] =
+        "{\n  \"events\": [\n"
+        "    {\"logStreamName\": \"eni-1-all\", \"timestamp\": 1418530010000,\n"
+        "     \"message\": \"10.0.0.1 198.51.100.7 1418530010\", \"eventId\": \"1\"},\n"
+        "    {\"logStreamName\": \"eni-1-all\", \"timestamp\": 1418530011000,\n"
+        "     \"message\": \"10.0.0.1 2001:db8::1 1418530011\", \"eventId\": \"2\"}\n"
+        "  ],\n  \"searchedLogStreams\": []\n}\n"
+        "{\"timestamp\": 1418530012000, \"message\": \"10.0.0.1 198.51.100.9 1418530012\"}\n";
+    for (size_t piece = 1; piece <= sizeof doc; piece = piece * 2 + 1) {
+        read_flows(doc, sizeof doc - 1, piece, f, 0, &g);
+        ck_assert_str_eq(g.text, "4 cloudwatch-events 3 events[0] 198.51.100.7 0 1418530010\n"
+                                 "4 cloudwatch-events 5 events[1] 2001:db8::1 0 1418530011\n"
+                                 "4 cloudwatch-events 10 198.51.100.9 0 1418530012\n");
+    }
+    dnsfw_flowformat_free(f);
+}
+END_TEST
+
+START_TEST(reader_arguments)
+{
+    dnsfw_flowformat *f = format(NULL);
+    dnsfw_logreader *r;
+    dnsfw_logreader_options o = {.format = DNSFW_LOG_ROUTE53, .records = DNSFW_RECORDS_FLOW};
+    ck_assert_int_eq(dnsfw_logreader_new(&r, &o, NULL), DNSFW_EINVAL); /* AUTO only */
+    o = (dnsfw_logreader_options){.format = DNSFW_LOG_AUTO, .flow_format = f};
+    ck_assert_int_eq(dnsfw_logreader_new(&r, &o, NULL), DNSFW_EINVAL); /* not a flow reader */
+    o = (dnsfw_logreader_options){.format = DNSFW_LOG_AUTO, .records = 2};
+    ck_assert_int_eq(dnsfw_logreader_new(&r, &o, NULL), DNSFW_EINVAL);
+    o = (dnsfw_logreader_options){.format = DNSFW_LOG_AUTO, .flags = 0x2};
+    ck_assert_int_eq(dnsfw_logreader_new(&r, &o, NULL), DNSFW_EINVAL);
+    dnsfw_flowformat_free(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("flowlog");
@@ -417,6 +551,9 @@ int main(void)
     tcase_add_loop_test(tc, addresses, 0, (int)N_ELEMS(addrs));
     tcase_add_test(tc, address_keys);
     tcase_add_test(tc, api_arguments);
+    tcase_add_test(tc, reader_text_file);
+    tcase_add_test(tc, reader_cloudwatch);
+    tcase_add_test(tc, reader_arguments);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_tap(sr, "-");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log_input.h"
 #include "strmap.h"
 #include "timestamp.h"
 
@@ -42,10 +43,11 @@ struct egress {
     struct strmap groups;  /* binary key -> struct group */
     struct group **sorted; /* the groups, biggest first (egress_direct_ip_sort) */
     uint64_t outcome[FLOW_OUTCOMES];
-    uint64_t files, bytes;
+    uint64_t files, bytes, not_flow, outside_window;
+    uint64_t shapes[DNSFW_SHAPE_FLOW + 1]; /* records by what carried them */
     uint64_t answers_indexed, answers_untimed;
     struct {
-        char *file, *reason;
+        char *file, *where, *reason;
         uint64_t line;
     } bad[MALFORMED_KEPT];
     uint32_t n_bad;
@@ -82,6 +84,7 @@ void egress_free(struct egress *e)
     free(e->sorted);
     for (uint32_t i = 0; i < e->n_bad; i++) {
         free(e->bad[i].file);
+        free(e->bad[i].where);
         free(e->bad[i].reason);
     }
     free(e);
@@ -190,23 +193,30 @@ static bool is_reply(const dnsfw_flow_record *r)
 
 /* --- flows ---------------------------------------------------------------------------- */
 
-void egress_malformed(struct egress *e, const char *file, uint64_t line, const char *reason)
+void egress_malformed(struct egress *e, const dnsfw_log_location *w, const char *reason)
 {
     e->outcome[FLOW_MALFORMED]++;
     if (e->n_bad < MALFORMED_KEPT) {
-        e->bad[e->n_bad].file = strdup(file);
+        char where[1200];
+        log_location_text(w, where, sizeof where);
+        e->bad[e->n_bad].file = strdup(w->source ? w->source : "");
+        e->bad[e->n_bad].where = w->array ? strdup(where) : NULL;
         e->bad[e->n_bad].reason = strdup(reason);
-        e->bad[e->n_bad].line = line;
-        if (!e->bad[e->n_bad].file || !e->bad[e->n_bad].reason)
+        e->bad[e->n_bad].line = w->line;
+        if (!e->bad[e->n_bad].file || !e->bad[e->n_bad].reason ||
+            (w->array && !e->bad[e->n_bad].where))
             e->failed = true;
         e->n_bad++;
     }
 }
 
-void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes)
+void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes, uint64_t not_flow,
+                      uint64_t outside_window)
 {
     e->files += files;
     e->bytes += bytes;
+    e->not_flow += not_flow;
+    e->outside_window += outside_window;
 }
 
 void egress_set_answers(struct egress *e, uint64_t indexed, uint64_t untimed)
@@ -314,14 +324,16 @@ static const char *lacks(const dnsfw_flow_record *r)
     return NULL;
 }
 
-enum flow_outcome egress_flow(struct egress *e, const dnsfw_flow_record *r, const char *file,
-                              uint64_t line)
+enum flow_outcome egress_flow(struct egress *e, const dnsfw_flow_record *r,
+                              const dnsfw_log_location *w, dnsfw_log_shape shape)
 {
     const char *missing = lacks(r);
     if (missing) {
-        egress_malformed(e, file, line, missing);
+        egress_malformed(e, w, missing);
         return FLOW_MALFORMED;
     }
+    if ((unsigned)shape <= DNSFW_SHAPE_FLOW)
+        e->shapes[shape]++;
     enum flow_outcome o = decide(e, r);
     e->outcome[o]++;
     return o;
@@ -473,6 +485,13 @@ cJSON *egress_totals_json(const struct egress *e)
     cJSON_AddNumberToObject(t, "flow_files", (double)e->files);
     cJSON_AddNumberToObject(t, "flow_bytes", (double)e->bytes);
     cJSON_AddNumberToObject(t, "flow_records", (double)records);
+    cJSON_AddNumberToObject(t, "not_flow", (double)e->not_flow);
+    cJSON_AddNumberToObject(t, "outside_window", (double)e->outside_window);
+    cJSON *shapes = cJSON_AddObjectToObject(t, "shapes");
+    for (int k = DNSFW_SHAPE_ROUTE53; shapes && k <= DNSFW_SHAPE_FLOW; k++)
+        if (e->shapes[k])
+            cJSON_AddNumberToObject(shapes, dnsfw_log_shape_name((dnsfw_log_shape)k),
+                                    (double)e->shapes[k]);
     cJSON *by = cJSON_AddObjectToObject(t, "by_outcome");
     for (int i = 0; i < FLOW_OUTCOMES; i++)
         cJSON_AddNumberToObject(by, names[i], (double)e->outcome[i]);
@@ -493,6 +512,8 @@ cJSON *egress_totals_json(const struct egress *e)
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "file", e->bad[i].file ? e->bad[i].file : "");
         cJSON_AddNumberToObject(b, "line", (double)e->bad[i].line);
+        if (e->bad[i].where)
+            cJSON_AddStringToObject(b, "where", e->bad[i].where);
         cJSON_AddStringToObject(b, "reason", e->bad[i].reason ? e->bad[i].reason : "");
         cJSON_AddItemToArray(bad, b);
     }

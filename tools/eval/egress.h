@@ -42,14 +42,17 @@ void egress_free(struct egress *e);
 /* --trusted-cidr: false (nothing added) when text is not an address or CIDR block. */
 bool egress_trust(struct egress *e, const char *text);
 
-/* Classify one parsed record found at file:line (and, for FLOW_DIRECT, count it in its
- * group; a record that lacks a field the join needs is counted as malformed there). */
-enum flow_outcome egress_flow(struct egress *e, const dnsfw_flow_record *r, const char *file,
-                              uint64_t line);
+/* Classify one parsed record found at w, carried by shape (and, for FLOW_DIRECT, count it
+ * in its group; a record that lacks a field the join needs is counted as malformed). */
+enum flow_outcome egress_flow(struct egress *e, const dnsfw_flow_record *r,
+                              const dnsfw_log_location *w, dnsfw_log_shape shape);
 
 /* A record that did not parse or lacks what the join needs, with where it is. */
-void egress_malformed(struct egress *e, const char *file, uint64_t line, const char *reason);
-void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes);
+void egress_malformed(struct egress *e, const dnsfw_log_location *w, const char *reason);
+/* What the flow-log reader read: files, bytes after gzip, header lines and CloudWatch
+ * control messages, records outside --since / --until. */
+void egress_set_input(struct egress *e, uint64_t files, uint64_t bytes, uint64_t not_flow,
+                      uint64_t outside_window);
 /* How many answered addresses the query logs gave, and how many had no usable time. */
 void egress_set_answers(struct egress *e, uint64_t indexed, uint64_t untimed);
 

@@ -36,6 +36,10 @@ struct name_stat {
     bool registrable;              /* the name has one (not a public suffix, not one label) */
     bool icann;                    /* and it sits right below an ICANN public suffix */
     struct exfil_domain *exfil;    /* the exfiltration measures of that domain, or NULL */
+    uint64_t logged_block;         /* records AWS logged as BLOCK */
+    struct small_set block_lists;  /* firewall_domain_list_id of those records */
+    uint64_t nxdomain;             /* records answered NXDOMAIN */
+    uint64_t other_class;          /* records of a class other than IN */
     struct {                       /* the verdicts of the last record without a chain */
         bool valid;
         uint16_t qtype; /* 0 when the policy has no rule for a query type */
@@ -79,6 +83,11 @@ cJSON *report_advanced(const struct report_options *o, const struct strmap *name
  * Sets *oom when out of memory (the result is then incomplete). */
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
                           const struct named *v, size_t n, bool *oom);
+
+/* Why a blocked name is not a suggestion, or NULL when it is one: AWS logged a BLOCK of
+ * it by a list that is not a catch-all, every answer was NXDOMAIN, or every query was of
+ * another class than IN. */
+const char *report_not_suggested(const struct report_options *o, const struct name_stat *s);
 
 /*
  * The would-block groups for the renderers, one at a time: get(ud, i) builds group i's

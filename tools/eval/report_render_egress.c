@@ -170,8 +170,22 @@ void report_render_egress_text(const cJSON *root, const struct report_groups *di
             u(num(by, "inbound")), u(num(by, "replies")), u(num(by, "not_public")),
             u(num(by, "trusted")), u(num(by, "nodata")), u(num(by, "skipdata")),
             u(num(by, "malformed")), u(num(eg, "answered_addresses")));
-    cJSON_ArrayForEach(x, get(eg, "malformed_examples")) fprintf(
-        out, "  malformed: %s:%llu: %s\n", str(x, "file"), u(num(x, "line")), str(x, "reason"));
+    const cJSON *shapes = get(eg, "shapes");
+    if (shapes && shapes->child) {
+        fputs("  read as:", out);
+        cJSON_ArrayForEach(x, shapes) fprintf(out, " %s %llu", x->string, u(x->valuedouble));
+        if (num(eg, "outside_window"))
+            fprintf(out, "; %llu outside --since/--until", u(num(eg, "outside_window")));
+        fputc('\n', out);
+    }
+    cJSON_ArrayForEach(x, get(eg, "malformed_examples"))
+    {
+        if (str(x, "where")[0])
+            fprintf(out, "  malformed: %s: %s\n", str(x, "where"), str(x, "reason"));
+        else
+            fprintf(out, "  malformed: %s:%llu: %s\n", str(x, "file"), u(num(x, "line")),
+                    str(x, "reason"));
+    }
     if (!direct || !direct->n)
         fprintf(out, "  none\n");
     each_item(direct, text_direct, out);

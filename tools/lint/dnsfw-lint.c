@@ -37,8 +37,13 @@ static void usage(FILE *f)
                "      --scope REPO      evaluate --expect and --log with the baseline and REPO's\n"
                "                        allowlist only\n"
                "  -l, --log FILE        a query log (file, .gz, directory tree, '-'); repeat\n"
-               "      --log-format FMT  route53 (default), dnsmasq, bind, unbound or custom\n"
+               "      --log-format FMT  auto (default: every shape is recognised), route53,\n"
+               "                        cloudwatch-export, cloudwatch, eventbridge, dnsmasq,\n"
+               "                        bind, unbound or custom\n"
                "      --log-pattern RE  the PCRE2 pattern of the custom format\n"
+               "      --since TIME      only records from TIME on (RFC 3339, a date, or 14d,\n"
+               "                        36h, 90m, 2w before now)\n"
+               "      --until TIME      only records before TIME\n"
                "      --narrow-max N    narrow: a wildcard used for at most N names (default 3)\n"
                "  -e, --expect FILE     policy tests: \"NAME[/TYPE] ACTION [DOMAIN_LIST]\" a line\n"
                "  -f, --format FMT      text (default), json, markdown or sarif\n"
@@ -63,7 +68,7 @@ struct options {
     const char *policy, *mode, *scope, *expect, *format, *fail_on, *color, *psl;
     const char **logs;
     size_t n_logs;
-    const char *log_format, *log_pattern;
+    const char *log_format, *log_pattern, *since, *until;
     unsigned long narrow_max, max_domains, max_rules;
     bool presets;
 };
@@ -87,6 +92,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_SCOPE,
         OPT_LOG_FORMAT,
         OPT_LOG_PATTERN,
+        OPT_SINCE,
+        OPT_UNTIL,
         OPT_NARROW,
         OPT_FAIL_ON,
         OPT_COLOR,
@@ -101,6 +108,8 @@ static int parse_options(int argc, char **argv, struct options *o)
                                          {"log", required_argument, NULL, 'l'},
                                          {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
                                          {"log-pattern", required_argument, NULL, OPT_LOG_PATTERN},
+                                         {"since", required_argument, NULL, OPT_SINCE},
+                                         {"until", required_argument, NULL, OPT_UNTIL},
                                          {"narrow-max", required_argument, NULL, OPT_NARROW},
                                          {"expect", required_argument, NULL, 'e'},
                                          {"format", required_argument, NULL, 'f'},
@@ -134,6 +143,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_LOG_PATTERN:
             o->log_pattern = optarg;
+            break;
+        case OPT_SINCE:
+            o->since = optarg;
+            break;
+        case OPT_UNTIL:
+            o->until = optarg;
             break;
         case OPT_NARROW:
             if (!parse_number(optarg, "--narrow-max", &o->narrow_max))
@@ -179,8 +194,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         tool_warn("unexpected argument \"%s\" (the policy goes with -p)", argv[optind]);
         return EXIT_USAGE;
     }
-    if (!o->n_logs && (o->log_format || o->log_pattern || o->narrow_max)) {
-        tool_warn("--log-format, --log-pattern and --narrow-max go with --log");
+    if (!o->n_logs && (o->log_format || o->log_pattern || o->narrow_max || o->since || o->until)) {
+        tool_warn("--log-format, --log-pattern, --since, --until and --narrow-max go with --log");
         return EXIT_USAGE;
     }
     size_t stdin_users =
@@ -257,6 +272,8 @@ static int run(const struct options *o, struct lint *l, enum output_format fmt, 
                                      .n_paths = o->n_logs,
                                      .format = o->log_format,
                                      .pattern = o->log_pattern,
+                                     .since = o->since,
+                                     .until = o->until,
                                      .narrow_max = o->narrow_max ? (unsigned)o->narrow_max : 3};
             rc = check_logs(l, &lo, psl, &hits, &logs);
             if (rc) {

@@ -158,8 +158,10 @@ int check_expect(struct lint *l, const char *path); /* exit code, 0 = fine */
 struct log_options {
     const char *const *paths;
     size_t n_paths;
-    const char *format;  /* --log-format, NULL = route53 */
+    const char *format;  /* --log-format, NULL = auto */
     const char *pattern; /* --log-pattern */
+    const char *since;   /* --since TIME, or NULL */
+    const char *until;   /* --until TIME, or NULL */
     unsigned narrow_max;
 };
 

@@ -1,9 +1,8 @@
 /*
- * Reading query logs for dnsfw-lint --log: the shared line reader (tools/common/
- * log_input.c) and the library's record parsers, one call per query record with its
- * normalised name, type and redirection chain. Malformed records are located on stderr
- * (the first 100) and counted. Kept to this one file so that a reader of more log
- * shapes can replace it.
+ * Reading query logs for dnsfw-lint --log: the shared reader of every log shape
+ * (tools/common/log_input.c over the library's dnsfw_logreader), one call per query
+ * record with its normalised name, type and redirection chain. Malformed records are
+ * located on stderr (the first 100) and counted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,120 +14,97 @@
 #define MALFORMED_SHOWN 100
 
 struct reading {
-    const dnsfw_logparser *parser;
-    dnsfw_logscratch *scratch;
     lint_record_fn fn;
     void *ud;
     struct log_result *res;
 };
 
-static void malformed(struct reading *rd, const char *file, uint64_t lineno, const char *why)
+static void malformed(struct reading *rd, const dnsfw_log_location *where, const char *why)
 {
-    if (rd->res->malformed++ < MALFORMED_SHOWN)
-        tool_warn("%s:%llu: %s", file, (unsigned long long)lineno, why);
+    if (rd->res->malformed++ < MALFORMED_SHOWN) {
+        char text[1200];
+        log_location_text(where, text, sizeof text);
+        tool_warn("%s: %s", text, why);
+    }
 }
 
-static void on_line(void *ud, const char *file, uint64_t lineno, const char *text, size_t len)
+static void on_record(struct reading *rd, const dnsfw_log_record *rec,
+                      const dnsfw_log_location *where)
 {
-    struct reading *rd = ud;
-    dnsfw_log_record rec;
-    const char *reason = NULL;
-    int rc = dnsfw_log_parse(rd->parser, rd->scratch, text, len, &rec, &reason);
-    if (rc == DNSFW_ENOTQUERY) {
-        rd->res->not_query++;
-        return;
-    }
-    if (rc == DNSFW_ENOMEM) {
-        tool_warn("%s:%llu: out of memory", file, (unsigned long long)lineno);
-        rd->res->io_failed = true;
-        return;
-    }
-    if (rc) {
-        malformed(rd, file, lineno, reason ? reason : dnsfw_strerror(rc));
-        return;
-    }
     char name[DNSFW_NAME_TEXT_MAX];
     uint16_t qtype = 1;
-    if (dnsfw_name_normalize(rec.query_name.ptr, rec.query_name.len, name, sizeof name, NULL) !=
+    if (dnsfw_name_normalize(rec->query_name.ptr, rec->query_name.len, name, sizeof name, NULL) !=
         DNSFW_OK) {
-        malformed(rd, file, lineno, "query_name: not a valid name");
+        malformed(rd, where, "query_name: not a valid name");
         return;
     }
-    if (rec.query_type.ptr &&
-        dnsfw_qtype_parse(rec.query_type.ptr, rec.query_type.len, &qtype) != DNSFW_OK) {
-        malformed(rd, file, lineno, "query_type: unknown query type");
+    if (rec->query_type.ptr &&
+        dnsfw_qtype_parse(rec->query_type.ptr, rec->query_type.len, &qtype) != DNSFW_OK) {
+        malformed(rd, where, "query_type: unknown query type");
         return;
     }
-    struct lint_record r = {.name = name, .qtype = qtype, .n_chain = rec.n_chain};
-    for (size_t i = 0; i < rec.n_chain; i++) {
-        r.chain[i] = rec.chain[i].ptr;
-        r.chain_len[i] = rec.chain[i].len;
+    struct lint_record r = {.name = name, .qtype = qtype, .n_chain = rec->n_chain};
+    for (size_t i = 0; i < rec->n_chain; i++) {
+        r.chain[i] = rec->chain[i].ptr;
+        r.chain_len[i] = rec->chain[i].len;
     }
     rd->res->records++;
     if (!rd->fn(rd->ud, &r)) {
         rd->res->records--;
-        malformed(rd, file, lineno, "answers: a redirection target is not a valid name");
+        malformed(rd, where, "answers: a redirection target is not a valid name");
     }
 }
 
-static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what, bool system)
+static int on_item(void *ud, const dnsfw_log_item *item)
 {
     struct reading *rd = ud;
-    if (lineno == 0 || system) {
-        tool_warn("%s%s%llu: %s", file, lineno ? ":" : "", (unsigned long long)lineno, what);
-        rd->res->io_failed = true;
-        return;
+    switch (item->kind) {
+    case DNSFW_ITEM_RECORD:
+        on_record(rd, item->record, &item->where);
+        break;
+    case DNSFW_ITEM_NOT_QUERY:
+        rd->res->not_query++;
+        break;
+    case DNSFW_ITEM_FLOW: /* only flow-log readers hand these over */
+        break;
+    case DNSFW_ITEM_NOTICE: {
+        char where[1200];
+        log_location_text(&item->where, where, sizeof where);
+        tool_warn("%s: %s", where, item->reason);
+        break;
     }
-    malformed(rd, file, lineno, what);
+    case DNSFW_ITEM_MALFORMED:
+        if (item->status == DNSFW_EIO || item->status == DNSFW_ENOMEM) {
+            char where[1200];
+            log_location_text(&item->where, where, sizeof where);
+            tool_warn("%s: %s", where, item->reason ? item->reason : dnsfw_strerror(item->status));
+            rd->res->io_failed = true;
+        } else {
+            malformed(rd, &item->where, item->reason ? item->reason : dnsfw_strerror(item->status));
+        }
+        break;
+    }
+    return 0;
 }
 
 int lint_read_logs(const struct log_options *o, lint_record_fn fn, void *ud, struct log_result *res)
 {
-    static const struct {
-        const char *name;
-        dnsfw_log_format format;
-    } formats[] = {{"route53", DNSFW_LOG_ROUTE53},
-                   {"dnsmasq", DNSFW_LOG_DNSMASQ},
-                   {"bind", DNSFW_LOG_BIND},
-                   {"unbound", DNSFW_LOG_UNBOUND},
-                   {"custom", DNSFW_LOG_CUSTOM}};
-    dnsfw_log_format format = o->pattern ? DNSFW_LOG_CUSTOM : DNSFW_LOG_ROUTE53;
-    if (o->format) {
-        size_t i = 0;
-        while (i < sizeof formats / sizeof formats[0] && strcmp(formats[i].name, o->format))
-            i++;
-        if (i == sizeof formats / sizeof formats[0]) {
-            tool_warn("--log-format must be route53, dnsmasq, bind, unbound or custom, not \"%s\"",
-                      o->format);
-            return EXIT_USAGE;
-        }
-        format = formats[i].format;
-    }
-    if ((format == DNSFW_LOG_CUSTOM) != (o->pattern != NULL)) {
-        tool_warn("--log-pattern goes with --log-format custom, and it needs one");
-        return EXIT_USAGE;
-    }
-    dnsfw_logparser *parser = NULL;
-    dnsfw_error err = {0};
-    int rc = dnsfw_logparser_new(&parser, format, o->pattern, &err);
-    if (rc) {
-        tool_warn("--log-pattern: %s", err.message[0] ? err.message : dnsfw_strerror(rc));
-        return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
-    }
-    struct reading rd = {.parser = parser, .fn = fn, .ud = ud, .res = res};
-    if (dnsfw_logscratch_new(parser, &rd.scratch) != DNSFW_OK) {
-        dnsfw_logparser_free(parser);
-        tool_warn("out of memory");
-        return EXIT_SYSTEM;
-    }
-    struct log_reader reader = {.line = on_line, .problem = on_problem, .ud = &rd};
-    struct log_input_stats st;
-    if (log_read_paths(&reader, o->paths, o->n_paths, &st) != 0)
+    struct reading rd = {.fn = fn, .ud = ud, .res = res};
+    struct log_read_options ro = {.paths = o->paths,
+                                  .n_paths = o->n_paths,
+                                  .format = o->format,
+                                  .pattern = o->pattern,
+                                  .since = o->since,
+                                  .until = o->until};
+    struct log_read_stats st;
+    bool io_failed = false;
+    int rc = log_read(&ro, on_item, &rd, &st, &io_failed);
+    if (rc)
+        return rc;
+    if (io_failed)
         res->io_failed = true;
     if (res->malformed > MALFORMED_SHOWN)
         tool_warn("%llu more malformed records not listed",
                   (unsigned long long)(res->malformed - MALFORMED_SHOWN));
-    dnsfw_logscratch_free(rd.scratch);
-    dnsfw_logparser_free(parser);
     return 0;
 }
