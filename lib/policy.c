@@ -209,6 +209,15 @@ int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *d, const char
         why = "block_override is only allowed with block_response OVERRIDE";
     else if (d->override_ttl > 604800)
         why = "the override TTL must be from 0 to 604800 seconds";
+    else if ((unsigned)d->threat >= DNSFW_THREAT_COUNT)
+        why = "unknown DNS Firewall Advanced protection";
+    else if (d->threat && d->action == DNSFW_ACTION_ALLOW)
+        why = "a DNS Firewall Advanced rule ALERTs or BLOCKs: AWS does not allow ALLOW";
+    else if (d->threat &&
+             (d->confidence < DNSFW_CONFIDENCE_LOW || d->confidence > DNSFW_CONFIDENCE_HIGH))
+        why = "a DNS Firewall Advanced rule needs a confidence threshold (LOW, MEDIUM or HIGH)";
+    else if (!d->threat && d->confidence != DNSFW_CONFIDENCE_NONE)
+        why = "a confidence threshold goes with a DNS Firewall Advanced protection only";
     else if (d->override_domain) {
         struct dnsfw_name n;
         size_t len = strlen(d->override_domain);
@@ -228,7 +237,7 @@ int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def 
 {
     if (!p || !d || p->is_tiered) /* the tiered form's rules are fixed, as its lists are */
         return DNSFW_EINVAL;
-    if (group >= p->n_groups || d->domain_list >= p->n_lists) {
+    if (group >= p->n_groups || (!d->threat && d->domain_list >= p->n_lists)) {
         if (reason)
             *reason = group >= p->n_groups ? "no such rule group" : "no such domain list";
         return DNSFW_ENOTFOUND;
@@ -253,7 +262,11 @@ int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def 
         .redirection = d->redirection,
         .block_response = d->block_response,
         .override_ttl = d->override_ttl,
+        .threat = d->threat,
+        .confidence = d->confidence,
     };
+    if (d->threat)
+        r.list = DNSFW_NONE; /* an Advanced rule looks at no list */
     r.name = dnsfw__strdup(d->name);
     r.override_domain = dnsfw__strdup(d->override_domain);
     if ((d->name && !r.name) || (d->override_domain && !r.override_domain) ||
@@ -343,6 +356,8 @@ int dnsfw_policy_get_rule(const dnsfw_policy *p, uint32_t group, uint32_t i, dns
         .block_response = r->block_response,
         .override_domain = r->override_domain,
         .override_ttl = r->override_ttl,
+        .threat = r->threat,
+        .confidence = r->confidence,
     };
     return DNSFW_OK;
 }

@@ -45,6 +45,8 @@ struct rule {
     dnsfw_block_response block_response;
     char *override_domain;
     uint32_t override_ttl;
+    dnsfw_threat threat; /* an Advanced rule: list is DNSFW_NONE */
+    dnsfw_confidence confidence;
     struct where where;
 };
 

@@ -92,8 +92,13 @@ static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
     char qt[16];
     bool ok = o && put(o, "name", cJSON_CreateString(r->name)) &&
               put(o, "priority", cJSON_CreateNumber(r->priority)) &&
-              put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action))) &&
-              put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
+              put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action)));
+    if (ok && r->threat) /* an Advanced rule: its protection instead of a list */
+        ok = put(o, "dns_threat_protection", cJSON_CreateString(dnsfw_threat_name(r->threat))) &&
+             put(o, "confidence_threshold",
+                 cJSON_CreateString(dnsfw_confidence_name(r->confidence)));
+    else if (ok)
+        ok = put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
     if (ok && r->qtype) {
         aws_qtype(r->qtype, qt, sizeof qt);
         ok = put(o, "qtype", cJSON_CreateString(qt));

@@ -424,11 +424,50 @@ static int get_qtype(struct loader *L, const cJSON *rule, const char *where, uin
     return DNSFW_OK;
 }
 
+/*
+ * A DNS Firewall Advanced rule: "dns_threat_protection" with its "confidence_threshold",
+ * instead of a "domain_list" (AWS: exactly one match source per rule).
+ */
+static int get_threat(struct loader *L, const cJSON *r, const char *where, dnsfw_rule_def *d)
+{
+    static const char *const threats[] = {"", "DGA", "DNS_TUNNELING", "DICTIONARY_DGA", NULL};
+    static const char *const levels[] = {"", "LOW", "MEDIUM", "HIGH", NULL};
+    int threat = 0, level = 0, rc;
+    if ((rc = get_enum(L, r, "dns_threat_protection", where, threats,
+                       "\"DGA\", \"DNS_TUNNELING\" or \"DICTIONARY_DGA\"", &threat)) ||
+        (rc = get_enum(L, r, "confidence_threshold", where, levels,
+                       "\"LOW\", \"MEDIUM\" or \"HIGH\"", &level)))
+        return rc;
+    const cJSON *t = member(r, "dns_threat_protection");
+    const cJSON *c = member(r, "confidence_threshold");
+    if (t && member(r, "domain_list"))
+        return fail_at(L, t, true, DNSFW_ESCHEMA,
+                       "%s has a domain_list and a dns_threat_protection: a rule takes one "
+                       "match source",
+                       where);
+    if (t && !c)
+        return missing(L, r, "confidence_threshold", where);
+    if (c && !t)
+        return fail_at(L, c, true, DNSFW_ESCHEMA,
+                       "%s.confidence_threshold goes with dns_threat_protection", where);
+    d->threat = (dnsfw_threat)threat;
+    d->confidence = (dnsfw_confidence)level;
+    return DNSFW_OK;
+}
+
 static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const char *where)
 {
-    static const char *const keys[] = {"name",           "priority",       "action",
-                                       "domain_list",    "qtype",          "redirection",
-                                       "block_response", "block_override", NULL};
+    static const char *const keys[] = {"name",
+                                       "priority",
+                                       "action",
+                                       "domain_list",
+                                       "dns_threat_protection",
+                                       "confidence_threshold",
+                                       "qtype",
+                                       "redirection",
+                                       "block_response",
+                                       "block_override",
+                                       NULL};
     static const char *const actions[] = {"", "ALLOW", "ALERT", "BLOCK", NULL};
     static const char *const redirs[] = {"INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN",
                                          NULL};
@@ -439,7 +478,8 @@ static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const cha
     if ((rc = need_object(L, r, where)) || (rc = check_keys(L, r, where, keys)) ||
         (rc = get_string(L, r, "name", where, true, &d.name)) ||
         (rc = get_uint(L, r, "priority", where, true, 1, INT32_MAX, &d.priority)) ||
-        (rc = get_string(L, r, "domain_list", where, true, &list)))
+        (rc = get_threat(L, r, where, &d)) ||
+        (rc = get_string(L, r, "domain_list", where, !d.threat, &list)))
         return rc;
     if (!member(r, "action"))
         return missing(L, r, "action", where);
@@ -458,8 +498,8 @@ static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const cha
     d.action = (dnsfw_action)action;
     d.block_response = (dnsfw_block_response)response;
     d.redirection = (dnsfw_redirection)redir;
-    d.domain_list = find_list(L->p, list);
-    if (d.domain_list == DNSFW_NONE)
+    d.domain_list = d.threat ? DNSFW_NONE : find_list(L->p, list);
+    if (!d.threat && d.domain_list == DNSFW_NONE)
         return fail_at(L, member(r, "domain_list"), false, DNSFW_ENOTFOUND,
                        "%s refers to domain list \"%s\", which is not defined", where, list);
     const char *reason = NULL;

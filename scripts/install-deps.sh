@@ -11,7 +11,7 @@ packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llv
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
   valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base
-  curl iproute2 systemd"
+  curl dns2tcp iodine iproute2 systemd"
 
 missing=""
 for p in $packages; do

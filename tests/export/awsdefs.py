@@ -219,4 +219,6 @@ def tf_schemas():
                 required.append(arg)
         out[rtype] = {"type": "object", "properties": props, "required": required,
                       "additionalProperties": False}
+        if "exactly_one_of" in rs:  # alternative sets of arguments, e.g. a rule's match source
+            out[rtype]["oneOf"] = [{"required": group} for group in rs["exactly_one_of"]]
     return out, table

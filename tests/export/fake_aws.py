@@ -154,13 +154,24 @@ def handle(state, op, d):
         return {"FirewallRuleGroup": dict(groups[gid], RuleCount=0, Status="COMPLETE")}
     if op == "CreateFirewallRule":
         find(groups, d["FirewallRuleGroupId"], "rule group")
-        find(lists, d["FirewallDomainListId"], "domain list")
+        advanced = "DnsThreatProtection" in d
+        if advanced == ("FirewallDomainListId" in d):
+            fail("ValidationException",
+                 "a rule has exactly one of FirewallDomainListId and DnsThreatProtection")
+        if advanced:
+            # DNS Firewall Advanced: a threshold is required, ALLOW is not available
+            if "ConfidenceThreshold" not in d:
+                fail("ValidationException", "ConfidenceThreshold is required with DnsThreatProtection")
+            if d["Action"] == "ALLOW":
+                fail("ValidationException", "ALLOW is not available for DNS Firewall Advanced rules")
+        else:
+            find(lists, d["FirewallDomainListId"], "domain list")
         for r in state["rules"]:
             if r["FirewallRuleGroupId"] != d["FirewallRuleGroupId"]:
                 continue
             if r["Priority"] == d["Priority"]:
                 fail("ConflictException", "priority %d is taken" % d["Priority"])
-            if r["FirewallDomainListId"] == d["FirewallDomainListId"] and \
+            if not advanced and r.get("FirewallDomainListId") == d["FirewallDomainListId"] and \
                     r.get("Qtype") == d.get("Qtype"):
                 fail("ConflictException", "the rule group already has a rule for this list")
         if d["Action"] == "BLOCK" and "BlockResponse" not in d:
@@ -171,6 +182,8 @@ def handle(state, op, d):
             fail("ValidationException", "OVERRIDE needs the three BlockOverride* settings")
         rule = {k: v for k, v in d.items() if k != "CreatorRequestId"}
         rule.setdefault("FirewallDomainRedirectionAction", "INSPECT_REDIRECTION_DOMAIN")
+        if advanced:  # Advanced rules are addressed by an id of their own
+            rule["FirewallThreatProtectionId"] = new_id(state, "rslvr-ftp-")
         rule["CreatorRequestId"] = d["CreatorRequestId"]
         state["rules"].append(rule)
         return {"FirewallRule": rule}

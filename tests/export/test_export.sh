@@ -138,7 +138,7 @@ export_to() {
     run "${args[@]}"
 }
 
-for stem in default tiered-enforce general-mixed; do
+for stem in default tiered-enforce general-mixed general-advanced; do
     policy=""
     [ $stem != default ] && policy=$POL/$stem.json
     for format in cloudformation cli terraform domains unbound rpz dnsmasq; do
@@ -326,6 +326,49 @@ run -p "$POL/general-mixed.json" --diff "$TMP/vpc.cfn.json" --vpc-id vpc-0000000
 expect "--diff --vpc-id of another VPC finds the rule groups unassociated" 1 \
     'rule group "first" is not associated with vpc-00000000'
 check "... and reports them not deployed" grep -q 'rule group "first": not deployed' "$OUT"
+
+# --- DNS Firewall Advanced rules -------------------------------------------------------------
+
+ADV=$POL/general-advanced.json
+run -p "$ADV" --format cloudformation -o "$TMP/adv.cfn.json"
+expect "Advanced rules export to a template" 0
+check "... as DnsThreatProtection and ConfidenceThreshold, without a domain list" \
+    test "$(jq '[.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+        | .Properties.FirewallRules[] | select(.DnsThreatProtection)
+        | select(has("FirewallDomainListId") | not) | .ConfidenceThreshold] | join(",")' \
+        "$TMP/adv.cfn.json")" = '"HIGH,LOW,MEDIUM,HIGH"'
+run --import "$TMP/adv.cfn.json" -o "$TMP/adv-imported.json"
+expect "a template with Advanced rules imports" 0
+check "... and the imported policy keeps them, names from the Metadata" \
+    test "$(jq -c '[.rule_groups[].rules[] | select(.dns_threat_protection)
+        | [.name, .dns_threat_protection, .confidence_threshold]]' "$TMP/adv-imported.json")" = \
+    '[["tunnels","DNS_TUNNELING","HIGH"],["dga-alert","DGA","LOW"],["dictionary-dga","DICTIONARY_DGA","MEDIUM"],["dga-aaaa","DGA","HIGH"]]'
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 10)).ConfidenceThreshold = "LOW"' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-low.cfn.json"
+run -p "$ADV" --diff "$TMP/adv-low.cfn.json"
+expect "--diff sees a changed confidence threshold" 1
+check "... as confidence_threshold HIGH -> LOW" \
+    grep -q 'rule group "advanced", rule 10: confidence_threshold HIGH -> LOW' "$OUT"
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 20)) |= (del(.DnsThreatProtection)
+    | del(.ConfidenceThreshold) | .FirewallRuleType = {"FirewallAdvancedThreatCategory": {"Category": "PHISHING"}})' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-category.cfn.json"
+run --import "$TMP/adv-category.cfn.json" -o "$TMP/adv-category.json"
+expect "a threat-category rule (FirewallRuleType) is left out with a warning" 0 \
+    'rule 20: a DNS Firewall Advanced rule of a threat or content category'
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 10)).ConfidenceThreshold = "EXTREME"' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-bad.cfn.json"
+run --import "$TMP/adv-bad.cfn.json" -o "$TMP/adv-bad.json"
+expect "an unknown ConfidenceThreshold is an error with its line" 3 'adv-bad.cfn.json:[0-9]+:.*ConfidenceThreshold'
+for f in unbound rpz dnsmasq; do
+    extra=()
+    [ $f = dnsmasq ] && extra=(--upstream 192.0.2.53)
+    run -p "$ADV" --format $f -o "$TMP/adv-$f" "${extra[@]}"
+    expect "$f: an Advanced rule is left out with a warning naming it" 0 \
+        'rule 10 is a DNS Firewall Advanced rule \(DNS_TUNNELING\)'
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

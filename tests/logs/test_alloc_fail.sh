@@ -64,4 +64,6 @@ every_allocation "text report with a scope map" --log replay.jsonl --report -p p
 every_allocation "JSON report" --log replay.jsonl --report --format json -p policy-general.json
 every_allocation "Markdown report" --log replay.jsonl --report --format markdown -p policy-general.json
 every_allocation "a verdict line a record" --log replay.jsonl --json -p policy-general.json
+every_allocation "egress: flow logs joined, Advanced rules" --log aws-samples.jsonl --report --format json \
+    -p ../egress/policy-advanced.json --flow-log ../egress/alloc-flows.log --scope-map scope-map.txt
 exit $((failed > 0))

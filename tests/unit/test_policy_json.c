@@ -445,6 +445,37 @@ static const struct {
      "{'dnsfw':1,'rule_groups':[{'name':'g','priority':1,'rules':[{'name':'r','priority':1,"
      "'action':'ALLOW','domain_list':`'l'}]}]}",
      -1, DNSFW_ENOTFOUND, "l"},
+    /* DNS Firewall Advanced rules */
+    {"Advanced rule with a domain list too",
+     GEN_HEAD "{'name':'r','priority':1,'action':'BLOCK','domain_list':'l','block_response':"
+              "'NODATA',`'dns_threat_protection':'DGA','confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "one match source"},
+    {"Advanced rule without a threshold",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':'DGA'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "confidence_threshold"},
+    {"threshold without a protection",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','domain_list':'l',"
+              "`'confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "goes with dns_threat_protection"},
+    {"unknown protection",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':`'DICT_DGA',"
+              "'confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "DICTIONARY_DGA"},
+    {"unknown threshold",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':'DGA',"
+              "'confidence_threshold':`'low'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "MEDIUM"},
+    {"Advanced rule that ALLOWs",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALLOW','dns_threat_protection':"
+              "'DNS_TUNNELING','confidence_threshold':'HIGH'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "ALLOW"},
+    {"Advanced BLOCK rule without a response",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'BLOCK','dns_threat_protection':"
+              "'DNS_TUNNELING','confidence_threshold':'HIGH'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "block_response"},
+    {"neither a list nor a protection",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALERT'}" GEN_TAIL, -1, DNSFW_ESCHEMA,
+     "domain_list"},
     /* query types */
     {"qtype HTTPS", GEN_HEAD RULE_HEAD "'action':'ALLOW','qtype':`'HTTPS'}" GEN_TAIL, -1,
      DNSFW_EQTYPE, "qtype"},
@@ -1183,6 +1214,16 @@ static const char *const round_trips[] = {
     "\"priority\":9,\"action\":\"BLOCK\",\"domain_list\":\"good\",\"qtype\":\"txt\","
     "\"block_response\":\"NODATA\",\"redirection\":\"TRUST_REDIRECTION_DOMAIN\"},{\"name\":\"a\","
     "\"priority\":3,\"action\":\"ALLOW\",\"domain_list\":\"empty\"}]}]}",
+    /* DNS Firewall Advanced rules keep their protection, threshold, action and response */
+    "{\"dnsfw\":1,\"domain_lists\":{\"allow\":[\"github.com\"]},\"rule_groups\":[{\"name\":"
+    "\"adv\",\"priority\":500,\"rules\":[{\"name\":\"tunnels\",\"priority\":10,\"action\":"
+    "\"BLOCK\",\"dns_threat_protection\":\"DNS_TUNNELING\",\"confidence_threshold\":\"HIGH\","
+    "\"block_response\":\"NXDOMAIN\"},{\"name\":\"dga\",\"priority\":20,\"action\":\"ALERT\","
+    "\"dns_threat_protection\":\"DGA\",\"confidence_threshold\":\"LOW\",\"qtype\":\"A\"},"
+    "{\"name\":\"dict\",\"priority\":30,\"action\":\"BLOCK\",\"dns_threat_protection\":"
+    "\"DICTIONARY_DGA\",\"confidence_threshold\":\"MEDIUM\",\"block_response\":\"OVERRIDE\","
+    "\"block_override\":{\"domain\":\"sink.example.\",\"ttl\":5}},{\"name\":\"ok\",\"priority\":"
+    "40,\"action\":\"ALLOW\",\"domain_list\":\"allow\"}]}]}",
 };
 
 START_TEST(dump_round_trip)

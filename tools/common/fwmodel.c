@@ -239,14 +239,17 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
         g->priority_known = true;
         for (uint32_t j = 0; j < gi.n_rules; j++) {
             dnsfw_rule_def d;
-            if (dnsfw_policy_get_rule(p, i, j, &d) != DNSFW_OK || d.domain_list >= info.n_lists)
+            if (dnsfw_policy_get_rule(p, i, j, &d) != DNSFW_OK ||
+                (!d.threat && d.domain_list >= info.n_lists))
                 return DNSFW_EINVAL;
             struct fw_rule r = {
                 /* AWS needs a name; a tiered rule is named after its list */
                 .name = (char *)(d.name ? d.name : dnsfw_policy_list_name(p, d.domain_list)),
                 .priority = d.priority,
                 .action = d.action,
-                .list = d.domain_list,
+                .list = d.threat ? FW_NO_LIST : d.domain_list,
+                .threat = d.threat,
+                .confidence = d.confidence,
                 .qtype = d.qtype,
                 .redirection = d.redirection,
                 .response = d.action == DNSFW_ACTION_BLOCK ? d.block_response : DNSFW_RESPONSE_NONE,
@@ -333,7 +336,9 @@ int fw_model_to_policy(const struct fw_model *m, dnsfw_policy **out)
                 .name = r->name ? r->name : name,
                 .priority = r->priority,
                 .action = r->action,
-                .domain_list = lists[r->list],
+                .domain_list = r->threat ? DNSFW_NONE : lists[r->list],
+                .threat = r->threat,
+                .confidence = r->confidence,
                 .qtype = r->qtype,
                 .redirection = r->redirection,
                 .block_response = r->response,
@@ -409,5 +414,21 @@ int fw_parse_redirection(const char *s)
         return DNSFW_REDIRECTION_INSPECT;
     if (strcmp(s, "TRUST_REDIRECTION_DOMAIN") == 0)
         return DNSFW_REDIRECTION_TRUST;
+    return -1;
+}
+
+int fw_parse_threat(const char *s)
+{
+    for (int t = DNSFW_THREAT_DGA; t < DNSFW_THREAT_COUNT; t++)
+        if (strcmp(s, dnsfw_threat_name((dnsfw_threat)t)) == 0)
+            return t;
+    return -1;
+}
+
+int fw_parse_confidence(const char *s)
+{
+    for (int c = DNSFW_CONFIDENCE_LOW; c <= DNSFW_CONFIDENCE_HIGH; c++)
+        if (strcmp(s, dnsfw_confidence_name((dnsfw_confidence)c)) == 0)
+            return c;
     return -1;
 }

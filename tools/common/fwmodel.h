@@ -32,16 +32,21 @@ struct fw_list {
     struct fw_where where;
 };
 
+/* fw_rule.list of a DNS Firewall Advanced rule, which matches no domain list. */
+#define FW_NO_LIST SIZE_MAX
+
 struct fw_rule {
     char *name; /* NULL when unknown (CloudFormation rules have no name) */
     uint32_t priority;
     dnsfw_action action;
-    size_t list;    /* index into fw_model.lists */
+    size_t list;    /* index into fw_model.lists, or FW_NO_LIST for an Advanced rule */
     uint16_t qtype; /* 0 = every type */
     dnsfw_redirection redirection;
     dnsfw_block_response response; /* NONE unless BLOCK */
     char *override_domain;         /* OVERRIDE only */
     uint32_t override_ttl;
+    dnsfw_threat threat;         /* an Advanced rule: DnsThreatProtection, else NONE */
+    dnsfw_confidence confidence; /* and its ConfidenceThreshold */
     struct fw_where where;
 };
 
@@ -120,5 +125,7 @@ bool fw_aws_name_ok(const char *name);
 int fw_parse_action(const char *s);
 int fw_parse_response(const char *s);
 int fw_parse_redirection(const char *s);
+int fw_parse_threat(const char *s);     /* DnsThreatProtection */
+int fw_parse_confidence(const char *s); /* ConfidenceThreshold */
 
 #endif

@@ -288,11 +288,38 @@ static bool read_assoc(struct cfn *c, const cJSON *res)
     return true;
 }
 
-static bool is_advanced(const cJSON *rule)
+/* Rules that match neither a domain list nor a DnsThreatProtection (threat and content
+ * categories, partner feeds: FirewallRuleType) cannot be read into a policy. */
+static bool is_unreadable(const cJSON *rule)
 {
-    return cJSON_GetObjectItemCaseSensitive(rule, "DnsThreatProtection") ||
-           cJSON_GetObjectItemCaseSensitive(rule, "FirewallRuleType") ||
-           !cJSON_GetObjectItemCaseSensitive(rule, "FirewallDomainListId");
+    return cJSON_GetObjectItemCaseSensitive(rule, "FirewallRuleType") ||
+           (!cJSON_GetObjectItemCaseSensitive(rule, "FirewallDomainListId") &&
+            !cJSON_GetObjectItemCaseSensitive(rule, "DnsThreatProtection"));
+}
+
+/* A DNS Firewall Advanced rule: DnsThreatProtection and ConfidenceThreshold, no list. */
+static bool read_threat(struct cfn *c, const cJSON *ro, long long prio, struct fw_rule *r)
+{
+    const char *threat, *level;
+    if (!lit_string(c, ro, "DnsThreatProtection", &threat) ||
+        !lit_string(c, ro, "ConfidenceThreshold", &level))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(ro, "FirewallDomainListId"))
+        return jfail(c->d, ro,
+                     "rule %lld: FirewallDomainListId and DnsThreatProtection: a rule has one "
+                     "match source",
+                     prio);
+    int t = threat ? fw_parse_threat(threat) : -1;
+    int l = level ? fw_parse_confidence(level) : -1;
+    if (t < 0 || l < 0)
+        return jfail(c->d, ro,
+                     "rule %lld: an Advanced rule needs DnsThreatProtection DGA, DNS_TUNNELING "
+                     "or DICTIONARY_DGA and ConfidenceThreshold LOW, MEDIUM or HIGH",
+                     prio);
+    r->threat = (dnsfw_threat)t;
+    r->confidence = (dnsfw_confidence)l;
+    r->list = FW_NO_LIST;
+    return true;
 }
 
 static bool read_rule(struct cfn *c, struct fw_group *g, const cJSON *names, const cJSON *ro)
@@ -328,10 +355,11 @@ static bool read_rule(struct cfn *c, struct fw_group *g, const cJSON *names, con
         !lit_string(c, ro, "FirewallDomainRedirectionAction", &redir) ||
         !lit_int(c, ro, "BlockOverrideTtl", false, 0, 604800, &ttl, &present))
         return false;
-    if (is_advanced(ro)) {
+    if (is_unreadable(ro)) {
         diag_warning(c->file, line,
-                     "rule group \"%s\", rule %lld: a DNS Firewall Advanced rule (no domain "
-                     "list), which libdnsfw cannot evaluate; left out",
+                     "rule group \"%s\", rule %lld: a DNS Firewall Advanced rule of a threat or "
+                     "content category (FirewallRuleType), whose domains AWS does not disclose; "
+                     "left out",
                      g->name, (long long)prio);
         return true;
     }
@@ -340,18 +368,24 @@ static bool read_rule(struct cfn *c, struct fw_group *g, const cJSON *names, con
     if (a < 0)
         return jfail(c->d, ro, "rule %lld: Action must be ALLOW, ALERT or BLOCK", (long long)prio);
     r.action = (dnsfw_action)a;
-    const cJSON *lv = cJSON_GetObjectItemCaseSensitive(ro, "FirewallDomainListId");
-    struct val lref;
-    if (!resolve(c, lv, &lref))
-        return false;
-    void *li = lref.kind == V_RESOURCE ? strmap_get(&c->lists, lref.resource, strlen(lref.resource))
-                                       : NULL;
-    if (!li || (strcmp(lref.attr, "Id") != 0 && strcmp(lref.attr, "Ref") != 0))
-        return jfail(c->d, lv,
-                     "rule %lld: FirewallDomainListId must be the Id of a FirewallDomainList "
-                     "of the template (lists outside it cannot be read)",
-                     (long long)prio);
-    r.list = (size_t)(uintptr_t)li - 1;
+    if (cJSON_GetObjectItemCaseSensitive(ro, "DnsThreatProtection")) {
+        if (!read_threat(c, ro, (long long)prio, &r))
+            return false;
+    } else {
+        const cJSON *lv = cJSON_GetObjectItemCaseSensitive(ro, "FirewallDomainListId");
+        struct val lref;
+        if (!resolve(c, lv, &lref))
+            return false;
+        void *li = lref.kind == V_RESOURCE
+                       ? strmap_get(&c->lists, lref.resource, strlen(lref.resource))
+                       : NULL;
+        if (!li || (strcmp(lref.attr, "Id") != 0 && strcmp(lref.attr, "Ref") != 0))
+            return jfail(c->d, lv,
+                         "rule %lld: FirewallDomainListId must be the Id of a FirewallDomainList "
+                         "of the template (lists outside it cannot be read)",
+                         (long long)prio);
+        r.list = (size_t)(uintptr_t)li - 1;
+    }
     if (r.action == DNSFW_ACTION_BLOCK) {
         int rs = response ? fw_parse_response(response) : -1;
         if (rs < 0)

@@ -225,6 +225,24 @@ static bool add_rule_doc(struct cli_import *ci, const char *group_id)
     return true;
 }
 
+/* A DNS Firewall Advanced rule: DnsThreatProtection with its ConfidenceThreshold. */
+static bool read_threat(const struct json_doc *d, const cJSON *e, struct fw_rule *r)
+{
+    const char *threat, *level;
+    if (!jstring(d, e, "DnsThreatProtection", true, &threat) ||
+        !jstring(d, e, "ConfidenceThreshold", true, &level))
+        return false;
+    int t = fw_parse_threat(threat), l = fw_parse_confidence(level);
+    if (t < 0)
+        return jfail(d, e, "DnsThreatProtection must be DGA, DNS_TUNNELING or DICTIONARY_DGA");
+    if (l < 0)
+        return jfail(d, e, "ConfidenceThreshold must be LOW, MEDIUM or HIGH");
+    r->threat = (dnsfw_threat)t;
+    r->confidence = (dnsfw_confidence)l;
+    r->list = FW_NO_LIST;
+    return true;
+}
+
 static bool read_rule(struct cli_import *ci, const struct json_doc *d, const cJSON *e)
 {
     const char *gid, *lid, *name, *action, *response, *domain, *dnstype, *qtype, *redir;
@@ -248,9 +266,12 @@ static bool read_rule(struct cli_import *ci, const struct json_doc *d, const cJS
     unsigned line = json_doc_line(d, e);
     cr->group_id = sdup(ci, gid);
     cr->list_id = sdup(ci, lid);
-    cr->advanced = !lid || cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection") ||
-                   cJSON_GetObjectItemCaseSensitive(e, "FirewallRuleType");
+    /* threat and content categories, partner feeds: no list, no DnsThreatProtection */
+    cr->advanced = cJSON_GetObjectItemCaseSensitive(e, "FirewallRuleType") ||
+                   (!lid && !cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection"));
     struct fw_rule *r = &cr->r;
+    if (!cr->advanced && !lid && !read_threat(d, e, r))
+        return false;
     r->priority = (uint32_t)prio;
     r->where = (struct fw_where){d->file, line};
     if (name && fw_aws_name_ok(name))
@@ -549,9 +570,17 @@ static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
             continue;
         if (cr->advanced) {
             diag_warning(cr->r.where.file, cr->r.where.line,
-                         "rule group \"%s\", rule %u: a DNS Firewall Advanced rule (no domain "
-                         "list), which libdnsfw cannot evaluate; left out",
+                         "rule group \"%s\", rule %u: a DNS Firewall Advanced rule of a threat "
+                         "or content category (FirewallRuleType), whose domains AWS does not "
+                         "disclose; left out",
                          name, cr->r.priority);
+            continue;
+        }
+        if (cr->r.threat) { /* DnsThreatProtection: no list to look up */
+            struct fw_rule r = cr->r;
+            r.where.file = fw_model_file(m, r.where.file);
+            if (!fw_group_add_rule(&m->groups[gi], &r))
+                return -2;
             continue;
         }
         const struct ci_list_name *n = list_name(ci, cr->list_id);

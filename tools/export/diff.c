@@ -152,6 +152,33 @@ static void norm_domain(const char *s, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* What two paired rules match: their domain lists, or their DNS Firewall Advanced
+ * protections and thresholds (a list against a protection shows as both changed). */
+static void compare_sources(struct diff *d, const struct fw_group *g, const struct fw_rule *w,
+                            const struct fw_rule *h)
+{
+    if (w->threat || h->threat) {
+        field(d, g, w, "dns_threat_protection", dnsfw_threat_name(w->threat),
+              dnsfw_threat_name(h->threat));
+        field(d, g, w, "confidence_threshold", dnsfw_confidence_name(w->confidence),
+              dnsfw_confidence_name(h->confidence));
+        field(d, g, w, "domain_list", w->threat ? NULL : d->want->lists[w->list].name,
+              h->threat ? NULL : d->have->lists[h->list].name);
+        return;
+    }
+    if (d->lpair_w[w->list] != h->list)
+        field(d, g, w, "domain_list", d->want->lists[w->list].name, d->have->lists[h->list].name);
+}
+
+/* AWS's identity of a rule in its group: its domain list and query type, or for an
+ * Advanced rule its protection and query type. */
+static bool same_identity(const struct diff *d, const struct fw_rule *w, const struct fw_rule *h)
+{
+    if (w->threat || h->threat)
+        return w->threat == h->threat && w->qtype == h->qtype;
+    return d->lpair_w[w->list] == h->list && w->qtype == h->qtype;
+}
+
 static void compare_rules(struct diff *d, const struct fw_group *g, const struct fw_rule *w,
                           const struct fw_rule *h)
 {
@@ -180,8 +207,7 @@ static void compare_rules(struct diff *d, const struct fw_group *g, const struct
         fw_qtype_text(h->qtype, b);
     }
     field(d, g, w, "qtype", w->qtype ? a : NULL, h->qtype ? b : NULL);
-    if (d->lpair_w[w->list] != h->list)
-        field(d, g, w, "domain_list", d->want->lists[w->list].name, d->have->lists[h->list].name);
+    compare_sources(d, g, w, h);
 }
 
 /* pair[i]: the deployed rule paired with intended rule i, SIZE_MAX when none. */
@@ -194,12 +220,13 @@ static void pair_rules(struct diff *d, const struct fw_group *wg, const struct f
             const struct fw_rule *h = &hg->rules[j];
             if (taken[j])
                 continue;
-            bool same = by_identity ? d->lpair_w[w->list] == h->list && w->qtype == h->qtype
-                                    : w->priority == h->priority;
+            bool same = by_identity ? same_identity(d, w, h) : w->priority == h->priority;
             if (!same)
                 continue;
             pair[i] = j;
             taken[j] = true;
+            if (w->threat || h->threat)
+                continue;
             /* a deployed list known by id only pairs through the rule that uses it */
             if (d->lpair_w[w->list] == SIZE_MAX && d->lpair_h[h->list] == SIZE_MAX) {
                 d->lpair_w[w->list] = h->list;

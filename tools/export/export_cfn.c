@@ -57,6 +57,18 @@ static cJSON *vpc_value(const struct export_opts *o)
     return ref;
 }
 
+/* What the rule matches: its domain list, or a DNS Firewall Advanced protection with its
+ * confidence threshold (the CloudFormation schema takes one or the other). */
+static void add_match_source(cJSON *p, const struct fw_rule *r, char (*list_ids)[128])
+{
+    if (r->threat) {
+        cJSON_AddStringToObject(p, "DnsThreatProtection", dnsfw_threat_name(r->threat));
+        cJSON_AddStringToObject(p, "ConfidenceThreshold", dnsfw_confidence_name(r->confidence));
+        return;
+    }
+    cJSON_AddItemToObject(p, "FirewallDomainListId", get_att(list_ids[r->list], "Id"));
+}
+
 static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
                               char (*list_ids)[128])
 {
@@ -64,7 +76,7 @@ static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
     char qtype[16];
     cJSON_AddNumberToObject(p, "Priority", r->priority);
     cJSON_AddStringToObject(p, "Action", dnsfw_action_name(r->action));
-    cJSON_AddItemToObject(p, "FirewallDomainListId", get_att(list_ids[r->list], "Id"));
+    add_match_source(p, r, list_ids);
     if (r->action == DNSFW_ACTION_BLOCK)
         cJSON_AddStringToObject(p, "BlockResponse", dnsfw_block_response_name(r->response));
     if (r->response == DNSFW_RESPONSE_OVERRIDE) {

@@ -166,6 +166,20 @@ static void lists(struct cli *c)
     }
 }
 
+/* CreateFirewallRule's match source: the list created earlier, or a DNS Firewall Advanced
+ * protection with its confidence threshold. */
+static void add_match_source(cJSON *d, const struct fw_rule *r)
+{
+    if (r->threat) {
+        cJSON_AddStringToObject(d, "DnsThreatProtection", dnsfw_threat_name(r->threat));
+        cJSON_AddStringToObject(d, "ConfidenceThreshold", dnsfw_confidence_name(r->confidence));
+        return;
+    }
+    char placeholder[32];
+    snprintf(placeholder, sizeof placeholder, "@LIST_%zu@", r->list + 1);
+    cJSON_AddStringToObject(d, "FirewallDomainListId", placeholder);
+}
+
 static void groups(struct cli *c)
 {
     const struct fw_model *m = c->m;
@@ -188,8 +202,7 @@ static void groups(struct cli *c)
             cJSON_AddStringToObject(d, "CreatorRequestId", id);
             snprintf(placeholder, sizeof placeholder, "@GROUP_%zu@", i + 1);
             cJSON_AddStringToObject(d, "FirewallRuleGroupId", placeholder);
-            snprintf(placeholder, sizeof placeholder, "@LIST_%zu@", r->list + 1);
-            cJSON_AddStringToObject(d, "FirewallDomainListId", placeholder);
+            add_match_source(d, r);
             cJSON_AddNumberToObject(d, "Priority", r->priority);
             cJSON_AddStringToObject(d, "Action", dnsfw_action_name(r->action));
             if (r->action == DNSFW_ACTION_BLOCK)

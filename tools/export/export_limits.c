@@ -79,7 +79,7 @@ static void check_groups(struct aws_limits *c, const struct fw_model *m, enum ex
             struct aws_limit_where rw = {
                 .group = g->name, .spec = SIZE_MAX, .rule_priority = r->priority};
             aws_limits_rule(c, g->name, &ar, &rw);
-            if (f == FMT_TERRAFORM)
+            if (f == FMT_TERRAFORM && !r->threat) /* an Advanced rule has no list */
                 for (const struct fw_rule *o = g->rules; o < r; o++)
                     if (o->list == r->list)
                         diag_warning(NULL, 0,

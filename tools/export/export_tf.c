@@ -26,6 +26,18 @@ static void add_ref(cJSON *o, const char *key, const char *type, const char *nam
     cJSON_AddStringToObject(o, key, ref);
 }
 
+/* The rule's domain list, or (hashicorp/aws 6.x) a DNS Firewall Advanced protection with
+ * its confidence threshold, which conflict with firewall_domain_list_id. */
+static void add_match_source(cJSON *r, const struct fw_rule *ru, char (*list_names)[128])
+{
+    if (ru->threat) {
+        cJSON_AddStringToObject(r, "dns_threat_protection", dnsfw_threat_name(ru->threat));
+        cJSON_AddStringToObject(r, "confidence_threshold", dnsfw_confidence_name(ru->confidence));
+        return;
+    }
+    add_ref(r, "firewall_domain_list_id", T_LIST, list_names[ru->list]);
+}
+
 int export_terraform(const struct fw_model *m, const struct export_opts *o, struct outset *out)
 {
     struct strmap seen_lists = {0}, seen_groups = {0}, seen_rules = {0};
@@ -82,7 +94,7 @@ int export_terraform(const struct fw_model *m, const struct export_opts *o, stru
             cJSON *r = cJSON_AddObjectToObject(tr, name);
             cJSON_AddStringToObject(r, "name", ru->name);
             add_ref(r, "firewall_rule_group_id", T_GROUP, group_names[i]);
-            add_ref(r, "firewall_domain_list_id", T_LIST, list_names[ru->list]);
+            add_match_source(r, ru, list_names);
             cJSON_AddNumberToObject(r, "priority", ru->priority);
             cJSON_AddStringToObject(r, "action", dnsfw_action_name(ru->action));
             if (ru->action == DNSFW_ACTION_BLOCK)

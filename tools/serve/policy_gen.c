@@ -50,6 +50,12 @@ int policy_gen_load(const struct serve_config *cfg, unsigned long serial, struct
                       info.n_groups,
                       (cfg->fail_open < 0 ? info.fail_open : cfg->fail_open) ? "open" : "closed",
                       dnsfw_matcher_memory(g->matcher));
+            uint32_t advanced = dnsfw_matcher_threat_rules(g->matcher);
+            if (advanced)
+                tool_warn("policy %s: %u DNS Firewall Advanced rules are not applied: AWS's "
+                          "detectors are not published (dnsfw-eval --report approximates them "
+                          "from the query log; docs/egress.md)",
+                          cfg->policy ? cfg->policy : "(built-in default)", advanced);
         }
     }
     dnsfw_policy_free(policy);
