@@ -417,8 +417,11 @@ static int step_lines(dnsfw_logreader *r)
         char *nl = memchr(start, '\n', r->have - r->pos);
         if (!nl) {
             if (r->final) {
-                if (!r->skipping && !r->cut)
-                    handle_line(r, start, r->have - r->pos, r->line);
+                size_t len = r->have - r->pos;
+                if (!r->skipping && !r->cut && len > r->o.max_record)
+                    problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
+                else if (!r->skipping && !r->cut)
+                    handle_line(r, start, len, r->line);
                 r->pos = r->have;
                 return STEP_DONE;
             }
