@@ -19,6 +19,10 @@
 #include "export.h"
 #include "import.h"
 #include "outset.h"
+#include "scope_map.h"
+#include "strmap.h"
+
+#include <cjson/cJSON.h>
 
 static void usage(FILE *f)
 {
@@ -79,6 +83,7 @@ static void usage(FILE *f)
 
 struct options {
     const char *policy, *mode, *format, *vpc, *output, *import, *diff, *upstream;
+    const char *s3_location, *log_path, *scope_map, *psl;
     const char *fail_open_resource;
     bool force, fqdn, json;
     unsigned long max_domains, max_rules;
@@ -105,6 +110,24 @@ static bool vpc_ok(const char *v)
     return strspn(v + 4, "0123456789abcdef") == n - 4;
 }
 
+/* One VPC id, or with several a comma-separated list of them. */
+static bool vpcs_ok(const char *v, bool several)
+{
+    char one[32];
+    for (const char *p = v;;) {
+        size_t n = strcspn(p, ",");
+        if (n >= sizeof one || (!several && p[n]))
+            return false;
+        memcpy(one, p, n);
+        one[n] = '\0';
+        if (!vpc_ok(one))
+            return false;
+        if (!p[n])
+            return true;
+        p += n + 1;
+    }
+}
+
 static bool upstream_ok(const char *u)
 {
     return *u && strspn(u, "0123456789abcdefABCDEF.:#") == strlen(u) && u[0] != '#';
@@ -122,6 +145,8 @@ static const struct {
     {"unbound", FMT_UNBOUND},
     {"rpz", FMT_RPZ},
     {"dnsmasq", FMT_DNSMASQ},
+    {"athena", FMT_ATHENA},
+    {"duckdb", FMT_DUCKDB},
 };
 
 static int buf_write(void *ud, const char *data, size_t len)
@@ -140,7 +165,117 @@ static uint64_t hash_policy(const dnsfw_policy *p)
     return h;
 }
 
-static int run_export(const struct options *op, const dnsfw_policy *p)
+/* The tiered form's repositories and their own allowlists, from the policy's JSON. */
+static int sql_scopes(const dnsfw_policy *p, struct sql_scope **out, size_t *n)
+{
+    struct buf b = {0};
+    *out = NULL;
+    *n = 0;
+    if (dnsfw_policy_dump_json(p, buf_write, &b) != DNSFW_OK) {
+        buf_free(&b);
+        return -1;
+    }
+    cJSON *root = cJSON_ParseWithLength(b.data, b.len);
+    buf_free(&b);
+    const cJSON *bps = cJSON_GetObjectItemCaseSensitive(root, "blueprints");
+    int rc = root ? 0 : -1;
+    size_t count = (size_t)cJSON_GetArraySize(bps);
+    struct sql_scope *sc = calloc(count + 1, sizeof *sc);
+    if (!sc)
+        rc = -1;
+    const cJSON *bp;
+    cJSON_ArrayForEach(bp, bps)
+    {
+        if (rc)
+            break;
+        const cJSON *repo = cJSON_GetObjectItemCaseSensitive(bp, "repo");
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(bp, "egress_allowlist");
+        struct fw_list l = {0};
+        const cJSON *e;
+        cJSON_ArrayForEach(e, list)
+        {
+            if (cJSON_IsString(e) &&
+                fw_list_add_spec(&l, e->valuestring, strlen(e->valuestring), NULL) == DNSFW_ENOMEM)
+                rc = -1;
+        }
+        if (!l.n_specs && fw_list_add_spec(&l, FW_PLACEHOLDER, strlen(FW_PLACEHOLDER), NULL))
+            rc = -1;
+        strmap_free(&l.seen, NULL);
+        sc[*n].repo = cJSON_IsString(repo) ? strdup(repo->valuestring) : NULL;
+        sc[*n].specs = l.specs;
+        sc[*n].n_specs = l.n_specs;
+        if (!sc[(*n)++].repo)
+            rc = -1;
+    }
+    cJSON_Delete(root);
+    *out = sc;
+    return rc;
+}
+
+static void sql_scopes_free(struct sql_scope *sc, size_t n)
+{
+    for (size_t i = 0; sc && i < n; i++) {
+        for (size_t j = 0; j < sc[i].n_specs; j++)
+            free(sc[i].specs[j]);
+        free(sc[i].specs);
+        free((char *)sc[i].repo);
+    }
+    free(sc);
+}
+
+static int run_sql(const struct options *op, dnsfw_policy *p, const struct fw_model *m,
+                   const struct export_opts *o, bool athena, struct outset *out)
+{
+    if (athena && (!op->s3_location || !op->vpc)) {
+        tool_warn("the athena format needs --s3-location (the logs' .../vpcdnsquerylogs/ "
+                  "folder in S3) and --vpc-id (the VPCs whose logs it reads)");
+        return EXIT_USAGE;
+    }
+    if (!athena && !op->log_path) {
+        tool_warn("the duckdb format needs --log-path GLOB: the query logs to read");
+        return EXIT_USAGE;
+    }
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(p, &info);
+    struct fw_model enforce;
+    struct sql_scope *scopes = NULL;
+    size_t n_scopes = 0;
+    struct scope_map *map = NULL;
+    int rc = EXIT_CLEAN;
+    if (info.tiered)
+        dnsfw_policy_set_mode(p, DNSFW_MODE_ENFORCE);
+    if (fw_model_from_policy(p, &enforce) || (info.tiered && sql_scopes(p, &scopes, &n_scopes)))
+        rc = EXIT_SYSTEM;
+    if (info.tiered)
+        dnsfw_policy_set_mode(p, info.mode);
+    if (!rc && op->scope_map)
+        rc = scope_map_load(op->scope_map, &map);
+    if (!rc) {
+        struct sql_input in = {
+            .model = m,
+            .enforce = &enforce,
+            .scoped_list = "blueprint-additional",
+            .scopes = scopes,
+            .n_scopes = n_scopes,
+            .scope_map = map,
+            .scope_map_path = op->scope_map,
+            .psl_path = op->psl ? op->psl : "/usr/share/publicsuffix/public_suffix_list.dat",
+            .log_path = op->log_path,
+            .s3_location = op->s3_location,
+            .vpc_ids = op->vpc,
+            .output_dir = op->output,
+        };
+        rc = export_sql(&in, o, athena, out);
+    } else if (rc == EXIT_SYSTEM) {
+        tool_warn("out of memory");
+    }
+    scope_map_free(map);
+    sql_scopes_free(scopes, n_scopes);
+    fw_model_free(&enforce);
+    return rc;
+}
+
+static int run_export(const struct options *op, dnsfw_policy *p)
 {
     enum export_format fmt = FMT_CLOUDFORMATION;
     size_t i = 0;
@@ -149,7 +284,7 @@ static int run_export(const struct options *op, const dnsfw_policy *p)
             break;
     if (i == sizeof formats / sizeof formats[0]) {
         tool_warn("unknown format \"%s\" (cloudformation, cli, terraform, domains, unbound, "
-                  "rpz, dnsmasq)",
+                  "rpz, dnsmasq, athena, duckdb)",
                   op->format);
         return EXIT_USAGE;
     }
@@ -205,6 +340,15 @@ static int run_export(const struct options *op, const dnsfw_policy *p)
         break;
     case FMT_DNSMASQ:
         rc = export_dnsmasq(&m, &o, &out);
+        break;
+    case FMT_ATHENA:
+    case FMT_DUCKDB:
+        rc = run_sql(op, p, &m, &o, fmt == FMT_ATHENA, &out);
+        if (rc) {
+            fw_model_free(&m);
+            outset_free(&out);
+            return rc;
+        }
         break;
     }
     fw_model_free(&m);
@@ -292,6 +436,10 @@ enum {
     OPT_MAX_RULES,
     OPT_UPSTREAM,
     OPT_JSON,
+    OPT_S3_LOCATION,
+    OPT_LOG_PATH,
+    OPT_SCOPE_MAP,
+    OPT_PSL,
 };
 
 int main(int argc, char **argv)
@@ -311,6 +459,10 @@ int main(int argc, char **argv)
         {"import", required_argument, NULL, 'i'},
         {"diff", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"s3-location", required_argument, NULL, OPT_S3_LOCATION},
+        {"log-path", required_argument, NULL, OPT_LOG_PATH},
+        {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
+        {"psl", required_argument, NULL, OPT_PSL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -363,6 +515,18 @@ int main(int argc, char **argv)
         case OPT_JSON:
             op.json = true;
             break;
+        case OPT_S3_LOCATION:
+            op.s3_location = optarg;
+            break;
+        case OPT_LOG_PATH:
+            op.log_path = optarg;
+            break;
+        case OPT_SCOPE_MAP:
+            op.scope_map = optarg;
+            break;
+        case OPT_PSL:
+            op.psl = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_CLEAN;
@@ -385,9 +549,15 @@ int main(int argc, char **argv)
                             "DEPLOYED (--help for more)");
         return EXIT_USAGE;
     }
-    if (op.vpc && !vpc_ok(op.vpc)) {
-        tool_warn("--vpc-id must look like vpc- and 8 or 17 hexadecimal digits, not \"%s\"",
+    if (op.vpc && !vpcs_ok(op.vpc, op.format && strcmp(op.format, "athena") == 0)) {
+        tool_warn("--vpc-id must look like vpc- and 8 or 17 hexadecimal digits (athena: "
+                  "several, separated by commas), not \"%s\"",
                   op.vpc);
+        return EXIT_USAGE;
+    }
+    if (op.s3_location && (strncmp(op.s3_location, "s3://", 5) != 0 || !op.s3_location[5] ||
+                           strpbrk(op.s3_location, "'\\ \t\n"))) {
+        tool_warn("--s3-location must be an s3://BUCKET/... URL, not \"%s\"", op.s3_location);
         return EXIT_USAGE;
     }
     if (op.upstream && !upstream_ok(op.upstream)) {
