@@ -112,7 +112,8 @@ def cli(export, evaluate, policy, tmp, queries, drift):
     docs = sorted(f for f in os.listdir(out) if f.endswith(".json"))
     want = []
     for f in docs:
-        op = awsdefs.Botocore.cli_to_operation(f.split("-", 1)[1].split(".")[0])
+        op = awsdefs.Botocore.cli_to_operation(f.split("-", 1)[1].split(".")[0]
+                                               .replace("logs-", "", 1))
         want.append(op)
         if op == "UpdateFirewallDomains":
             want.append("GetFirewallDomainList")

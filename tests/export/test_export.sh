@@ -315,5 +315,96 @@ expect "--diff --vpc-id of another VPC finds the rule groups unassociated" 1 \
     'rule group "first" is not associated with vpc-00000000'
 check "... and reports them not deployed" grep -q 'rule group "first": not deployed' "$OUT"
 
+# --- the platform's construct: fail-open through Custom::AWS, names, query logging ---------------
+
+CDK=$DIR/cdk/platform-construct.template.json
+run --import "$CDK" -o "$TMP/cdk.json"
+expect "import of the construct's template (Custom::AWS fail-open)" 0
+check "... reads fail-open from the Custom::AWS Create call: fail_open true" \
+    grep -qE '"fail_open":[[:space:]]*true' "$TMP/cdk.json"
+run --diff "$CDK"
+expect "--diff of the built-in policy with the construct's template: no difference" 0
+check "... and prints nothing" test ! -s "$OUT"
+run --import "$DIR/cdk/get-template.json" -o "$TMP/cdk-get.json"
+expect "import of get-template output (TemplateBody a string)" 0
+check "... the same policy as from the template" cmp -s "$TMP/cdk.json" "$TMP/cdk-get.json"
+run --diff "$DIR/cdk/get-template.json"
+expect "--diff of get-template output: no difference" 0
+# a token in the value: the setting cannot be determined
+sed 's/FirewallFailOpen\\":\\"ENABLED/FirewallFailOpen\\":\\"", {"Ref": "Mode"}, "/' "$CDK" \
+    >"$TMP/cdk-token.json"
+check "(the token variant differs)" sh -c "! cmp -s '$CDK' '$TMP/cdk-token.json'"
+run --diff "$TMP/cdk-token.json"
+expect "--diff: a fail-open value that is a token is unknown, never equal" 1 \
+    "cannot be determined"
+check "... reported as unknown" grep -q 'fail_open: ENABLED -> unknown' "$OUT"
+run --diff "$TMP/cdk-token.json" --json
+check "... in JSON as change \"unknown\"" grep -q '"kind":"fail_open","change":"unknown"' "$OUT"
+run --import "$TMP/cdk-token.json" -o "$TMP/cdk-token-policy.json"
+expect "--import of it warns that fail-open is not known" 0 "could not be determined"
+# Create and Update disagree
+python3 - "$CDK" "$TMP/cdk-split.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+for r in t["Resources"].values():
+    if r["Type"] == "Custom::AWS":
+        r["Properties"]["Update"]["Fn::Join"][1][2] = r["Properties"]["Update"]["Fn::Join"][1][2].replace("ENABLED", "DISABLED")
+json.dump(t, open(sys.argv[2], "w"))
+PY
+run --diff "$TMP/cdk-split.json"
+expect "--diff: Create ENABLED, Update DISABLED is unknown" 1 "cannot be determined"
+# no fail-open resource at all
+python3 - "$CDK" "$TMP/cdk-none.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+t["Resources"] = {k: r for k, r in t["Resources"].items() if r["Type"] != "Custom::AWS"}
+json.dump(t, open(sys.argv[2], "w"))
+PY
+run --diff "$TMP/cdk-none.json"
+expect "--diff: a template that sets no fail-open reports it unknown" 1 "nothing in the template sets"
+# the association's name
+sed 's/"agent-vpc-dns-firewall"/"egress"/' "$CDK" >"$TMP/cdk-name.json"
+run --diff "$TMP/cdk-name.json"
+expect "--diff compares the association's name" 1
+check "... association_name agent-vpc-dns-firewall -> egress" \
+    grep -q 'association_name agent-vpc-dns-firewall -> egress' "$OUT"
+# the query logging
+sed 's/"RetentionInDays": 30/"RetentionInDays": 7/' "$CDK" >"$TMP/cdk-retention.json"
+run --diff "$TMP/cdk-retention.json"
+expect "--diff compares the log group's retention" 1
+check "... query_log_retention_days: 30 -> 7" grep -q 'query_log_retention_days: 30 -> 7' "$OUT"
+run --diff "$CDK" --query-log-destination none
+expect "--diff with --query-log-destination none sees the construct's logging" 1
+check "... query_log_destination: none -> cloudwatch" \
+    grep -q 'query_log_destination: none -> cloudwatch' "$OUT"
+run --format cloudformation --query-log-destination s3 \
+    --query-log-arn arn:aws:s3:::dns-logs-bucket/vpc -o "$TMP/s3.cfn.json"
+expect "--query-log-destination s3 --query-log-arn" 0
+check "... sends the logs to the bucket" grep -q '"DestinationArn": "arn:aws:s3:::dns-logs-bucket/vpc"' \
+    "$TMP/s3.cfn.json"
+check "... and makes no log group" sh -c "! grep -q AWS::Logs::LogGroup '$TMP/s3.cfn.json'"
+run --diff "$TMP/s3.cfn.json" --query-log-destination s3 --query-log-arn arn:aws:s3:::dns-logs-bucket/vpc
+expect "--diff of it with the same destination: no difference" 0
+run --diff "$TMP/s3.cfn.json" --query-log-destination s3 --query-log-arn arn:aws:s3:::other
+expect "--diff with another bucket" 1 
+check "... query_log_arn differs" grep -q 'query_log_arn: arn:aws:s3:::other -> arn:aws:s3:::dns-logs-bucket/vpc' "$OUT"
+run --format cloudformation --query-log-destination firehose -o "$TMP/fh.cfn.json"
+check "--query-log-destination firehose without an ARN: a template parameter" \
+    grep -q '"QueryLogDestinationArn"' "$TMP/fh.cfn.json"
+run --format cloudformation --query-log-destination none -o "$TMP/none.cfn.json"
+check "--query-log-destination none: no query logging resources" \
+    sh -c "! grep -q ResolverQueryLoggingConfig '$TMP/none.cfn.json'"
+run --format cli --query-log-destination s3 -o "$TMP/cli-s3"
+expect "the cli format needs --query-log-arn with s3" 2 "needs --query-log-arn"
+run --format cloudformation --query-log-destination s3 --query-log-arn arn:aws:logs:x
+expect "--query-log-arn must be a bucket for s3" 2 "goes with"
+run --format cloudformation --query-log-destination syslog
+expect "--query-log-destination is one of four" 2 "must be cloudwatch, s3, firehose or none"
+run --format cloudformation -o "$TMP/role.cfn.json"
+check "the fail-open function's role may call ec2:DescribeVpcs, as the construct's" \
+    grep -q '"ec2:DescribeVpcs"' "$TMP/role.cfn.json"
+check "... and its delete succeeds when the VPC is gone" \
+    grep -q 'ResourceNotFoundException.*ValidationException' "$TMP/role.cfn.json"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,7 +35,7 @@ static void usage(FILE *f)
                "AWS's limits are checked before anything is written.\n"
                "\n"
                "Formats (-o PATH: a file, '-' or nothing for stdout; a directory for cli,\n"
-               "domains and unbound):\n"
+               "domains, unbound, athena and duckdb):\n"
                "  cloudformation  a template: domain lists, rule groups with their rules,\n"
                "                  associations and the fail-open setting\n"
                "  cli             --cli-input-json documents for each route53resolver call,\n"
@@ -46,6 +46,10 @@ static void usage(FILE *f)
                "  unbound         unbound.conf with one RPZ zone per run of rules, and the zones\n"
                "  rpz             one response policy zone for the whole policy\n"
                "  dnsmasq         a dnsmasq configuration (needs --upstream)\n"
+               "  athena          SQL for Amazon Athena over the query logs in S3: tables,\n"
+               "                  the policy as data, the views (needs --s3-location, --vpc-id)\n"
+               "  duckdb          the same views for DuckDB over local logs: run.sql (needs\n"
+               "                  --log-path)\n"
                "\n"
                "  -p, --policy FILE        policy JSON ('-' = stdin); default: the platform's\n"
                "                           tiered policy with its built-in baseline\n"
@@ -65,7 +69,21 @@ static void usage(FILE *f)
                "      --max-domains N      the account's domain quota, if AWS raised it\n"
                "                           (default 100000)\n"
                "      --max-rules N        the rules-per-rule-group quota (default 100)\n"
-               "      --upstream ADDR[#PORT]  dnsmasq: where names that resolve are sent\n"
+               "      --upstream ADDR[#PORT]  dnsmasq: where names that resolve are sent\n");
+    fprintf(f, "      --query-log-destination cloudwatch|s3|firehose|none\n"
+               "                           cloudformation, cli, terraform: Resolver query\n"
+               "                           logging for the VPC (default cloudwatch: a log\n"
+               "                           group kept 30 days, as the platform deploys it);\n"
+               "                           with --diff, the logging expected\n"
+               "      --query-log-arn ARN  the S3 bucket or Firehose stream for s3 and firehose\n"
+               "                           (default: a template parameter or a variable)\n"
+               "      --s3-location S3URL  athena: the logs' .../AWSLogs/ACCOUNT/vpcdnsquerylogs/\n"
+               "                           folder (the policy's data goes beside AWSLogs/)\n"
+               "      --log-path GLOB      duckdb: the query logs to read (JSON lines, .gz)\n"
+               "      --scope-map FILE     athena, duckdb: which repository each client is\n"
+               "                           (as dnsfw-eval --scope-map), for per-repository counts\n"
+               "      --psl FILE           athena, duckdb: the Public Suffix List (default\n"
+               "                           /usr/share/publicsuffix/public_suffix_list.dat)\n"
                "\n"
                "  -i, --import DEPLOYED    read a deployed configuration (a CloudFormation\n"
                "                           template, or a directory of saved aws route53resolver\n"
@@ -84,6 +102,7 @@ static void usage(FILE *f)
 struct options {
     const char *policy, *mode, *format, *vpc, *output, *import, *diff, *upstream;
     const char *s3_location, *log_path, *scope_map, *psl;
+    const char *query_log, *query_log_arn;
     const char *fail_open_resource;
     bool force, fqdn, json;
     unsigned long max_domains, max_rules;
@@ -163,6 +182,35 @@ static uint64_t hash_policy(const dnsfw_policy *p)
         h = export_hash(h, b.data, b.len);
     buf_free(&b);
     return h;
+}
+
+/* The query logging the exports write and --diff expects: the platform's CloudWatch Logs
+ * group unless --query-log-destination says otherwise. */
+static int apply_query_log(const struct options *op, struct fw_model *m)
+{
+    struct fw_query_log *q = &m->query_log;
+    if (op->query_log)
+        q->dest = (enum fw_query_log_dest)fw_parse_query_log_dest(op->query_log);
+    if (q->dest == FW_QUERY_LOG_NONE)
+        q->associated = false;
+    if (!fw_set_string(&q->arn, op->query_log_arn)) {
+        tool_warn("out of memory");
+        return EXIT_SYSTEM;
+    }
+    return EXIT_CLEAN;
+}
+
+/* --query-log-arn: an S3 bucket (and prefix) or a Firehose delivery stream. */
+static bool query_log_arn_ok(const char *dest, const char *arn)
+{
+    const char *p = strncmp(arn, "arn:", 4) == 0 ? strchr(arn + 4, ':') : NULL;
+    if (!p || strpbrk(arn, "\"'\\ \t\n"))
+        return false;
+    if (strcmp(dest, "s3") == 0)
+        return strncmp(p, ":s3:::", 6) == 0 && p[6];
+    if (strcmp(dest, "firehose") == 0)
+        return strncmp(p, ":firehose:", 10) == 0 && strstr(p, ":deliverystream/");
+    return false;
 }
 
 /* The tiered form's repositories and their own allowlists, from the policy's JSON. */
@@ -289,6 +337,10 @@ static int run_export(const struct options *op, dnsfw_policy *p)
         return EXIT_USAGE;
     }
     fmt = formats[i].format;
+    if (op->query_log_arn && fmt != FMT_CLOUDFORMATION && fmt != FMT_CLI && fmt != FMT_TERRAFORM) {
+        tool_warn("--query-log-arn is for the cloudformation, cli and terraform formats");
+        return EXIT_USAGE;
+    }
     if (fmt == FMT_DNSMASQ && !op->upstream) {
         tool_warn("the dnsmasq format needs --upstream ADDR[#PORT]: the server that resolves "
                   "the names the policy lets through");
@@ -310,6 +362,17 @@ static int run_export(const struct options *op, dnsfw_policy *p)
         fw_model_free(&m);
         tool_warn("out of memory");
         return EXIT_SYSTEM;
+    }
+    if (apply_query_log(op, &m)) {
+        fw_model_free(&m);
+        return EXIT_SYSTEM;
+    }
+    if (fmt == FMT_CLI && !op->query_log_arn &&
+        (m.query_log.dest == FW_QUERY_LOG_S3 || m.query_log.dest == FW_QUERY_LOG_FIREHOSE)) {
+        fw_model_free(&m);
+        tool_warn("the cli format needs --query-log-arn with --query-log-destination %s",
+                  op->query_log);
+        return EXIT_USAGE;
     }
     bool aws =
         fmt == FMT_CLOUDFORMATION || fmt == FMT_CLI || fmt == FMT_TERRAFORM || fmt == FMT_DOMAINS;
@@ -372,6 +435,10 @@ static int run_import(const struct options *op)
     struct fw_model m;
     dnsfw_policy *p = NULL;
     int rc = import_path(op->import, op->vpc, &m);
+    if (!rc && m.fail_open < 0)
+        tool_warn("%s: FirewallFailOpen could not be determined; the policy says \"fail_open\": "
+                  "false (AWS's default): check it before you deploy",
+                  op->import);
     if (!rc) {
         int st = fw_model_to_policy(&m, &p);
         rc = st == DNSFW_ENOMEM ? EXIT_SYSTEM : st ? EXIT_INVALID : EXIT_CLEAN;
@@ -401,7 +468,7 @@ static int run_import(const struct options *op)
 static int run_diff(const struct options *op, const dnsfw_policy *p)
 {
     struct fw_model want, have;
-    if (fw_model_from_policy(p, &want)) {
+    if (fw_model_from_policy(p, &want) || apply_query_log(op, &want)) {
         fw_model_free(&want);
         tool_warn("out of memory");
         return EXIT_SYSTEM;
@@ -440,6 +507,8 @@ enum {
     OPT_LOG_PATH,
     OPT_SCOPE_MAP,
     OPT_PSL,
+    OPT_QUERY_LOG,
+    OPT_QUERY_LOG_ARN,
 };
 
 int main(int argc, char **argv)
@@ -463,6 +532,8 @@ int main(int argc, char **argv)
         {"log-path", required_argument, NULL, OPT_LOG_PATH},
         {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
         {"psl", required_argument, NULL, OPT_PSL},
+        {"query-log-destination", required_argument, NULL, OPT_QUERY_LOG},
+        {"query-log-arn", required_argument, NULL, OPT_QUERY_LOG_ARN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -527,6 +598,12 @@ int main(int argc, char **argv)
         case OPT_PSL:
             op.psl = optarg;
             break;
+        case OPT_QUERY_LOG:
+            op.query_log = optarg;
+            break;
+        case OPT_QUERY_LOG_ARN:
+            op.query_log_arn = optarg;
+            break;
         case 'h':
             usage(stdout);
             return EXIT_CLEAN;
@@ -553,6 +630,20 @@ int main(int argc, char **argv)
         tool_warn("--vpc-id must look like vpc- and 8 or 17 hexadecimal digits (athena: "
                   "several, separated by commas), not \"%s\"",
                   op.vpc);
+        return EXIT_USAGE;
+    }
+    if (op.query_log &&
+        (fw_parse_query_log_dest(op.query_log) < 0 || strcmp(op.query_log, "unknown") == 0)) {
+        tool_warn("--query-log-destination must be cloudwatch, s3, firehose or none, not \"%s\"",
+                  op.query_log);
+        return EXIT_USAGE;
+    }
+    if (op.query_log_arn &&
+        !query_log_arn_ok(op.query_log ? op.query_log : "cloudwatch", op.query_log_arn)) {
+        tool_warn("--query-log-arn goes with --query-log-destination s3 (arn:aws:s3:::BUCKET) "
+                  "or firehose (arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME), not "
+                  "\"%s\"",
+                  op.query_log_arn);
         return EXIT_USAGE;
     }
     if (op.s3_location && (strncmp(op.s3_location, "s3://", 5) != 0 || !op.s3_location[5] ||

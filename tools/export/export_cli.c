@@ -69,6 +69,25 @@ static const char script_head[] =
     "    printf 's/@%s@/%s/g\\n' \"$1\" \"$2\" >>\"$work/ids.sed\"\n"
     "}\n"
     "\n"
+    "# remember_arn NAME ARN: as remember, for an ARN\n"
+    "remember_arn() {\n"
+    "    case $2 in\n"
+    "    arn:*) ;;\n"
+    "    *) echo \"dnsfw: unexpected ARN for $1: '$2'\" >&2; exit 1 ;;\n"
+    "    esac\n"
+    "    case $2 in\n"
+    "    *[!A-Za-z0-9:/_.*-]*) echo \"dnsfw: unexpected ARN for $1: '$2'\" >&2; exit 1 ;;\n"
+    "    esac\n"
+    "    printf 's|@%s@|%s|g\\n' \"$1\" \"$2\" >>\"$work/ids.sed\"\n"
+    "}\n"
+    "\n"
+    "# run_logs DOC OPERATION: an \"aws logs\" call\n"
+    "run_logs() {\n"
+    "    sed -f \"$work/ids.sed\" \"$1\" >\"$work/request.json\"\n"
+    "    echo \"dnsfw: logs $2 ($1)\" >&2\n"
+    "    aws logs \"$2\" --cli-input-json \"file://$work/request.json\"\n"
+    "}\n"
+    "\n"
     "# settle LIST_ID: wait until AWS has applied a domain list update\n"
     "settle() {\n"
     "    tries=0\n"
@@ -119,6 +138,16 @@ static const char snapshot[] =
     "        >\"$dir/list-firewall-rule-group-associations.json\"\n"
     "    r53 list-firewall-configs >\"$dir/list-firewall-configs.json\"\n"
     "fi\n"
+    "r53 list-resolver-query-log-configs >\"$dir/list-resolver-query-log-configs.json\"\n"
+    "if [ $# -eq 2 ]; then\n"
+    "    r53 list-resolver-query-log-config-associations \\\n"
+    "        --filters \"Name=ResourceId,Values=$2\" \\\n"
+    "        >\"$dir/list-resolver-query-log-config-associations.json\"\n"
+    "else\n"
+    "    r53 list-resolver-query-log-config-associations \\\n"
+    "        >\"$dir/list-resolver-query-log-config-associations.json\"\n"
+    "fi\n"
+    "aws logs describe-log-groups --output json >\"$dir/describe-log-groups.json\"\n"
     "for g in $(aws route53resolver list-firewall-rule-groups \\\n"
     "    --query 'FirewallRuleGroups[].Id' --output text); do\n"
     "    r53 list-firewall-rules --firewall-rule-group-id \"$g\" \\\n"
@@ -164,6 +193,59 @@ static void lists(struct cli *c)
             buf_printf(c->sh, "settle \"$LIST_%zu\"\n", i + 1);
         }
     }
+}
+
+/* Resolver query logging: a CloudWatch Logs group kept FW_QUERY_LOG_RETENTION days (or the
+ * S3 bucket or Firehose stream of --query-log-arn), a query logging configuration that
+ * sends to it, and its association with the VPC. */
+static void query_log(struct cli *c, const char *vpc)
+{
+    const struct fw_query_log *q = &c->m->query_log;
+    char file[256], id[40], group[128];
+    if (q->dest == FW_QUERY_LOG_NONE || q->dest == FW_QUERY_LOG_UNKNOWN)
+        return;
+    const char *name = q->name ? q->name : FW_QUERY_LOG_NAME;
+    const char *dest = q->arn;
+    if (q->dest == FW_QUERY_LOG_CLOUDWATCH) {
+        snprintf(group, sizeof group, "/dnsfw/%s", name);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "logGroupName", group);
+        document(c, "logs-create-log-group", name, d, file, sizeof file);
+        buf_printf(c->sh,
+                   "arn=$(aws logs describe-log-groups --log-group-name-prefix '%s' \\\n"
+                   "    --query \"logGroups[?logGroupName=='%s'].arn | [0]\" --output text)\n"
+                   "if [ \"$arn\" = None ] || [ -z \"$arn\" ]; then\n"
+                   "    run_logs %s create-log-group\n"
+                   "    arn=$(aws logs describe-log-groups --log-group-name-prefix '%s' \\\n"
+                   "        --query \"logGroups[?logGroupName=='%s'].arn | [0]\" --output text)\n"
+                   "fi\n"
+                   "remember_arn LOG_GROUP_ARN \"$arn\"\n",
+                   group, group, file, group, group);
+        d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "logGroupName", group);
+        cJSON_AddNumberToObject(d, "retentionInDays", q->retention);
+        document(c, "logs-put-retention-policy", name, d, file, sizeof file);
+        buf_printf(c->sh, "run_logs %s put-retention-policy\n", file);
+        dest = "@LOG_GROUP_ARN@";
+    }
+    cJSON *d = cJSON_CreateObject();
+    export_request_id(c->o, "query-log", name, 0, id);
+    cJSON_AddStringToObject(d, "CreatorRequestId", id);
+    cJSON_AddStringToObject(d, "Name", name);
+    cJSON_AddStringToObject(d, "DestinationArn", dest ? dest : "");
+    document(c, "create-resolver-query-log-config", name, d, file, sizeof file);
+    buf_printf(c->sh,
+               "QUERY_LOG=$(run %s create-resolver-query-log-config ResolverQueryLogConfig.Id)\n"
+               "remember QUERY_LOG \"$QUERY_LOG\"\n",
+               file);
+    d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "ResolverQueryLogConfigId", "@QUERY_LOG@");
+    cJSON_AddStringToObject(d, "ResourceId", vpc);
+    document(c, "associate-resolver-query-log-config", name, d, file, sizeof file);
+    buf_printf(c->sh,
+               "run %s associate-resolver-query-log-config "
+               "ResolverQueryLogConfigAssociation.Id >/dev/null\n",
+               file);
 }
 
 static void groups(struct cli *c)
@@ -222,7 +304,7 @@ static void groups(struct cli *c)
         cJSON_AddStringToObject(d, "FirewallRuleGroupId", placeholder);
         cJSON_AddStringToObject(d, "VpcId", vpc);
         cJSON_AddNumberToObject(d, "Priority", g->priority);
-        cJSON_AddStringToObject(d, "Name", g->name);
+        cJSON_AddStringToObject(d, "Name", g->assoc_name ? g->assoc_name : g->name);
         cJSON_AddStringToObject(d, "MutationProtection", "DISABLED");
         document(c, "associate-firewall-rule-group", g->name, d, file, sizeof file);
         buf_printf(c->sh,
@@ -236,6 +318,7 @@ static void groups(struct cli *c)
     document(c, "update-firewall-config", "vpc", d, file, sizeof file);
     buf_printf(c->sh, "run %s update-firewall-config FirewallConfig.FirewallFailOpen >/dev/null\n",
                file);
+    query_log(c, vpc);
 }
 
 int export_cli(const struct fw_model *m, const struct export_opts *o, struct outset *out)

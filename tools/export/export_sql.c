@@ -363,8 +363,11 @@ static void duckdb_tables(struct sql *s, const char *dir)
 {
     struct buf b = {0};
     buf_puts(&b, "-- The query logs: JSON lines (.gz read transparently). A line that is not "
-                 "a JSON\n-- record becomes a row of NULLs, which dnsfw_verdicts reports.\n"
-                 "CREATE OR REPLACE VIEW dnsfw_query_logs AS\n"
+                 "a JSON\n-- record becomes a row of NULLs, which dnsfw_verdicts reports. "
+                 "Read once into a table,\n-- which every view reads: run this file again "
+                 "when the logs change (or make it a\n-- VIEW to read the files at every "
+                 "query).\n"
+                 "CREATE OR REPLACE TABLE dnsfw_query_logs AS\n"
                  "SELECT filename AS log_file, query_timestamp, query_name, query_type, "
                  "srcaddr,\n  coalesce(srcids.instance, srcids.resolver_endpoint) AS instance, "
                  "vpc_id, rcode,\n  firewall_rule_action, firewall_rule_group_id, "

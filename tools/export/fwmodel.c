@@ -58,8 +58,11 @@ void fw_model_free(struct fw_model *m)
         free(g->rules);
         free(g->name);
         free(g->id);
+        free(g->assoc_name);
     }
     free(m->groups);
+    free(m->query_log.name);
+    free(m->query_log.arn);
     for (size_t i = 0; i < m->n_files; i++)
         free(m->files[i]);
     free(m->files);
@@ -208,6 +211,11 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
     fw_model_init(m);
     m->tiered = info.tiered;
     m->fail_open = info.fail_open ? 1 : 0;
+    /* as the platform's construct deploys it; the exporters' options may change it */
+    m->query_log = (struct fw_query_log){
+        .dest = FW_QUERY_LOG_CLOUDWATCH, .retention = FW_QUERY_LOG_RETENTION, .associated = true};
+    if (!fw_set_string(&m->query_log.name, info.tiered ? FW_TIERED_QUERY_LOG : FW_QUERY_LOG_NAME))
+        return DNSFW_ENOMEM;
     for (uint32_t i = 0; i < info.n_lists; i++) {
         if (fw_model_add_list(m, dnsfw_policy_list_name(p, i), NULL) == SIZE_MAX)
             return DNSFW_ENOMEM;
@@ -236,6 +244,9 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
         struct fw_group *g = &m->groups[gx];
         g->priority = gi.priority;
         g->priority_known = true;
+        /* the construct names its association apart from its rule group */
+        if (!fw_set_string(&g->assoc_name, info.tiered ? FW_TIERED_ASSOCIATION : gi.name))
+            return DNSFW_ENOMEM;
         for (uint32_t j = 0; j < gi.n_rules; j++) {
             dnsfw_rule_def d;
             if (dnsfw_policy_get_rule(p, i, j, &d) != DNSFW_OK || d.domain_list >= info.n_lists)
@@ -390,6 +401,32 @@ bool fw_aws_name_ok(const char *name)
         all_digits &= digit;
     }
     return !all_digits;
+}
+
+bool fw_set_string(char **field, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
+        return false;
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+static const char *const query_log_dests[] = {"unknown", "none", "cloudwatch", "s3", "firehose"};
+
+const char *fw_query_log_dest_name(enum fw_query_log_dest d)
+{
+    return (unsigned)d < sizeof query_log_dests / sizeof query_log_dests[0] ? query_log_dests[d]
+                                                                            : "unknown";
+}
+
+int fw_parse_query_log_dest(const char *s)
+{
+    for (size_t i = 1; i < sizeof query_log_dests / sizeof query_log_dests[0]; i++)
+        if (strcmp(s, query_log_dests[i]) == 0)
+            return (int)i;
+    return -1;
 }
 
 int fw_parse_action(const char *s)

@@ -18,10 +18,13 @@
 -- in octets, and the name's problem when it is malformed.
 CREATE OR REPLACE VIEW dnsfw_name_labels AS
 WITH raw AS (
-  SELECT DISTINCT h.name
-  FROM dnsfw_query_logs l
-  CROSS JOIN UNNEST(ARRAY[l.query_name] || l.chain) AS h (name)
-  WHERE h.name IS NOT NULL
+  SELECT DISTINCT name FROM (
+    SELECT query_name AS name FROM dnsfw_query_logs
+    UNION ALL
+    SELECT h.name FROM (SELECT DISTINCT chain FROM dnsfw_query_logs) c
+    CROSS JOIN UNNEST(c.chain) AS h (name)
+  ) t
+  WHERE name IS NOT NULL
 ),
 -- letters, digits, '-' and '_' between single dots: nearly every logged name
 fast AS (
