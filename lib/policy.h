@@ -4,11 +4,23 @@
 
 #include "strtab.h"
 
+/* Where an AWS-managed list lives in one Region ("*": the same id everywhere). */
+struct managed_id {
+    char *region;
+    char *id;
+};
+
 struct spec_list {
     char *name;
     struct strtab specs; /* normalised, each once, in insertion order */
     bool hidden;         /* a blueprint's own list: used by scopes, never deployed */
     bool placeholder;    /* holds only the placeholder dnsfw__tiered_finish() put there */
+    /* AWS-managed (AWSManagedDomains...): the contents are AWS's; specs, if any, are a
+     * local stand-in for evaluation */
+    bool managed;
+    char *managed_name; /* NULL when not known */
+    struct managed_id *ids;
+    size_t n_ids;
 };
 
 struct rule {

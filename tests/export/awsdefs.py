@@ -137,6 +137,8 @@ SAMPLE_ATTRIBUTE = {
     ("AWS::Lambda::Function", "Arn"):
         "arn:aws:lambda:us-east-1:123456789012:function:dnsfw-firewall-config",
 }
+PSEUDO_PARAMETERS = {"AWS::Region": "us-east-1", "AWS::Partition": "aws",
+                     "AWS::AccountId": "123456789012"}
 SAMPLE_PARAMETER = {"AWS::EC2::VPC::Id": "vpc-0123456789abcdef0", "String": "x"}
 
 
@@ -177,6 +179,8 @@ def resolve_intrinsics(value, template, where):
                                        SAMPLE_PARAMETER.get(params[arg]["Type"], "x"))
             if arg in template["Resources"]:
                 return "ref-" + arg
+            if arg in PSEUDO_PARAMETERS:
+                return PSEUDO_PARAMETERS[arg]
             raise TemplateError("%s: Ref to undefined %r" % (where, arg))
         if key == "Fn::GetAtt":
             res, attr = arg if isinstance(arg, list) else arg.split(".", 1)

@@ -35,8 +35,17 @@ def load_state():
     if os.path.exists(STATE):
         with open(STATE) as f:
             return json.load(f)
-    return {"counter": 0, "lists": {}, "groups": {}, "rules": [], "assocs": [], "configs": {},
-            "calls": [], "log_groups": {}, "query_logs": {}, "query_log_assocs": []}
+    # the AWS-managed lists every account sees (in us-east-1, where the fake runs)
+    managed = {lid: {"Id": lid, "Name": name, "Domains": [],
+                     "ManagedOwnerName": "Route 53 Resolver DNS Firewall",
+                     "Arn": "arn:aws:route53resolver:us-east-1:123456789012:"
+                            "firewall-domain-list/" + lid}
+               for lid, name in (("rslvr-fdl-2c46f2ecbfec4dcc", "AWSManagedDomainsMalwareDomainList"),
+                                 ("rslvr-fdl-9a8b7c6d5e4f3a21",
+                                  "AWSManagedDomainsBotnetCommandandControl"))}
+    return {"counter": 0, "lists": managed, "groups": {}, "rules": [], "assocs": [],
+            "configs": {}, "calls": [], "log_groups": {}, "query_logs": {},
+            "query_log_assocs": []}
 
 
 def new_id(state, prefix):
@@ -57,6 +66,10 @@ def query(value, q):
     if m:  # logGroups[?logGroupName=='NAME'].arn | [0]
         items = [i for i in value.get(m.group(1), []) if i.get(m.group(2)) == m.group(3)]
         return items[0].get(m.group(4)) if items else "None"
+    m = re.match(r"^(\w+)\[\?(\w+)=='([^']*)'\]\.(\w+)$", q)
+    if m:  # FirewallDomainLists[?Name=='NAME'].Id
+        return [i.get(m.group(4)) for i in value.get(m.group(1), [])
+                if i.get(m.group(2)) == m.group(3)]
     m = re.match(r"^(\w+)\[(\?(\w+)==null)?\]\.(\w+)$", q)
     if m:
         items = value.get(m.group(1), [])
@@ -70,6 +83,9 @@ def query(value, q):
 
 def main():
     args = sys.argv[1:]
+    if args[:3] == ["configure", "get", "region"]:
+        print("us-east-1")
+        return
     if len(args) < 2 or args[0] not in ("route53resolver", "logs"):
         fail("Usage", "fake aws: only route53resolver and logs are simulated: %r" % args)
     op_cli, opts, i = args[1], {}, 2

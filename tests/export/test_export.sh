@@ -406,5 +406,66 @@ check "the fail-open function's role may call ec2:DescribeVpcs, as the construct
 check "... and its delete succeeds when the VPC is gone" \
     grep -q 'ResourceNotFoundException.*ValidationException' "$TMP/role.cfn.json"
 
+# --- AWS-managed domain lists ------------------------------------------------------------------
+
+MANAGED=$POL/general-managed.json
+run -p "$MANAGED" --format cloudformation -o "$TMP/managed.cfn.json"
+expect "a policy with AWS-managed lists exports" 0
+check "... referring to them by id per Region (Fn::FindInMap on AWS::Region)" \
+    grep -q '"DnsfwManagedDomainLists"' "$TMP/managed.cfn.json"
+check "... without creating them" sh -c "! grep -q '\"Name\": \"malware\"' '$TMP/managed.cfn.json' ||
+    ! grep -B2 '\"Name\": \"malware\"' '$TMP/managed.cfn.json' | grep -q FirewallDomainList"
+check "... and without their stand-in" sh -c "! grep -q controldomain1 '$TMP/managed.cfn.json'"
+run --import "$TMP/managed.cfn.json" -o "$TMP/managed-imported.json"
+expect "its template imports" 0
+check "... keeping the managed lists' names and ids" grep -q '"rslvr-fdl-7b5e6e0c2e5e4c11"' \
+    "$TMP/managed-imported.json"
+run -p "$TMP/managed-imported.json" --format cloudformation -o "$TMP/managed2.cfn.json"
+check "... and exports again byte for byte" cmp -s "$TMP/managed.cfn.json" "$TMP/managed2.cfn.json"
+run -p "$MANAGED" --diff "$TMP/managed.cfn.json"
+expect "--diff of the policy with its template: no difference" 0
+sed 's/rslvr-fdl-7b5e6e0c2e5e4c11/rslvr-fdl-00000000000000aa/g' "$TMP/managed.cfn.json" \
+    >"$TMP/managed-moved.cfn.json"
+run -p "$MANAGED" --diff "$TMP/managed-moved.cfn.json"
+expect "--diff compares a managed list's id in each Region" 1
+check "... managed_id eu-west-1 differs" grep -q 'managed_id eu-west-1' "$OUT"
+for f in terraform cli; do
+    run -p "$MANAGED" --format $f -o "$TMP/managed-$f"
+    expect "the $f format takes managed lists" 0
+done
+check "... terraform looks the id up by the current Region" \
+    grep -q 'data.aws_region.current.name' "$TMP/managed-terraform"
+check "... run.sh finds the id for its Region" grep -q "managed_list 'AWSManagedDomainsMalwareDomainList'" \
+    "$TMP/managed-cli/run.sh"
+printf '%s\n' '{"dnsfw": 1, "domain_lists": {"m": {"managed": "AWSManagedDomainsAggregateThreatList"}},' \
+    '"rule_groups": [{"name": "g", "priority": 200, "rules": [{"name": "r", "priority": 1,' \
+    '"action": "BLOCK", "domain_list": "m", "block_response": "NODATA"}]}]}' >"$TMP/noids.json"
+run -p "$TMP/noids.json" --format cloudformation
+expect "CloudFormation needs a managed list's ids" 3 'give the policy its "ids"'
+# the CDK's way: a rule with the literal id of a list the template does not define
+python3 - "$CDK" "$TMP/cdk-managed.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+for r in t["Resources"].values():
+    if r["Type"] == "AWS::Route53Resolver::FirewallRuleGroup":
+        r["Properties"]["FirewallRules"].insert(0, {
+            "Action": "BLOCK", "BlockResponse": "NODATA", "Priority": 50,
+            "FirewallDomainListId": "rslvr-fdl-2c46f2ecbfec4dcc"})
+json.dump(t, open(sys.argv[2], "w"))
+PY
+check "(the literal-id variant differs)" sh -c "! cmp -s '$CDK' '$TMP/cdk-managed.json'"
+run --import "$TMP/cdk-managed.json" -o "$TMP/cdk-managed-policy.json"
+expect "a template whose rule names a list by id imports (no failure)" 0 \
+    "imported as an AWS-managed list known by its id"
+check "... as a managed list known by its id" grep -qE '"\*":[[:space:]]*"rslvr-fdl-2c46f2ecbfec4dcc"' \
+    "$TMP/cdk-managed-policy.json"
+"$EVAL" -p "$MANAGED" controldomain1.malwarelist.firewall.route53resolver.us-east-1.amazonaws.com \
+    >"$OUT" 2>"$ERR"
+RC=$?
+expect "dnsfw-eval with managed lists: the stand-in decides" 1 \
+    'is AWS-managed \(AWSManagedDomainsMalwareDomainList\): AWS does not disclose' \
+    'evaluated with its local stand-in' 'botnet.*matches no name'
+check "... BLOCK by the malware list" grep -q 'domain_list=malware' "$OUT"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -186,6 +186,14 @@ def check_tf(path):
                 if isinstance(val, str) and INTERP.search(val):
                     for ref in INTERP.findall(val):
                         parts = ref.split(".")
+                        m = re.match(r'^local\.(\w+)\["(\w+)"\]\[data\.aws_region\.current\.name\]$',
+                                     ref)
+                        if parts[0] == "local":  # a managed list's id by Region
+                            if not m or m.group(2) not in t.get("locals", {}).get(m.group(1), {}) \
+                                    or "current" not in t.get("data", {}).get("aws_region", {}):
+                                problems.append("%s.%s: %s is not a local of the file looked "
+                                                "up by the current Region" % (where, k, ref))
+                            continue
                         if parts[0] == "var":
                             if parts[1] not in variables:
                                 problems.append("%s.%s: undeclared variable %s" % (where, k, ref))

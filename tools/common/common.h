@@ -32,6 +32,10 @@ void tool_print_version(void);
  */
 int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out);
 
+/* For the tools that evaluate: say on stderr which lists are AWS-managed, whose contents
+ * are AWS's (evaluated with their local stand-in, or matching nothing). */
+void tool_note_managed_lists(const dnsfw_policy *p);
+
 /*
  * Report what getopt_long() (run with opterr = 0 and an optstring starting with ':')
  * refused — an unknown option (opt '?') or a missing argument (opt ':') — under the

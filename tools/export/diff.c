@@ -102,8 +102,43 @@ static void fill(struct strmap *s, const struct fw_list *l)
     }
 }
 
+static void list_field(struct diff *d, const struct fw_list *w, const char *field, const char *pv,
+                       const char *dv)
+{
+    if ((pv == NULL) != (dv == NULL) || (pv && strcmp(pv, dv) != 0))
+        emit(d, &(struct change){.kind = "list",
+                                 .what = "changed",
+                                 .list = w->name,
+                                 .priority = -1,
+                                 .field = field,
+                                 .policy = pv,
+                                 .deployed = dv});
+}
+
+/* An AWS-managed list: what AWS holds is not the policy's, so no entries are compared;
+ * which list it is (its name, its id in each Region both know) is. */
+static void managed(struct diff *d, const struct fw_list *w, const struct fw_list *h)
+{
+    list_field(d, w, "managed", w->managed ? "yes" : "no", h->managed ? "yes" : "no");
+    if (!w->managed || !h->managed)
+        return;
+    if (w->managed_name && h->managed_name)
+        list_field(d, w, "managed_name", w->managed_name, h->managed_name);
+    for (size_t i = 0; i < w->n_ids; i++) {
+        const char *hid = fw_list_managed_id(h, w->ids[i].region);
+        char field[80];
+        snprintf(field, sizeof field, "managed_id %s", w->ids[i].region);
+        if (hid)
+            list_field(d, w, field, w->ids[i].id, hid);
+    }
+}
+
 static void entries(struct diff *d, const struct fw_list *w, const struct fw_list *h)
 {
+    if (w->managed || h->managed) {
+        managed(d, w, h);
+        return;
+    }
     struct strmap ws = {0}, hs = {0};
     fill(&ws, w);
     fill(&hs, h);

@@ -61,6 +61,56 @@ static cJSON *vpc_value(const struct export_opts *o)
     return ref;
 }
 
+#define MANAGED_MAP "DnsfwManagedDomainLists"
+
+/* An AWS-managed list's id: the same everywhere, or looked up by Region. */
+static cJSON *managed_ref(const struct fw_list *l, const char *key)
+{
+    const char *any = fw_list_managed_id(l, "*");
+    if (any)
+        return cJSON_CreateString(any);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *a = cJSON_AddArrayToObject(o, "Fn::FindInMap");
+    cJSON_AddItemToArray(a, cJSON_CreateString(MANAGED_MAP));
+    cJSON *region = cJSON_CreateObject();
+    cJSON_AddStringToObject(region, "Ref", "AWS::Region");
+    cJSON_AddItemToArray(a, region);
+    cJSON_AddItemToArray(a, cJSON_CreateString(key));
+    return o;
+}
+
+/* Mappings (Region -> key -> id) and Metadata (key -> name, managed name, ids) of the
+ * managed lists; the Metadata brings them back on --import. */
+static void add_managed(cJSON *t, cJSON *meta, const struct fw_model *m, char (*keys)[128])
+{
+    cJSON *map = NULL, *md = NULL;
+    for (size_t i = 0; i < m->n_lists; i++) {
+        const struct fw_list *l = &m->lists[i];
+        if (!l->managed)
+            continue;
+        if (!md)
+            md = cJSON_AddObjectToObject(meta, "ManagedDomainLists");
+        cJSON *e = cJSON_AddObjectToObject(md, keys[i]);
+        cJSON_AddStringToObject(e, "Name", l->name);
+        if (l->managed_name)
+            cJSON_AddStringToObject(e, "Managed", l->managed_name);
+        else
+            cJSON_AddTrueToObject(e, "Managed");
+        cJSON *ids = cJSON_AddObjectToObject(e, "Ids");
+        for (size_t j = 0; j < l->n_ids; j++) {
+            cJSON_AddStringToObject(ids, l->ids[j].region, l->ids[j].id);
+            if (strcmp(l->ids[j].region, "*") == 0)
+                continue;
+            if (!map)
+                map = cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Mappings"), MANAGED_MAP);
+            cJSON *row = cJSON_GetObjectItemCaseSensitive(map, l->ids[j].region);
+            if (!row)
+                row = cJSON_AddObjectToObject(map, l->ids[j].region);
+            cJSON_AddStringToObject(row, keys[i], l->ids[j].id);
+        }
+    }
+}
+
 static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
                               char (*list_ids)[128])
 {
@@ -68,7 +118,10 @@ static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
     char qtype[16];
     cJSON_AddNumberToObject(p, "Priority", r->priority);
     cJSON_AddStringToObject(p, "Action", dnsfw_action_name(r->action));
-    cJSON_AddItemToObject(p, "FirewallDomainListId", get_att(list_ids[r->list], "Id"));
+    cJSON_AddItemToObject(p, "FirewallDomainListId",
+                          m->lists[r->list].managed
+                              ? managed_ref(&m->lists[r->list], list_ids[r->list])
+                              : get_att(list_ids[r->list], "Id"));
     if (r->action == DNSFW_ACTION_BLOCK)
         cJSON_AddStringToObject(p, "BlockResponse", dnsfw_block_response_name(r->response));
     if (r->response == DNSFW_RESPONSE_OVERRIDE) {
@@ -227,8 +280,13 @@ int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
     }
     cJSON *res = cJSON_AddObjectToObject(t, "Resources");
 
+    struct strmap managed_keys = {0};
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
+        if (l->managed) { /* AWS's: referenced, never created */
+            export_ident(&managed_keys, IDENT_CFN, "", l->name, list_ids[i], sizeof list_ids[i]);
+            continue;
+        }
         export_ident(&seen, IDENT_CFN, "List", l->name, list_ids[i], sizeof list_ids[i]);
         cJSON *r = cJSON_AddObjectToObject(res, list_ids[i]);
         cJSON_AddStringToObject(r, "Type", "AWS::Route53Resolver::FirewallDomainList");
@@ -279,6 +337,8 @@ int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
     add_query_log(res, m, o);
     if (o->fail_open_resource == FAIL_OPEN_LAMBDA)
         add_fail_open(res, m, o, assoc_ids);
+    add_managed(t, meta, m, list_ids);
+    strmap_free(&managed_keys, NULL);
 
     struct buf *b = outset_add(out, "template.json", false);
     if (b)

@@ -40,6 +40,27 @@ static void document(struct cli *c, const char *op, const char *label, cJSON *do
     cJSON_Delete(doc);
 }
 
+/* Only in a run.sh whose policy has AWS-managed lists. */
+static const char managed_function[] =
+    "# managed_list AWS_NAME \"REGION=ID ...\": the id of an AWS-managed domain list in\n"
+    "# the Region the CLI uses, from the policy's ids, else looked up by its name\n"
+    "managed_list() {\n"
+    "    region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}\n"
+    "    for pair in $2; do\n"
+    "        case ${pair%%=*} in\n"
+    "        \"$region\" | '*') echo \"${pair#*=}\"; return 0 ;;\n"
+    "        esac\n"
+    "    done\n"
+    "    if [ -n \"$1\" ]; then\n"
+    "        aws route53resolver list-firewall-domain-lists \\\n"
+    "            --query \"FirewallDomainLists[?Name=='$1'].Id\" --output text\n"
+    "        return 0\n"
+    "    fi\n"
+    "    echo \"dnsfw: no id of an AWS-managed list for Region '$region'\" >&2\n"
+    "    exit 1\n"
+    "}\n"
+    "\n";
+
 static const char script_head[] =
     "#!/bin/sh\n"
     "# Creates the Route 53 Resolver DNS Firewall configuration exported by dnsfw-export,\n"
@@ -166,6 +187,14 @@ static void lists(struct cli *c)
     char file[256], id[40], spec[AWS_SPEC_MAX + 3];
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
+        if (l->managed) { /* AWS's list: its id in the Region run.sh runs in */
+            buf_printf(c->sh, "LIST_%zu=$(managed_list '%s' '", i + 1,
+                       l->managed_name ? l->managed_name : "");
+            for (size_t j = 0; j < l->n_ids; j++)
+                buf_printf(c->sh, "%s%s=%s", j ? " " : "", l->ids[j].region, l->ids[j].id);
+            buf_printf(c->sh, "')\nremember LIST_%zu \"$LIST_%zu\"\n", i + 1, i + 1);
+            continue;
+        }
         cJSON *d = cJSON_CreateObject();
         export_request_id(c->o, "list", l->name, 0, id);
         cJSON_AddStringToObject(d, "CreatorRequestId", id);
@@ -337,6 +366,11 @@ int export_cli(const struct fw_model *m, const struct export_opts *o, struct out
             *slot = (void *)1;
     }
     buf_puts(c.sh, script_head);
+    for (size_t i = 0; i < m->n_lists; i++)
+        if (m->lists[i].managed) {
+            buf_puts(c.sh, managed_function);
+            break;
+        }
     if (!o->vpc_id) {
         buf_puts(c.sh, "if [ $# -ne 1 ]; then\n"
                        "    echo \"usage: $0 VPC_ID (the VPC whose DNS queries the rule groups "

@@ -33,6 +33,20 @@ static void check_lists(const struct fw_model *m, enum export_format f, const st
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
         name_check("domain list", l->name);
+        if (l->managed) { /* AWS's list: nothing of it is written but its id */
+            if (!l->n_ids && (f == FMT_CLOUDFORMATION || f == FMT_TERRAFORM)) {
+                diag_error(NULL, 0,
+                           "domain list \"%s\" is AWS-managed: %s refers to it by its id in "
+                           "each Region; give the policy its \"ids\"",
+                           l->name, f == FMT_CLOUDFORMATION ? "CloudFormation" : "Terraform");
+                errors++;
+            }
+            if (f == FMT_DOMAINS)
+                diag_warning(NULL, 0,
+                             "domain list \"%s\" is AWS-managed: no file is written for it",
+                             l->name);
+            continue;
+        }
         total += l->n_specs;
         for (size_t j = 0; j < l->n_specs; j++) {
             size_t len = strlen(l->specs[j]) + (o->fqdn ? 1 : 0);

@@ -54,9 +54,25 @@ int export_terraform(const struct fw_model *m, const struct export_opts *o, stru
 
     cJSON *tl = cJSON_AddObjectToObject(res, T_LIST);
     char spec[AWS_SPEC_MAX + 3];
+    cJSON *managed = NULL;
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
         export_ident(&seen_lists, IDENT_TF, "", l->name, list_names[i], sizeof list_names[i]);
+        if (l->managed) { /* AWS's list: its id, by Region */
+            if (!fw_list_managed_id(l, "*")) {
+                if (!managed) {
+                    managed = cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "locals"),
+                                                      "dnsfw_managed_domain_lists");
+                    cJSON_AddObjectToObject(
+                        cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "data"), "aws_region"),
+                        "current");
+                }
+                cJSON *ids = cJSON_AddObjectToObject(managed, list_names[i]);
+                for (size_t j = 0; j < l->n_ids; j++)
+                    cJSON_AddStringToObject(ids, l->ids[j].region, l->ids[j].id);
+            }
+            continue;
+        }
         cJSON *r = cJSON_AddObjectToObject(tl, list_names[i]);
         cJSON_AddStringToObject(r, "name", l->name);
         if (l->n_specs) {
@@ -85,7 +101,19 @@ int export_terraform(const struct fw_model *m, const struct export_opts *o, stru
             cJSON *r = cJSON_AddObjectToObject(tr, name);
             cJSON_AddStringToObject(r, "name", ru->name);
             add_ref(r, "firewall_rule_group_id", T_GROUP, group_names[i]);
-            add_ref(r, "firewall_domain_list_id", T_LIST, list_names[ru->list]);
+            const struct fw_list *ml = &m->lists[ru->list];
+            if (ml->managed && fw_list_managed_id(ml, "*")) {
+                cJSON_AddStringToObject(r, "firewall_domain_list_id", fw_list_managed_id(ml, "*"));
+            } else if (ml->managed) {
+                char ref[300];
+                snprintf(
+                    ref, sizeof ref,
+                    "${local.dnsfw_managed_domain_lists[\"%s\"][data.aws_region.current.name]}",
+                    list_names[ru->list]);
+                cJSON_AddStringToObject(r, "firewall_domain_list_id", ref);
+            } else {
+                add_ref(r, "firewall_domain_list_id", T_LIST, list_names[ru->list]);
+            }
             cJSON_AddNumberToObject(r, "priority", ru->priority);
             cJSON_AddStringToObject(r, "action", dnsfw_action_name(ru->action));
             if (ru->action == DNSFW_ACTION_BLOCK)

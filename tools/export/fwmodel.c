@@ -48,6 +48,10 @@ void fw_model_free(struct fw_model *m)
         free(l->specs);
         free(l->name);
         free(l->id);
+        free(l->managed_name);
+        for (size_t j = 0; j < l->n_ids; j++)
+            free(l->ids[j].region), free(l->ids[j].id);
+        free(l->ids);
         strmap_free(&l->seen, NULL);
     }
     free(m->lists);
@@ -156,6 +160,32 @@ int fw_list_add_spec(struct fw_list *l, const char *spec, size_t len, const char
     return DNSFW_OK;
 }
 
+bool fw_list_add_managed_id(struct fw_list *l, const char *region, const char *id)
+{
+    if (fw_list_managed_id(l, region))
+        return true;
+    struct fw_managed_id *n = realloc(l->ids, (l->n_ids + 1) * sizeof *n);
+    if (!n)
+        return false;
+    l->ids = n;
+    n[l->n_ids].region = strdup(region);
+    n[l->n_ids].id = strdup(id);
+    if (!n[l->n_ids].region || !n[l->n_ids].id) {
+        free(n[l->n_ids].region), free(n[l->n_ids].id);
+        return false;
+    }
+    l->n_ids++;
+    return true;
+}
+
+const char *fw_list_managed_id(const struct fw_list *l, const char *region)
+{
+    for (size_t i = 0; i < l->n_ids; i++)
+        if (strcmp(l->ids[i].region, region) == 0)
+            return l->ids[i].id;
+    return NULL;
+}
+
 size_t fw_model_find_list(const struct fw_model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_lists; i++)
@@ -225,6 +255,18 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
         if (!l->specs)
             return DNSFW_ENOMEM;
         l->cap_specs = n ? n : 1;
+        dnsfw_managed_info mi;
+        if (dnsfw_policy_list_managed(p, i, &mi) == DNSFW_OK && mi.managed) {
+            l->managed = true;
+            if (!fw_set_string(&l->managed_name, mi.aws_name))
+                return DNSFW_ENOMEM;
+            for (size_t k = 0; k < mi.n_ids; k++) {
+                const char *region, *id;
+                if (dnsfw_policy_list_managed_id(p, i, k, &region, &id) != DNSFW_OK ||
+                    !fw_list_add_managed_id(l, region, id))
+                    return DNSFW_ENOMEM;
+            }
+        }
         /* Already normalised and unique: copy as they are. */
         for (size_t j = 0; j < n; j++) {
             const char *s = dnsfw_policy_list_spec(p, i, j);
@@ -309,6 +351,18 @@ int fw_model_to_policy(const struct fw_model *m, dnsfw_policy **out)
             diag_error(l->where.file, l->where.line, "domain list \"%s\": %s", l->name,
                        rc == DNSFW_ESCHEMA ? "not a name AWS accepts" : dnsfw_strerror(rc));
             break;
+        }
+        if (!rc && l->managed) {
+            if ((rc = dnsfw_policy_set_list_managed(p, lists[i], l->managed_name)))
+                diag_error(l->where.file, l->where.line,
+                           "domain list \"%s\": \"%s\" is not the name of an AWS-managed list",
+                           l->name, l->managed_name);
+            for (size_t j = 0; !rc && j < l->n_ids; j++)
+                if ((rc = dnsfw_policy_add_list_managed_id(p, lists[i], l->ids[j].region,
+                                                           l->ids[j].id)))
+                    diag_error(l->where.file, l->where.line,
+                               "domain list \"%s\": Region \"%s\", id \"%s\": %s", l->name,
+                               l->ids[j].region, l->ids[j].id, dnsfw_strerror(rc));
         }
         for (size_t j = 0; !rc && j < l->n_specs; j++) {
             const char *reason = NULL;

@@ -23,9 +23,20 @@ struct fw_where {
     unsigned line;
 };
 
+/* An AWS-managed list's id in one Region ("*": wherever it is deployed). */
+struct fw_managed_id {
+    char *region, *id;
+};
+
 struct fw_list {
-    char *name;   /* AWS name; a deployed list whose name is unknown is named by its id */
-    char *id;     /* AWS id (rslvr-fdl-...) or template logical id; NULL for a policy */
+    char *name; /* AWS name; a deployed list whose name is unknown is named by its id */
+    char *id;   /* AWS id (rslvr-fdl-...) or template logical id; NULL for a policy */
+    /* AWS-managed: referenced by id, never created; its specs (a policy's stand-in) are
+     * for evaluation only and no AWS writer or the diff looks at them */
+    bool managed;
+    char *managed_name; /* "AWSManagedDomains...", NULL when not known */
+    struct fw_managed_id *ids;
+    size_t n_ids;
     char **specs; /* normalised the way dnsfw_spec_normalize() does, each once, in order */
     size_t n_specs, cap_specs;
     struct strmap seen; /* the specs, for fw_list_add_spec()'s "each once" */
@@ -112,6 +123,12 @@ struct fw_rule *fw_group_add_rule(struct fw_group *g, const struct fw_rule *r);
  * DNSFW_ENOMEM.
  */
 int fw_list_add_spec(struct fw_list *l, const char *spec, size_t len, const char **reason);
+
+/* Record a managed list's id in a Region (a copy); false when out of memory. An id for a
+ * Region it has already is ignored. */
+bool fw_list_add_managed_id(struct fw_list *l, const char *region, const char *id);
+/* The id for a Region, or for "*"; NULL when the list has none. */
+const char *fw_list_managed_id(const struct fw_list *l, const char *region);
 
 /* Index of the list / group with this name, or SIZE_MAX. */
 size_t fw_model_find_list(const struct fw_model *m, const char *name);

@@ -32,8 +32,9 @@ struct cfn {
     const char *file;
     const cJSON *template, *params, *resources;
     const char *vpc;
-    struct strmap lists;  /* logical id -> list index + 1 */
-    struct strmap assocs; /* group logical id -> struct assoc */
+    struct strmap lists;   /* logical id -> list index + 1 */
+    struct strmap managed; /* managed list key or literal id -> list index + 1 */
+    struct strmap assocs;  /* group logical id -> struct assoc */
     bool fail_open_unknown;
     int oom;
 };
@@ -306,6 +307,117 @@ static bool is_advanced(const cJSON *rule)
            !cJSON_GetObjectItemCaseSensitive(rule, "FirewallDomainListId");
 }
 
+#define MANAGED_MAP "DnsfwManagedDomainLists"
+
+/* A managed list of the model: made on first use, remembered under key. */
+static size_t managed_model_list(struct cfn *c, const char *key, const char *name,
+                                 const char *aws_name, const cJSON *where)
+{
+    void **slot = strmap_slot(&c->managed, key, strlen(key));
+    if (!slot) {
+        c->oom = 1;
+        return SIZE_MAX;
+    }
+    if (*slot)
+        return (size_t)(uintptr_t)*slot - 1;
+    size_t li = fw_model_add_list(c->m, name, NULL);
+    if (li == SIZE_MAX) {
+        c->oom = 1;
+        return SIZE_MAX;
+    }
+    struct fw_list *l = &c->m->lists[li];
+    l->managed = true;
+    l->where = (struct fw_where){c->file, json_doc_line(c->d, where)};
+    if (!fw_set_string(&l->managed_name, aws_name)) {
+        c->oom = 1;
+        return SIZE_MAX;
+    }
+    *slot = to_ptr(li);
+    return li;
+}
+
+/* The managed lists dnsfw-export recorded in Metadata.libdnsfw.ManagedDomainLists, in
+ * their order: key -> { Name, Managed (a name or true), Ids }. */
+static bool read_managed_metadata(struct cfn *c)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c->template, "Metadata"),
+                                         "libdnsfw"),
+        "ManagedDomainLists");
+    for (const cJSON *e = cJSON_IsObject(md) ? md->child : NULL; e; e = e->next) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "Name");
+        const cJSON *managed = cJSON_GetObjectItemCaseSensitive(e, "Managed");
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(e, "Ids");
+        if (!cJSON_IsString(name) || !(cJSON_IsString(managed) || cJSON_IsTrue(managed)))
+            return jfail(c->d, e, "Metadata.libdnsfw.ManagedDomainLists.%s needs Name and Managed",
+                         e->string);
+        size_t li = managed_model_list(c, e->string, name->valuestring,
+                                       cJSON_IsString(managed) ? managed->valuestring : NULL, e);
+        if (li == SIZE_MAX)
+            return false;
+        for (const cJSON *id = cJSON_IsObject(ids) ? ids->child : NULL; id; id = id->next) {
+            if (!cJSON_IsString(id))
+                return jfail(c->d, id, "an id must be a string");
+            if (!fw_list_add_managed_id(&c->m->lists[li], id->string, id->valuestring))
+                return c->oom = 1, false;
+            if (strcmp(id->string, "*") == 0) {
+                void **slot = strmap_slot(&c->managed, id->valuestring, strlen(id->valuestring));
+                if (!slot)
+                    return c->oom = 1, false;
+                *slot = to_ptr(li);
+            }
+        }
+    }
+    return true;
+}
+
+/*
+ * A rule's FirewallDomainListId that is no list of the template: an AWS-managed list (or
+ * one made elsewhere) by its id, a literal as the CDK writes it, or looked up in the
+ * template's Mappings by Region as dnsfw-export writes it. *li gets the model's list + 1.
+ */
+static bool managed_list(struct cfn *c, const cJSON *lv, void **li)
+{
+    const cJSON *fim = cJSON_GetObjectItemCaseSensitive(lv, "Fn::FindInMap");
+    if (cJSON_IsString(lv) && strncmp(lv->valuestring, "rslvr-fdl-", 10) == 0) {
+        size_t i = managed_model_list(c, lv->valuestring, lv->valuestring, NULL, lv);
+        if (i == SIZE_MAX)
+            return false;
+        struct fw_list *l = &c->m->lists[i];
+        if (!l->n_ids) {
+            diag_warning(c->file, json_doc_line(c->d, lv),
+                         "domain list %s is not in the template: imported as an AWS-managed "
+                         "list known by its id (what it holds is AWS's)",
+                         lv->valuestring);
+            if (!fw_list_add_managed_id(l, "*", lv->valuestring))
+                return c->oom = 1, false;
+        }
+        *li = to_ptr(i);
+        return true;
+    }
+    const cJSON *map = cJSON_GetArrayItem(fim, 0), *key = cJSON_GetArrayItem(fim, 2);
+    const cJSON *table =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c->template, "Mappings"),
+                                         cJSON_IsString(map) ? map->valuestring : "");
+    if (cJSON_GetArraySize(fim) != 3 || !cJSON_IsString(key) || !cJSON_IsObject(table))
+        return jfail(c->d, lv,
+                     "FirewallDomainListId must be the Id of a FirewallDomainList of the "
+                     "template, a domain list id (rslvr-fdl-...) or Fn::FindInMap of one");
+    size_t i = managed_model_list(c, key->valuestring, key->valuestring, NULL, lv);
+    if (i == SIZE_MAX)
+        return false;
+    struct fw_list *l = &c->m->lists[i];
+    for (const cJSON *row = table->child; row; row = row->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(row, key->valuestring);
+        if (cJSON_IsString(id) && !fw_list_add_managed_id(l, row->string, id->valuestring))
+            return c->oom = 1, false;
+    }
+    if (!l->n_ids)
+        return jfail(c->d, lv, "mapping %s has no \"%s\"", map->valuestring, key->valuestring);
+    *li = to_ptr(i);
+    return true;
+}
+
 static bool read_rule(struct cfn *c, struct fw_group *g, const cJSON *names, const cJSON *ro)
 {
     static const char *const keys[] = {"FirewallDomainListId",
@@ -357,11 +469,15 @@ static bool read_rule(struct cfn *c, struct fw_group *g, const cJSON *names, con
         return false;
     void *li = lref.kind == V_RESOURCE ? strmap_get(&c->lists, lref.resource, strlen(lref.resource))
                                        : NULL;
-    if (!li || (strcmp(lref.attr, "Id") != 0 && strcmp(lref.attr, "Ref") != 0))
+    if (li && strcmp(lref.attr, "Id") != 0 && strcmp(lref.attr, "Ref") != 0)
+        li = NULL;
+    if (!li && lref.kind == V_RESOURCE)
         return jfail(c->d, lv,
                      "rule %lld: FirewallDomainListId must be the Id of a FirewallDomainList "
                      "of the template (lists outside it cannot be read)",
                      (long long)prio);
+    if (!li && !managed_list(c, lref.kind == V_LITERAL ? lref.item : lv, &li))
+        return false;
     r.list = (size_t)(uintptr_t)li - 1;
     if (r.action == DNSFW_ACTION_BLOCK) {
         int rs = response ? fw_parse_response(response) : -1;
@@ -742,6 +858,8 @@ static int run(struct cfn *c)
     for (const cJSON *r = c->resources->child; r; r = r->next)
         if (strcmp(resource_type(c, r->string), T_LIST) == 0 && !read_list(c, r))
             return c->oom ? -2 : -1;
+    if (!read_managed_metadata(c))
+        return c->oom ? -2 : -1;
     for (const cJSON *r = c->resources->child; r; r = r->next)
         if (strcmp(resource_type(c, r->string), T_ASSOC) == 0 && !read_assoc(c, r))
             return c->oom ? -2 : -1;
@@ -792,6 +910,7 @@ int import_cfn(const char *file, const char *text, size_t len, const char *vpc, 
     rc = run(&c);
     json_doc_free(&c.body);
     strmap_free(&c.lists, NULL);
+    strmap_free(&c.managed, NULL);
     strmap_free(&c.assocs, free_assoc);
     json_doc_free(&d);
     return rc;

@@ -40,6 +40,7 @@ struct ci_domains {
 
 struct ci_list_name {
     char *id, *name;
+    char *region; /* from the list's ARN */
     bool managed;
 };
 
@@ -148,7 +149,7 @@ void cli_import_free(struct cli_import *ci)
         strmap_free(&ci->domains[i].specs.seen, NULL);
     }
     for (size_t i = 0; i < ci->n_names; i++)
-        free(ci->names[i].id), free(ci->names[i].name);
+        free(ci->names[i].id), free(ci->names[i].name), free(ci->names[i].region);
     for (size_t i = 0; i < ci->n_assocs; i++)
         free(ci->assocs[i].group_id), free(ci->assocs[i].vpc), free(ci->assocs[i].name);
     for (size_t i = 0; i < ci->n_query_logs; i++)
@@ -344,10 +345,10 @@ static bool read_domains(struct cli_import *ci, const struct json_doc *d, const 
 static bool read_names(struct cli_import *ci, const struct json_doc *d, const cJSON *e, bool single)
 {
     for (; e; e = single ? NULL : e->next) {
-        const char *id, *name, *owner;
+        const char *id, *name, *owner, *arn;
         if (!need_object(d, e) || !jstring(d, e, "Id", true, &id) ||
             !jstring(d, e, "Name", false, &name) ||
-            !jstring(d, e, "ManagedOwnerName", false, &owner))
+            !jstring(d, e, "ManagedOwnerName", false, &owner) || !jstring(d, e, "Arn", false, &arn))
             return false;
         struct ci_list_name *n = PUSH(ci, names);
         if (!n)
@@ -355,6 +356,12 @@ static bool read_names(struct cli_import *ci, const struct json_doc *d, const cJ
         n->id = sdup(ci, id);
         n->name = sdup(ci, name);
         n->managed = owner != NULL;
+        /* arn:PARTITION:route53resolver:REGION:ACCOUNT:firewall-domain-list/ID */
+        const char *r = arn;
+        for (int k = 0; r && k < 3; k++)
+            r = strchr(r, ':') ? strchr(r, ':') + 1 : NULL;
+        if (r && strchr(r, ':') > r && (n->region = malloc((size_t)(strchr(r, ':') - r) + 1)))
+            snprintf(n->region, (size_t)(strchr(r, ':') - r) + 1, "%s", r);
     }
     return true;
 }
@@ -600,6 +607,28 @@ static size_t model_list(struct cli_import *ci, struct fw_model *m, const char *
     return li;
 }
 
+/* An AWS-managed list: named as AWS names it, known by its id in its Region. */
+static size_t managed_list(struct cli_import *ci, struct fw_model *m, const struct ci_list_name *n)
+{
+    for (size_t i = 0; i < m->n_lists; i++)
+        if (strcmp(m->lists[i].id, n->id) == 0)
+            return i;
+    const char *name = n->name ? n->name : n->id;
+    size_t li = fw_model_add_list(m, name, n->id);
+    if (li == SIZE_MAX) {
+        ci->oom = 1;
+        return SIZE_MAX;
+    }
+    struct fw_list *l = &m->lists[li];
+    l->managed = true;
+    if ((strncmp(name, "AWSManagedDomains", 17) == 0 && !fw_set_string(&l->managed_name, name)) ||
+        !fw_list_add_managed_id(l, n->region ? n->region : "*", n->id)) {
+        ci->oom = 1;
+        return SIZE_MAX;
+    }
+    return li;
+}
+
 static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
                      const struct ci_assoc *a)
 {
@@ -635,14 +664,8 @@ static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
             continue;
         }
         const struct ci_list_name *n = list_name(ci, cr->list_id);
-        if (n && n->managed) {
-            diag_warning(cr->r.where.file, cr->r.where.line,
-                         "rule group \"%s\", rule %u uses the AWS-managed list \"%s\", whose "
-                         "domains AWS does not disclose; left out",
-                         name, cr->r.priority, n->name ? n->name : cr->list_id);
-            continue;
-        }
-        size_t li = model_list(ci, m, cr->list_id, &cr->r, name);
+        size_t li =
+            n && n->managed ? managed_list(ci, m, n) : model_list(ci, m, cr->list_id, &cr->r, name);
         if (li == SIZE_MAX)
             return ci->oom ? -2 : -1;
         struct fw_rule r = cr->r;

@@ -26,6 +26,7 @@ int policy_gen_load(const struct serve_config *cfg, unsigned long serial, struct
     dnsfw_policy *policy = NULL;
     int rc = tool_load_policy(cfg->policy, cfg->mode, &policy);
     if (rc == EXIT_CLEAN) {
+        tool_note_managed_lists(policy);
         dnsfw_policy_info info;
         dnsfw_policy_get_info(policy, &info);
         g->scoped = info.tiered;
