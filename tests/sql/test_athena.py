@@ -4,7 +4,9 @@ views) and Hive DDL (the tables) by dt-sql-parser's grammars (trino_syntax.mjs);
 view statements are the same bytes as --format duckdb's; each statement stays under
 Athena's 262,144-byte query limit with 100,000 entries; the entries are data, not SQL.
 
-usage: test_athena.py DNSFW_EXPORT TESTS_SQL_DIR TESTS_DATA_DIR
+Also the Athena statements docs/sql.md gives for CloudWatch Logs export tasks.
+
+usage: test_athena.py DNSFW_EXPORT TESTS_SQL_DIR TESTS_DATA_DIR DOCS_SQL_MD
 """
 import glob
 import json
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-export, here, data = sys.argv[1:4]
+export, here, data, docs_sql = sys.argv[1:5]
 passed = failed = 0
 
 
@@ -87,6 +89,16 @@ with tempfile.TemporaryDirectory() as tmp:
               "LOCATION '%sentries/'" % loc in open(os.path.join(a, "athena.sql")).read(),
               "%s: the data goes beside AWSLogs/ (%s)" % (name, loc))
         files += each
+    # docs/sql.md's variant for CloudWatch Logs export tasks: one statement a file
+    doc = open(docs_sql).read()
+    block = re.search(r"```sql\n(.*?)```", doc, re.S).group(1)
+    block = "\n".join(line[5:] if line.startswith("     ") else line for line in block.splitlines())
+    for i, st in enumerate(x for x in block.split(";") if x.strip()):
+        path = os.path.join(tmp, "docs-cloudwatch-%d.sql" % i)
+        open(path, "w").write(st.strip() + "\n")
+        files.append(path)
+    check(len(files) >= 2 and "json_parse" in open(files[-1]).read(),
+          "docs/sql.md's CloudWatch variant is checked too (%d statements)" % 2)
     p = subprocess.run(["node", "--import", os.path.join(here, "esm-resolve.mjs"),
                         os.path.join(here, "trino_syntax.mjs")] + files,
                        capture_output=True, text=True, cwd=here)

@@ -17,6 +17,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -273,18 +274,21 @@ def main():
                 (os.path.join(here, "policies", "general-qtypes.json"), False),
                 (os.path.join(here, "policies", "tiered-enforce.json"), True)]
     scope_map = os.path.join(logs, "scope-map.txt")
-    for policy, tiered in policies:
-        name = os.path.basename(policy)
-        compare("%s, replay.jsonl" % name, policy, [os.path.join(logs, "replay.jsonl")], tiered,
-                scope_map)
-        compare("%s, aws-samples.jsonl" % name, policy, [os.path.join(logs, "aws-samples.jsonl")],
-                tiered)
     with tempfile.TemporaryDirectory() as tmp:
+        # the committed logs, read together through one glob
+        committed = []
+        for f in ("replay.jsonl", "aws-samples.jsonl"):
+            committed.append(os.path.join(tmp, "committed", f))
+            os.makedirs(os.path.dirname(committed[-1]), exist_ok=True)
+            shutil.copy(os.path.join(logs, f), committed[-1])
+        for policy, tiered in policies:
+            compare("%s, the committed logs" % os.path.basename(policy), policy, committed,
+                    tiered, scope_map)
         for i, (policy, tiered) in enumerate(policies):
             path = os.path.join(tmp, "gen%d" % i, "generated.jsonl")
             os.makedirs(os.path.dirname(path))
-            generate(path, policy_specs(policy), 4000, 15 + i)
-            compare("%s, 4000 generated records" % os.path.basename(policy), policy, [path],
+            generate(path, policy_specs(policy), 3000, 15 + i)
+            compare("%s, 3000 generated records" % os.path.basename(policy), policy, [path],
                     tiered, scope_map)
     print("1..%d" % (passed + failed))
     print("%d passed, %d failed" % (passed, failed))

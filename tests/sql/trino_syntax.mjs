@@ -12,14 +12,15 @@ import { HiveSQL, TrinoSQL } from 'dt-sql-parser';
 // From the Trino documentation's function list (trino.io/docs/current/functions/list.html).
 const TRINO_FUNCTIONS = new Set([
   'array_agg', 'array_join', 'bool_or', 'coalesce', 'concat', 'count', 'filter', 'greatest',
-  'lead', 'length', 'max', 'min', 'regexp_extract_all', 'regexp_like', 'row_number', 'slice',
-  'split', 'substr', 'sum', 'to_hex', 'to_utf8', 'transform', 'translate', 'upper',
+  'json_extract', 'json_extract_scalar', 'json_parse', 'lead', 'length', 'max', 'min',
+  'regexp_extract_all', 'regexp_like', 'row_number', 'slice', 'split', 'strpos', 'substr',
+  'sum', 'to_hex', 'to_utf8', 'transform', 'translate', 'upper',
 ]);
 // SQL syntax that looks like a call
 const SYNTAX = new Set(['as', 'cast', 'try_cast', 'in', 'over', 'unnest', 'values', 'exists',
   'and', 'or', 'not', 'on', 'from', 'select', 'where', 'varchar', 'array', 'partitioned',
   'by', 'tblproperties', 'serdeproperties', 'struct', 'using', 'filter', 'table', 'then',
-  'when', 'else', 'join']);
+  'when', 'else', 'join', 'map']);
 
 const trino = new TrinoSQL();
 const hive = new HiveSQL();
