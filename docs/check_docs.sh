@@ -13,6 +13,8 @@ fail=0
 case ${1:-} in
 man)
     shift
+    command -v groff >/dev/null || { echo "FAIL: groff is not installed (scripts/install-deps.sh installs it)" >&2; exit 1; }
+    [ $# -gt 0 ] || { echo "FAIL: no man page given" >&2; exit 1; }
     for page in "$@"; do
         # -ww: all warnings; -z: no output. groff exits 0 on warnings, so look at stderr.
         out=$(groff -man -ww -z -Tutf8 "$page" 2>&1)

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the CloudFormation template importer of dnsfw-export (tools/import_cfn.c).
+ * Fuzz target: the CloudFormation template importer of dnsfw-export (tools/export/import_cfn.c).
  *
  * Input: the text of a template (at most 64 KiB). It must import or be rejected with a
  * message; a template that imports must survive the round trip of import_roundtrip.c

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the importer of saved AWS CLI outputs (tools/import_cli.c).
+ * Fuzz target: the importer of saved AWS CLI outputs (tools/export/import_cli.c).
  *
  * Input: up to 16 documents separated by lines "##". Document i is named
  * "out-rslvr-fdl-<i>-rslvr-frg-<i>.json" (i in hex), so that a list-firewall-domains

@@ -1,11 +1,14 @@
 #!/bin/sh
 # Install everything libdnsfw needs to build, test and fuzz on Debian 12 (bookworm).
-# Idempotent; needs root (or sudo).
+# Idempotent; needs root (or sudo). apt's output goes to a log file, shown only when
+# something fails (DNSFW_DEPS_LOG names the file; default in $TMPDIR or /tmp).
 set -eu
 cd "$(dirname "$0")/.."
-packages="meson ninja-build pkg-config gcc clang libclang-rt-14-dev llvm-14 clang-format
+# dpkg-dev: meson asks dpkg-architecture for the multiarch libdir (lib/x86_64-linux-gnu),
+# where Debian's loader and pkg-config look; without it the library lands in lib64.
+packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev libidn2-dev publicsuffix
-  valgrind jq python3 python3-jsonschema python3-yaml
+  valgrind jq python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
 
 missing=""
@@ -18,13 +21,20 @@ command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ -n "$missing" ]; then
+    log=${DNSFW_DEPS_LOG:-${TMPDIR:-/tmp}/dnsfw-install-deps.log}
+    echo "installing Debian packages:$missing (log: $log)"
     export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
     # shellcheck disable=SC2086
-    $SUDO apt-get install -y -qq --no-install-recommends $missing
+    if ! { $SUDO apt-get update -q && $SUDO apt-get install -y -q --no-install-recommends $missing; } \
+        > "$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "install-deps.sh: apt-get failed; the whole log is $log" >&2
+        exit 1
+    fi
 fi
 
 # tests/sql: DuckDB (@duckdb/node-api) and dt-sql-parser from npm, as the lock file pins them
 if [ ! -d tests/sql/node_modules/@duckdb/node-api ] || [ ! -d tests/sql/node_modules/dt-sql-parser ]; then
+    echo "installing tests/sql's npm packages (npm ci)"
     (cd tests/sql && npm ci --no-audit --no-fund --loglevel=error)
 fi

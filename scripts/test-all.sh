@@ -3,7 +3,8 @@
 #   1. formatting (clang-format)        4. clang ASan+UBSan build, all tests
 #   2. gcc --werror build, all tests    5. libFuzzer build: corpus replay, then each
 #   3. unit tests under valgrind           target fuzzed for FUZZ_SECONDS (default 45)
-#                                        6. meson install + an example built against it
+#                                        6. meson install to the prefix, then the example,
+#                                           the tools and pkg-config with a clean environment
 # Ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +33,14 @@ count_meson() {
         return
     fi
     local ok bad
-    ok=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL" or .result == "SKIP")] | length' "$log")
-    bad=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP")] | length' "$log")
+    # A skipped test counts as failed: a check that cannot run must not pass silently.
+    ok=$(jq -s '[.[] | select(.result == "OK" or .result == "EXPECTEDFAIL")] | length' "$log")
+    bad=$(jq -s '[.[] | select(.result != "OK" and .result != "EXPECTEDFAIL")] | length' "$log")
     passed=$((passed + ok))
     failed=$((failed + bad))
     if [ "$bad" -gt 0 ]; then
         while IFS= read -r name; do failures+=("$label: $name"); done \
-            < <(jq -r 'select(.result != "OK" and .result != "EXPECTEDFAIL" and .result != "SKIP") | .name' "$log")
+            < <(jq -r 'select(.result != "OK" and .result != "EXPECTEDFAIL") | "\(.name) (\(.result))"' "$log")
     fi
     echo "$label: $ok passed, $bad failed"
 }
@@ -68,8 +70,12 @@ build() {
 }
 
 note "1. formatting"
-mapfile -t sources < <(git ls-files '*.c' '*.h' | grep -E '^(lib|include|tools|tests|fuzz|examples)/')
-if clang-format --dry-run --Werror "${sources[@]}" > "$out/logs/format.txt" 2>&1; then
+# Listed with find, not git: a tarball or a copy without .git is checked too. An empty
+# list fails (clang-format would read stdin and check nothing).
+mapfile -t sources < <(find lib include tools tests fuzz examples -name '*.[ch]' -type f | sort)
+if [ "${#sources[@]}" -eq 0 ]; then
+    fail "clang-format: no C files found"
+elif clang-format --dry-run --Werror "${sources[@]}" < /dev/null > "$out/logs/format.txt" 2>&1; then
     pass "clang-format (${#sources[@]} files)"
 else
     head -n 40 "$out/logs/format.txt"
@@ -115,24 +121,36 @@ if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,unde
     done
 fi
 
-note "6. meson install, and an example built against the installed library"
-if [ -d "$out/gcc" ] && meson install -C "$out/gcc" --destdir "$out/stage" > "$out/logs/install.txt" 2>&1; then
-    pc=$(find "$out/stage" -name libdnsfw.pc | head -n 1)
-    # The staged tree keeps the installed prefix (/usr/local) below the destdir.
-    pcflags=(--define-variable=prefix="$out/stage/usr/local")
-    if [ -n "$pc" ] && cflags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config "${pcflags[@]}" --cflags libdnsfw) &&
-        libs=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config "${pcflags[@]}" --libs libdnsfw) &&
-        gcc -std=c11 -Wall -Werror $cflags examples/embed_eval.c $libs -o "$out/embed_eval" &&
-        LD_LIBRARY_PATH=$(dirname "$(dirname "$pc")") "$out/embed_eval" > "$out/logs/installed-example.txt" 2>&1 &&
-        [ -f "$out/stage/usr/local/share/man/man1/dnsfw-eval.1" ]; then
-        pass "installed library, headers, pkg-config file and man pages work"
+note "6. meson install into the real prefix, then use it as a user would"
+# Installed for real (CI runs on a throwaway machine as root), then used with a clean
+# environment: no LD_LIBRARY_PATH, no PKG_CONFIG_PATH, the tools found on PATH. This is
+# what breaks when the library lands where Debian's loader and pkg-config do not look.
+# Uninstalled at the end.
+# The lock keeps two runs on one machine (several worktrees) from installing over each other.
+exec 9> "${TMPDIR:-/tmp}/dnsfw-install.lock"
+flock 9
+if [ -d "$out/gcc" ] && meson install -C "$out/gcc" > "$out/logs/install.txt" 2>&1 && ldconfig; then
+    clean_env=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME="$HOME")
+    if "${clean_env[@]}" sh -c 'gcc -std=c11 -Wall -Werror $(pkg-config --cflags libdnsfw) \
+            examples/embed_eval.c $(pkg-config --libs libdnsfw) -o "$1"' sh "$out/embed_eval" \
+            > "$out/logs/installed-example.txt" 2>&1 &&
+        "${clean_env[@]}" "$out/embed_eval" >> "$out/logs/installed-example.txt" 2>&1 &&
+        "${clean_env[@]}" sh -c 'cd / && dnsfw-eval github.com && dnsfw-export --version &&
+            dnsfw-serve --version &&
+            test -f "$(pkg-config --variable=prefix libdnsfw)/share/man/man1/dnsfw-eval.1"' \
+            >> "$out/logs/installed-example.txt" 2>&1; then
+        pass "installed library, pkg-config file, tools and man pages work with a clean environment"
     else
-        cat "$out/logs/installed-example.txt" 2>/dev/null | tail -n 20
+        tail -n 20 "$out/logs/installed-example.txt"
         fail "install test"
     fi
+    ninja -C "$out/gcc" uninstall > "$out/logs/uninstall.txt" 2>&1 && ldconfig ||
+        fail "meson uninstall"
 else
+    tail -n 20 "$out/logs/install.txt"
     fail "meson install"
 fi
+flock -u 9
 
 note "summary"
 for f in "${failures[@]}"; do echo "failed: $f"; done

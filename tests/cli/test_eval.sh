@@ -6,7 +6,7 @@
 #
 # DATA_DIR is tests/data. Set DNSFW_TEST_WRAPPER to run the tool under a wrapper,
 # e.g. DNSFW_TEST_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full".
-# Prints one line per check and exits 1 if any check failed (77 = skipped, no jq).
+# Prints one line per check and exits 1 if any check failed (also when jq is missing).
 set -u
 set -f # entries such as '*' and '*.example' must never glob
 
@@ -19,7 +19,7 @@ DATA=$2
 VALID=$DATA/policies/valid
 INVALID=$DATA/policies/invalid
 [ -x "$EVAL" ] || { echo "FAIL $EVAL is not an executable" >&2; exit 1; }
-command -v jq >/dev/null || { echo "SKIP: jq not found"; exit 77; }
+command -v jq >/dev/null || { echo "FAIL: jq not found (scripts/install-deps.sh installs it)"; exit 1; }
 read -ra WRAP <<<"${DNSFW_TEST_WRAPPER:-}"
 
 TMP=$(mktemp -d)
@@ -610,6 +610,41 @@ if [ -w /dev/full ]; then
 fi
 
 # --- the exit-status matrix (contract §2) ----------------------------------------------
+
+# --- --brief, --summary, a terminal on stdin ---------------------------------------------
+
+run --brief github.com codeload.github.com
+check_eq "--brief: action, name, type, entry, list" \
+    "ALLOW          github.com.                      A     github.com               platform-baseline" \
+    "$(head -n 1 "$OUT")"
+check "--brief: every line under 100 columns" awk 'length($0) >= 100 { exit 1 }' "$OUT"
+run --brief --json github.com
+check "--brief with --json: usage error" rc_is 2
+
+run --summary github.com codeload.github.com proxy.golang.org pypi.org
+check "--summary in observe mode: exit 0" rc_is 0
+check_eq "--summary: the enforce-mode count and names" \
+    "2 of 4 would be blocked in enforce mode: codeload.github.com, proxy.golang.org" \
+    "$(tail -n 1 "$OUT")"
+run --summary --mode enforce github.com evil.example
+check "--summary in enforce mode: exit 1" rc_is 1
+check_eq "--summary in enforce mode: blocked now" "1 of 2 is blocked: evil.example" \
+    "$(tail -n 1 "$OUT")"
+run --summary $(for i in $(seq 1 12); do echo "host-number-$i.example"; done)
+check "--summary: a long list ends with 'and N more' within 100 columns" \
+    awk 'END { exit !(length($0) <= 100 && $0 ~ /and [0-9]+ more$/) }' "$OUT"
+run --summary --log /dev/null
+check "--summary with --log: usage error" rc_is 2
+
+if command -v script >/dev/null; then
+    timeout 10 script -qec "$EVAL" /dev/null </dev/null >"$OUT" 2>&1
+    check "a terminal on stdin: dnsfw-eval says it reads queries from it" \
+        out_has "reading queries from the terminal"
+else
+    not_ok "script (bsdutils) is needed for the terminal check"
+fi
+run_in "github.com\n"
+check "stdin that is not a terminal: no prompt on stderr" err_empty
 
 # expected status | stdin | arguments
 while IFS='|' read -r want input args; do

@@ -1,7 +1,7 @@
 /*
  * Round trip on the differential test set: random policies of both forms from the
  * model tests' generator (tests/model/gen.h), each written as a CloudFormation template
- * (tools/export_cfn.c) and read back (tools/import_cfn.c), must give every generated
+ * (tools/export/export_cfn.c) and read back (tools/export/import_cfn.c), must give every generated
  * query (name, type, redirection chain) the same verdict as the original: action, block
  * response, rule group, rule priority, domain list, matching entry and deciding hop.
  * fw_diff() between the policy and the template must find nothing, and the template of

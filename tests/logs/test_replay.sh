@@ -11,7 +11,7 @@
 # (see the comments at each golden check for what was verified by hand). Set
 # DNSFW_TEST_WRAPPER to run the tool under a wrapper (valgrind, say). Set
 # DNSFW_UPDATE_GOLDEN=1 to rewrite the golden files (then read them before committing).
-# Prints one line per check; exits 1 if any failed (77 = skipped: no jq, gzip or split).
+# Prints one line per check; exits 1 if any failed (also when jq, gzip or split is missing).
 set -u
 set -f # entries such as '*' must never glob
 
@@ -25,7 +25,7 @@ LOGS=$(cd "$2/logs" && pwd)
 GOLDEN=$LOGS/golden
 [ -x "$EVAL" ] || { echo "FAIL $EVAL is not an executable" >&2; exit 1; }
 for tool in jq gzip split cmp; do
-    command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
+    command -v $tool >/dev/null || { echo "FAIL: $tool not found (scripts/install-deps.sh installs it)"; exit 1; }
 done
 read -ra WRAP <<<"${DNSFW_TEST_WRAPPER:-}"
 

@@ -12,8 +12,9 @@ DATA=${DNSFW_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/serve/data
 
 for tool in unbound dig kdig drill dnsperf jq; do
     if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-        echo "1..0 # SKIP $tool is not installed (scripts/install-deps.sh)"
-        exit 0
+        echo "1..1"
+        echo "not ok 1 - $tool is not installed (scripts/install-deps.sh installs it)"
+        exit 1
     fi
 done
 UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)

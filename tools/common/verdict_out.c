@@ -71,3 +71,21 @@ void verdict_text(FILE *f, const struct verdict_line *l)
         fputs(l->suffix, f);
     fputc('\n', f);
 }
+
+void verdict_brief(FILE *f, const struct verdict_line *l)
+{
+    const dnsfw_verdict *v = l->verdict;
+    const dnsfw_explanation *e = l->why;
+    char action[32];
+    const char *resp = dnsfw_block_response_name(v->block_response);
+    snprintf(action, sizeof action, "%s%s%s", dnsfw_action_name(v->action), resp ? "/" : "",
+             resp ? resp : "");
+    fprintf(f, "%-14s %-32s %-5s", action, l->query_name, l->query_type);
+    if (e->rule_group)
+        fprintf(f, " %-24s %s", e->entry, e->domain_list);
+    else
+        fputs(" no rule matched", f);
+    if (v->hop)
+        fprintf(f, " via=%s", l->hop_name ? l->hop_name : "?");
+    fputc('\n', f);
+}

@@ -25,4 +25,8 @@ void verdict_json_end(FILE *f);
 /* One aligned text line, newline included. */
 void verdict_text(FILE *f, const struct verdict_line *l);
 
+/* A short aligned line (--brief): action, name, type, entry, domain list; under 100
+ * columns for names up to 32 characters. */
+void verdict_brief(FILE *f, const struct verdict_line *l);
+
 #endif

@@ -20,12 +20,24 @@
 #include "scope_map.h"
 #include "verdict_out.h"
 
+/* --summary: how many queries enforcement blocks, and the first few of them. */
+#define SUMMARY_NAMES 8
+
+struct summary {
+    const dnsfw_matcher *enforce; /* the enforce-mode view (the matcher itself when enforcing) */
+    bool would;                   /* the policy observes: "would be blocked" */
+    size_t queries, blocked;
+    char *names[SUMMARY_NAMES];
+};
+
 struct eval_ctx {
     const dnsfw_matcher *matcher;
     uint32_t scope;
     bool json;
-    bool blocked; /* some query was (would be) blocked */
-    bool invalid; /* some input was malformed */
+    bool brief;
+    struct summary *summary; /* NULL without --summary */
+    bool blocked;            /* some query was (would be) blocked */
+    bool invalid;            /* some input was malformed */
 };
 
 static void usage(FILE *f)
@@ -46,6 +58,8 @@ static void usage(FILE *f)
             "      --mode MODE       observe or enforce (tiered policies only)\n"
             "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
             "      --json            one JSON object a line (with --report: one JSON report)\n"
+            "      --brief           short text lines: action, name, type, entry, list\n"
+            "      --summary         end with how many queries enforcement blocks, and which\n"
             "\n"
             "  -l, --log FILE        a query log: a file, a .gz file, a directory tree, or\n"
             "                        '-' for stdin; repeat for more\n"
@@ -67,6 +81,46 @@ static void usage(FILE *f)
             "\n"
             "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
             "3 invalid policy or input, 4 I/O error.\n");
+}
+
+static void summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
+                        uint16_t qtype, const char *norm)
+{
+    dnsfw_verdict v;
+    sum->queries++;
+    if (dnsfw_eval(sum->enforce, name, len, qtype, c->scope, &v) != DNSFW_OK ||
+        v.action != DNSFW_ACTION_BLOCK)
+        return;
+    if (sum->blocked < SUMMARY_NAMES) {
+        size_t n = strlen(norm); /* shown without the trailing dot */
+        sum->names[sum->blocked] = strndup(norm, n > 1 ? n - 1 : n);
+    }
+    sum->blocked++;
+}
+
+/*
+ * "7 of 14 would be blocked in enforce mode: a, b and 5 more": the names in the order
+ * met, those that fit a 100-column line.
+ */
+static void summary_print(const struct summary *sum)
+{
+    char line[128];
+    int len = snprintf(line, sizeof line, "%zu of %zu %s", sum->blocked, sum->queries,
+                       sum->would ? "would be blocked in enforce mode"
+                                  : (sum->blocked == 1 ? "is blocked" : "are blocked"));
+    size_t shown = 0;
+    for (size_t i = 0; i < sum->blocked && i < SUMMARY_NAMES && sum->names[i]; i++) {
+        size_t more = sum->blocked - shown - 1; /* if this one is shown */
+        if ((size_t)len + 2 + strlen(sum->names[i]) + (more ? 12 : 0) > 100)
+            continue;
+        len += snprintf(line + len, sizeof line - (size_t)len, "%s%s", shown ? ", " : ": ",
+                        sum->names[i]);
+        shown++;
+    }
+    printf("%s", line);
+    if (sum->blocked > shown)
+        printf(" and %zu %s", sum->blocked - shown, shown ? "more" : "queries");
+    putchar('\n');
 }
 
 /* Evaluate one query and print its line; malformed names are reported and skipped. */
@@ -96,11 +150,15 @@ static void eval_one(struct eval_ctx *c, const char *name, size_t len, uint16_t 
     if (c->json) {
         verdict_json_begin(stdout, &out);
         verdict_json_end(stdout);
+    } else if (c->brief) {
+        verdict_brief(stdout, &out);
     } else {
         verdict_text(stdout, &out);
     }
     if (v.action == DNSFW_ACTION_BLOCK)
         c->blocked = true;
+    if (c->summary)
+        summary_add(c->summary, c, name, len, qtype, norm);
 }
 
 /* "NAME/TYPE": the part after the last '/' is the type. */
@@ -164,6 +222,9 @@ static int eval_stdin(struct eval_ctx *c)
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t n;
+    if (isatty(STDIN_FILENO))
+        tool_warn("reading queries from the terminal, \"NAME [TYPE]\" a line; end with "
+                  "Ctrl-D (or give the names as arguments: dnsfw-eval github.com)");
     while ((n = getline(&line, &cap, stdin)) >= 0)
         eval_line(c, line, (size_t)n, ++lineno);
     bool failed = ferror(stdin);
@@ -177,7 +238,7 @@ static int eval_stdin(struct eval_ctx *c)
 
 struct options {
     const char *policy, *mode, *scope;
-    bool json;
+    bool json, brief, summary;
     const char **logs;
     size_t n_logs;
     const char *log_format, *log_pattern, *report_format, *scope_map;
@@ -214,12 +275,16 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_SCOPE_MAP,
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
+        OPT_BRIEF,
+        OPT_SUMMARY,
     };
     static const struct option opts[] = {
         {"policy", required_argument, NULL, 'p'},
         {"mode", required_argument, NULL, OPT_MODE},
         {"scope", required_argument, NULL, OPT_SCOPE},
         {"json", no_argument, NULL, OPT_JSON},
+        {"brief", no_argument, NULL, OPT_BRIEF},
+        {"summary", no_argument, NULL, OPT_SUMMARY},
         {"log", required_argument, NULL, 'l'},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"log-pattern", required_argument, NULL, OPT_LOG_PATTERN},
@@ -248,6 +313,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_JSON:
             o->json = true;
+            break;
+        case OPT_BRIEF:
+            o->brief = true;
+            break;
+        case OPT_SUMMARY:
+            o->summary = true;
             break;
         case 'l':
             o->logs[o->n_logs++] = optarg; /* room for argc entries was made */
@@ -300,6 +371,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if (o->n_logs && optind < argc) {
         tool_warn("give either names or --log, not both");
+        return EXIT_USAGE;
+    }
+    if (o->n_logs && (o->brief || o->summary)) {
+        tool_warn("--brief and --summary go with names, not --log (see --report)");
+        return EXIT_USAGE;
+    }
+    if (o->brief && o->json) {
+        tool_warn("--brief and --json cannot be combined");
         return EXIT_USAGE;
     }
     if (o->report_format && !o->report) {
@@ -514,6 +593,25 @@ int main(int argc, char **argv)
         }
         return rc;
     }
+    /* --summary: the enforce-mode view of a tiered policy that observes. */
+    struct summary sum = {.enforce = matcher};
+    dnsfw_matcher *enforce = NULL;
+    if (o.summary) {
+        c.summary = &sum;
+        if (info.tiered && info.mode != DNSFW_MODE_ENFORCE) {
+            sum.would = true;
+            if (dnsfw_policy_set_mode(policy, DNSFW_MODE_ENFORCE) != DNSFW_OK ||
+                dnsfw_compile(policy, &enforce) != DNSFW_OK) {
+                tool_warn("cannot compile the enforce-mode policy");
+                dnsfw_matcher_free(matcher);
+                dnsfw_policy_free(policy);
+                free(o.logs);
+                return EXIT_SYSTEM;
+            }
+            sum.enforce = enforce;
+        }
+    }
+    c.brief = o.brief;
     dnsfw_policy_free(policy);
     free(o.logs);
 
@@ -524,10 +622,15 @@ int main(int argc, char **argv)
     } else {
         rc = eval_stdin(&c);
     }
+    if (c.summary)
+        summary_print(&sum);
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN) {
         tool_warn("error writing the output");
         rc = EXIT_SYSTEM;
     }
+    for (size_t i = 0; i < SUMMARY_NAMES; i++)
+        free(sum.names[i]);
+    dnsfw_matcher_free(enforce);
     dnsfw_matcher_free(matcher);
     if (rc)
         return rc;

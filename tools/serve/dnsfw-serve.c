@@ -6,7 +6,7 @@
  *               [--query-log FILE] [--scope-map FILE] [--mode MODE] ...
  *
  * This file reads the options, loads the first policy and starts the query log; the
- * event loop is serve_loop.c.
+ * event loop is loop.c.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

@@ -1,10 +1,10 @@
 /*
  * dnsfw-serve: a DNS firewall for one host or a test network (contract §4, docs/serve.md).
  *
- * One thread runs an epoll event loop (serve_loop.c): UDP and TCP listeners, TCP client
- * connections, the upstream sockets (serve_upstream.c) and the signals. Two helper
- * threads never touch the loop's state: the query-log writer (serve_log.c), fed through
- * a bounded queue, and the policy loader of a reload (serve_policy.c), which builds the
+ * One thread runs an epoll event loop (loop.c): UDP and TCP listeners, TCP client
+ * connections (clients.c), the upstream sockets (upstream.c) and the signals. Two helper
+ * threads never touch the loop's state: the query-log writer (query_log.c), fed through
+ * a bounded queue, and the policy loader of a reload (policy_gen.c), which builds the
  * new matcher aside and hands it over through an eventfd.
  */
 #ifndef DNSFW_TOOLS_SERVE_H
@@ -53,7 +53,7 @@ struct serve_config {
 /* Format an address as "1.2.3.4:53" or "[::1]:53". */
 void serve_addr_format(const struct sockaddr *sa, char *out, size_t size);
 
-/* --- policy generations (serve_policy.c) ------------------------------------------- */
+/* --- policy generations (policy_gen.c) ------------------------------------------- */
 
 /*
  * A loaded policy. The loop holds one reference to the current generation and every
@@ -92,7 +92,7 @@ void reloader_start(struct reloader *r);
 /* After reloader_fd() turned readable: the new generation, or NULL if loading failed. */
 struct policy_gen *reloader_collect(struct reloader *r, bool *failed);
 
-/* --- query log (serve_log.c) -------------------------------------------------------- */
+/* --- query log (query_log.c) -------------------------------------------------------- */
 
 struct qlog;
 
@@ -124,7 +124,7 @@ uint64_t qlog_dropped(struct qlog *q);
 /* Write what is queued, stop the writer, close the file. */
 void qlog_close(struct qlog *q, uint64_t *written, uint64_t *dropped);
 
-/* --- the event loop (serve_loop.c, serve_upstream.c) -------------------------------- */
+/* --- the event loop (loop.c, clients.c, upstream.c) -------------------------------- */
 
 struct server;
 

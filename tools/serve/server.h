@@ -1,6 +1,10 @@
-/* The event loop's state, shared by serve_loop.c and serve_upstream.c (one thread). */
-#ifndef DNSFW_TOOLS_SERVE_INT_H
-#define DNSFW_TOOLS_SERVE_INT_H
+/*
+ * The server's state, one thread's: the loop (loop.c) owns it; the upstream (upstream.c)
+ * and the client side (clients.c) work on it. Calls go one way: loop -> upstream ->
+ * clients, and loop -> clients.
+ */
+#ifndef DNSFW_TOOLS_SERVE_SERVER_H
+#define DNSFW_TOOLS_SERVE_SERVER_H
 
 #include <netinet/in.h>
 
@@ -100,6 +104,8 @@ struct upsock {
     struct iovec txiov[UPSTREAM_BATCH][2];
 };
 
+struct udp_tx;
+
 struct serve_stats {
     uint64_t queries, blocked, chain_blocked, forwarded, answered, formerr, notimp, dropped,
         servfail, timeouts, overload, stray, no_policy, tcp_accepted, tcp_refused, tcp_retries;
@@ -133,33 +139,11 @@ struct server {
     bool backlog; /* a connection has queries buffered that waited for pipeline room */
     uint64_t stop_deadline;
     struct serve_stats st;
+    struct udp_tx *tx;          /* UDP answers waiting for sendmmsg (clients.c) */
     dnsfw_respond_options opts; /* the flags every query gets */
     uint8_t out[65536];         /* responses are built here */
 };
 
 uint64_t serve_now_ms(void);
-
-/* serve_loop.c */
-void serve_flush(struct server *s); /* send the UDP answers queued by serve_deliver() */
-void serve_deliver(struct server *s, const struct client *c, const uint8_t *msg, size_t len);
-void serve_conn_done(struct server *s, const struct client *c); /* a forwarded query ended */
-void serve_log_query(struct server *s, const struct client *c, const dnsfw_query_info *info,
-                     const dnsfw_verdict *v, struct policy_gen *g, uint32_t scope,
-                     const uint8_t *resp, size_t len, const uint8_t *answers, size_t alen);
-/* SERVFAIL to the query (dropped if even that cannot be built); logged with v (may be NULL). */
-void serve_servfail(struct server *s, const struct client *c, const dnsfw_query_info *info,
-                    const uint8_t *query, size_t len, const dnsfw_verdict *v, struct policy_gen *g,
-                    uint32_t scope);
-
-/* serve_upstream.c */
-int upstream_init(struct server *s);
-void upstream_free(struct server *s);
-void upstream_forward(struct server *s, const struct client *c, struct policy_gen *g,
-                      uint32_t scope, bool inspect, const uint8_t *query, size_t len,
-                      const dnsfw_query_info *info);
-void upstream_on_udp(struct server *s, struct upsock *u);
-void upstream_on_tcp(struct server *s, struct pending *p, uint32_t events);
-void upstream_expire(struct server *s); /* answer the queries whose time is up */
-void upstream_flush(struct server *s);  /* send the queries queued by upstream_forward() */
 
 #endif

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "clients.h"
 #include "server.h"
+#include "upstream.h"
 
 /* --- the timeout list: every query gets the same timeout, so appending keeps it sorted */
 
@@ -133,7 +135,7 @@ static void complete(struct server *s, struct pending *p)
     free(p->tc);
     p->query = p->tc = NULL;
     if (p->client.tcp)
-        serve_conn_done(s, &p->client);
+        client_done(s, &p->client);
     policy_gen_unref(p->gen);
     p->gen = NULL;
     p->used = false;
@@ -149,8 +151,8 @@ static void complete(struct server *s, struct pending *p)
 static void finish_chain(struct server *s, struct pending *p, const uint8_t *resp, size_t len,
                          const dnsfw_verdict *v, const uint8_t *chain, size_t chain_len)
 {
-    serve_deliver(s, &p->client, resp, len);
-    serve_log_query(s, &p->client, &p->info, v, p->gen, p->scope, resp, len, chain, chain_len);
+    client_send(s, &p->client, resp, len);
+    client_log(s, &p->client, &p->info, v, p->gen, p->scope, resp, len, chain, chain_len);
     complete(s, p);
 }
 
@@ -163,7 +165,7 @@ static void finish(struct server *s, struct pending *p, const uint8_t *resp, siz
 static void fail(struct server *s, struct pending *p)
 {
     s->st.servfail++;
-    serve_servfail(s, &p->client, &p->info, p->query, p->qlen, &p->info.verdict, p->gen, p->scope);
+    client_servfail(s, &p->client, &p->info, p->query, p->qlen, &p->info.verdict, p->gen, p->scope);
     complete(s, p);
 }
 
@@ -192,14 +194,14 @@ void upstream_forward(struct server *s, const struct client *c, struct policy_ge
         /* Overload: a UDP client will ask again; a TCP client is told. */
         s->st.overload++;
         if (c->tcp)
-            serve_servfail(s, c, info, query, len, &info->verdict, g, scope);
+            client_servfail(s, c, info, query, len, &info->verdict, g, scope);
         return;
     }
     struct pending *p = &s->pend[s->pend_free];
     uint8_t *copy = malloc(len);
     if (!copy) {
         s->st.overload++;
-        serve_servfail(s, c, info, query, len, &info->verdict, g, scope);
+        client_servfail(s, c, info, query, len, &info->verdict, g, scope);
         return;
     }
     memcpy(copy, query, len);
