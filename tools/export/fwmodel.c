@@ -345,8 +345,13 @@ int fw_model_to_policy(const struct fw_model *m, dnsfw_policy **out)
         dnsfw_policy_free(p);
         return DNSFW_ENOMEM;
     }
-    for (size_t i = 0; !rc && i < m->n_lists; i++) {
+    /* the lists AWS holds first, then the AWS-managed ones, each in the model's order: a
+     * template keeps the two apart, so the policy is the same whichever way it came */
+    for (size_t k = 0; !rc && k < 2 * m->n_lists; k++) {
+        size_t i = k % m->n_lists;
         const struct fw_list *l = &m->lists[i];
+        if (l->managed != (k >= m->n_lists))
+            continue;
         if ((rc = add_list_unique(p, l, i, &lists[i]))) {
             diag_error(l->where.file, l->where.line, "domain list \"%s\": %s", l->name,
                        rc == DNSFW_ESCHEMA ? "not a name AWS accepts" : dnsfw_strerror(rc));
