@@ -15,8 +15,14 @@ void dnsfw_matcher_free(dnsfw_matcher *m)
     }
     for (size_t i = 0; i < m->n_groups; i++)
         free(m->groups[i].name);
-    for (size_t i = 0; i < m->n_lists; i++)
+    for (size_t i = 0; i < m->n_lists; i++) {
         free(m->list_names[i]);
+        if (m->presets) {
+            dnsfw__strtab_free(&m->presets[i].specs);
+            free(m->presets[i].preset);
+        }
+    }
+    free(m->presets);
     for (size_t i = 0; i < m->n_scopes; i++)
         free(m->scope_names[i]);
     free(m->rules);
@@ -111,8 +117,47 @@ static int build_list_rules(dnsfw_matcher *m, const dnsfw_policy *p, bool *used)
     return DNSFW_OK;
 }
 
+/* For each list, the specs whose first origin is a preset, with that preset. */
+static int copy_presets(dnsfw_matcher *m, const dnsfw_policy *p)
+{
+    for (size_t l = 0; l < p->n_lists; l++) {
+        const struct spec_list *sl = &p->lists[l];
+        struct list_presets *lp = &m->presets[l];
+        bool any = false; /* the union list has no presets of its own, its origins do */
+        for (size_t k = 0; k < sl->n_origins && !any; k++)
+            any = sl->origins[k].preset != 0;
+        if (!any)
+            continue;
+        bool *first = calloc(sl->specs.count ? sl->specs.count : 1, sizeof *first);
+        if (!first)
+            return DNSFW_ENOMEM;
+        size_t cap = 0;
+        for (size_t k = 0; k < sl->n_origins; k++) {
+            const struct spec_origin *o = &sl->origins[k];
+            if (first[o->spec])
+                continue;
+            first[o->spec] = true;
+            if (!o->preset)
+                continue;
+            const char *spec = dnsfw__strtab_get(&sl->specs, o->spec);
+            size_t at;
+            if (dnsfw__strtab_add(&lp->specs, spec, strlen(spec), &at, NULL) ||
+                dnsfw__grow((void **)&lp->preset, &cap, at + 1, sizeof *lp->preset)) {
+                free(first);
+                return DNSFW_ENOMEM;
+            }
+            lp->preset[at] = o->preset - 1;
+        }
+        free(first);
+    }
+    return DNSFW_OK;
+}
+
 static int copy_names(dnsfw_matcher *m, const dnsfw_policy *p)
 {
+    m->presets = calloc(p->n_lists ? p->n_lists : 1, sizeof *m->presets);
+    if (!m->presets)
+        return DNSFW_ENOMEM;
     m->list_names = calloc(p->n_lists ? p->n_lists : 1, sizeof *m->list_names);
     m->scope_names = calloc(p->n_scopes ? p->n_scopes : 1, sizeof *m->scope_names);
     if (!m->list_names || !m->scope_names)
@@ -123,7 +168,7 @@ static int copy_names(dnsfw_matcher *m, const dnsfw_policy *p)
     for (; m->n_scopes < p->n_scopes; m->n_scopes++)
         if (!(m->scope_names[m->n_scopes] = dnsfw__strdup(p->scopes[m->n_scopes].repo)))
             return DNSFW_ENOMEM;
-    return DNSFW_OK;
+    return copy_presets(m, p);
 }
 
 /* Length of string i of a table: the strings lie back to back, each with its NUL. */
@@ -206,4 +251,37 @@ int dnsfw_matcher_find_scope(const dnsfw_matcher *m, const char *repo, uint32_t 
         }
     }
     return DNSFW_ENOTFOUND;
+}
+
+uint32_t dnsfw_matcher_rule_count(const dnsfw_matcher *m)
+{
+    return m ? (uint32_t)m->n_rules : 0;
+}
+
+int dnsfw_matcher_rule(const dnsfw_matcher *m, uint32_t rank, uint32_t scope, dnsfw_rule_info *out)
+{
+    if (!out)
+        return DNSFW_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!m || rank >= m->n_rules || scope > m->n_scopes)
+        return DNSFW_EINVAL;
+    const struct m_rule *r = &m->rules[rank];
+    const struct m_group *g = &m->groups[r->group];
+    uint32_t list = r->list;
+    /* Under a scope the rule may look at a blueprint's own list: find it in the refs. */
+    const struct list_rules *lr = m->list_rules + (size_t)scope * m->n_lists;
+    for (uint32_t l = 0; l < m->n_lists; l++)
+        for (uint32_t j = 0; j < lr[l].n; j++)
+            if (m->rule_refs[lr[l].off + j] == rank)
+                list = l;
+    *out = (dnsfw_rule_info){.rule_group = g->name,
+                             .group_priority = g->priority,
+                             .rule = r->name,
+                             .rule_priority = r->priority,
+                             .action = r->action,
+                             .domain_list = list,
+                             .domain_list_name = m->list_names[list],
+                             .qtype = r->qtype,
+                             .redirection = r->redirection};
+    return DNSFW_OK;
 }

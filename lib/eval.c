@@ -7,6 +7,7 @@
  */
 #include "matcher.h"
 #include "name.h"
+#include "qname.h"
 
 struct best {
     uint32_t rank; /* UINT32_MAX: nothing yet */
@@ -40,59 +41,40 @@ static inline void offer(const dnsfw_matcher *m, const struct list_rules *lr, co
     }
 }
 
-static void decide(const dnsfw_matcher *m, const struct dnsfw_name *n, uint16_t qtype,
-                   uint32_t scope, struct best *b)
+/*
+ * Walk the levels of a prepared name from the top-level label down. Their records were
+ * asked for when the name was prepared; each level is one search in its bucket.
+ */
+static void decide(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype, uint32_t scope,
+                   struct best *out)
 {
     const struct trie *t = &m->trie;
+    const uint8_t *nodes = t->nodes;
     const struct list_rules *lr = m->list_rules + (size_t)scope * m->n_lists;
-    *b = (struct best){.rank = UINT32_MAX, .list = DNSFW_NONE, .node = DNSFW_NONE};
+    struct best b = {.rank = UINT32_MAX, .list = DNSFW_NONE, .node = DNSFW_NONE};
 
     const uint32_t *root = t->payloads + t->root_payload;
-    offer(m, lr, root + 2, root[0], qtype, DNSFW_ENTRY_ALL, TRIE_ROOT, b);
-    if (t->n_nodes == 0 || n->nlabels == 0)
-        return;
-
-    /*
-     * Where every level lives depends only on the name: compute the keys first, then
-     * fetch the (cached) directory entries, then the records, so that the records of all
-     * levels are on their way at once.
-     */
-    uint32_t key[DNSFW_LABELS_MAX], at[DNSFW_LABELS_MAX];
-    uint64_t h = DNSFW_HASH_SEED;
-    for (int i = n->nlabels - 1; i >= 0; i--) {
-        size_t len;
-        const uint8_t *label = dnsfw__name_label(n, (unsigned)i, &len);
-        h = dnsfw__hash_label(h, label, len);
-        key[i] = trie_key(h);
-        at[i] = trie_bucket(key[i], t->n_buckets);
-        __builtin_prefetch(&t->dir[at[i]]);
-    }
-    for (int i = n->nlabels - 1; i >= 0; i--) {
-        const uint8_t *first = t->nodes + t->dir[at[i]];
-        __builtin_prefetch(first);
-        __builtin_prefetch(first + 64);
-    }
-
+    if (root[0])
+        offer(m, lr, root + 2, root[0], qtype, DNSFW_ENTRY_ALL, TRIE_ROOT, &b);
     uint32_t parent = TRIE_ROOT;
-    for (int i = n->nlabels - 1; i >= 0; i--) {
-        size_t len;
-        const uint8_t *label = dnsfw__name_label(n, (unsigned)i, &len);
-        uint32_t r = trie_find(t, key[i], parent, label, len);
+    for (unsigned i = 0, n = q->nlabels; i < n; i++) {
+        uint32_t r = trie_find(nodes, q->first[i], q->end[i], q->key[i], parent,
+                               q->base + q->start[i], q->len[i]);
         if (r == TRIE_EMPTY)
-            return;
-        struct trie_head hd;
-        trie_head_at(t, r, &hd);
-        if (hd.payload) {
-            const uint32_t *rec = t->payloads + hd.payload;
-            if (i > 0) /* a proper ancestor of the name: its "*." entries match */
-                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, r, b);
+            break;
+        uint32_t payload = trie_payload_at(nodes, r);
+        if (payload) {
+            const uint32_t *rec = t->payloads + payload;
+            if (i + 1 < n) /* a proper ancestor of the name: its "*." entries match */
+                offer(m, lr, rec + 2 + rec[0], rec[1], qtype, DNSFW_ENTRY_WILDCARD, r, &b);
             else
-                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, b);
+                offer(m, lr, rec + 2, rec[0], qtype, DNSFW_ENTRY_EXACT, r, &b);
         }
-        if (!(hd.meta & TRIE_CHILDREN))
-            return;
+        if (!(trie_meta_at(nodes, r) & TRIE_CHILDREN))
+            break;
         parent = r;
     }
+    *out = b;
 }
 
 static void fill(const dnsfw_matcher *m, const struct best *b, dnsfw_verdict *v)
@@ -115,16 +97,36 @@ static void fill(const dnsfw_matcher *m, const struct best *b, dnsfw_verdict *v)
     };
 }
 
-static int eval_text(const dnsfw_matcher *m, const char *name, size_t len, uint16_t qtype,
-                     uint32_t scope, dnsfw_verdict *v)
+/* Prepare a presentation-form name: the one-pass scan, or the general parser. */
+static inline int prepare_text(const dnsfw_matcher *m, struct qname *q, bool prefetch_only,
+                               const char *name, size_t len)
 {
+    if (qname_scan(q, &m->trie, prefetch_only, name, len))
+        return DNSFW_OK;
     struct dnsfw_name n;
     int rc = dnsfw__name_from_text(&n, name, len);
     if (rc)
         return rc;
+    qname_from_wire(q, &m->trie, prefetch_only, &n);
+    return DNSFW_OK;
+}
+
+static void eval_prepared(const dnsfw_matcher *m, const struct qname *q, uint16_t qtype,
+                          uint32_t scope, dnsfw_verdict *v)
+{
     struct best b;
-    decide(m, &n, qtype, scope, &b);
+    decide(m, q, qtype, scope, &b);
     fill(m, &b, v);
+}
+
+static int eval_text(const dnsfw_matcher *m, const char *name, size_t len, uint16_t qtype,
+                     uint32_t scope, dnsfw_verdict *v)
+{
+    struct qname q;
+    int rc = prepare_text(m, &q, false, name, len);
+    if (rc)
+        return rc;
+    eval_prepared(m, &q, qtype, scope, v);
     return DNSFW_OK;
 }
 
@@ -145,10 +147,62 @@ int dnsfw_eval_wire(const dnsfw_matcher *m, const uint8_t *wire, size_t len, uin
     int rc = dnsfw__name_from_wire(&n, wire, len);
     if (rc)
         return rc;
-    struct best b;
-    decide(m, &n, qtype, scope, &b);
-    fill(m, &b, v);
+    struct qname q;
+    qname_from_wire(&q, &m->trie, false, &n);
+    eval_prepared(m, &q, qtype, scope, v);
     return DNSFW_OK;
+}
+
+/*
+ * A software pipeline over the batch: while name j is being prepared (which asks for its
+ * directory entries), name j - AHEAD_DIR asks for its records (its directory entries
+ * have arrived by now) and name j - AHEAD_DIR - AHEAD_REC is walked (its records have
+ * arrived). Each name waits on memory twice; this way the waits overlap with the work
+ * on other names instead of adding up.
+ */
+#define AHEAD_DIR 4
+#define AHEAD_REC 4
+#define RING      (AHEAD_DIR + AHEAD_REC + 1)
+
+int dnsfw_eval_batch(const dnsfw_matcher *m, const dnsfw_query *queries, size_t n,
+                     dnsfw_verdict *verdicts, int *status)
+{
+    if (!m || (n && (!queries || !verdicts)))
+        return DNSFW_EINVAL;
+    int first_rc = DNSFW_OK;
+    struct qname q[RING];
+    int rc[RING];
+    /* Ring positions of the name being prepared, fetched and walked. */
+    size_t prep = 0, fetch = RING - AHEAD_DIR, walk = RING - AHEAD_DIR - AHEAD_REC;
+    for (size_t j = 0; j < n + AHEAD_DIR + AHEAD_REC; j++) {
+        if (j < n) {
+            const dnsfw_query *in = &queries[j];
+            rc[prep] = !in->name || in->scope > m->n_scopes
+                           ? DNSFW_EINVAL
+                           : prepare_text(m, &q[prep], true, in->name, in->len);
+        }
+        if (j >= AHEAD_DIR && j - AHEAD_DIR < n && rc[fetch] == DNSFW_OK)
+            qname_records(&q[fetch], &m->trie);
+        if (j >= AHEAD_DIR + AHEAD_REC) {
+            size_t k = j - AHEAD_DIR - AHEAD_REC;
+            const dnsfw_query *in = &queries[k];
+            int r = rc[walk];
+            if (r == DNSFW_OK) {
+                eval_prepared(m, &q[walk], in->qtype, in->scope, &verdicts[k]);
+            } else {
+                struct best none = {.rank = UINT32_MAX};
+                fill(m, &none, &verdicts[k]);
+                if (first_rc == DNSFW_OK)
+                    first_rc = r;
+            }
+            if (status)
+                status[k] = r;
+        }
+        prep = prep + 1 == RING ? 0 : prep + 1;
+        fetch = fetch + 1 == RING ? 0 : fetch + 1;
+        walk = walk + 1 == RING ? 0 : walk + 1;
+    }
+    return first_rc;
 }
 
 static bool trusts(const dnsfw_matcher *m, const dnsfw_verdict *v)

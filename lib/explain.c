@@ -1,5 +1,6 @@
 /* dnsfw_explain(): a verdict in words — group, rule, list and the matching entry. */
 #include "matcher.h"
+#include "preset.h"
 
 static int entry_text(const dnsfw_matcher *m, const dnsfw_verdict *v, char *out, size_t size)
 {
@@ -51,5 +52,12 @@ int dnsfw_explain(const dnsfw_matcher *m, const dnsfw_verdict *v, uint32_t scope
     out->redirection = r->redirection;
     out->override_domain = r->override_domain;
     out->override_ttl = r->override_ttl;
-    return entry_text(m, v, out->entry, sizeof out->entry);
+    int rc = entry_text(m, v, out->entry, sizeof out->entry);
+    const struct list_presets *lp = &m->presets[v->domain_list];
+    if (!rc && lp->specs.count) {
+        size_t at = dnsfw__strtab_find(&lp->specs, out->entry, strlen(out->entry));
+        if (at != SIZE_MAX)
+            out->preset = dnsfw__preset_name(lp->preset[at]);
+    }
+    return rc;
 }

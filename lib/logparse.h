@@ -5,38 +5,84 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "logtime.h"
 #include "util.h"
 
 /* Capture groups a text format can fill. */
 enum log_group { G_QNAME, G_QTYPE, G_QCLASS, G_CLIENT, G_TIME, G_COUNT };
 
+/* The built-in text formats, by program: dnsmasq, BIND, unbound. */
+enum { TEXT_DNSMASQ, TEXT_BIND, TEXT_UNBOUND, TEXT_BUILTINS };
+
 struct text_format {
-    pcre2_code *query;          /* a line recording a query */
-    pcre2_code *other;          /* a line of the format that records something else; may be NULL */
+    pcre2_code *query;          /* a message (or, custom: a line) recording a query */
     uint32_t group[G_COUNT][2]; /* group numbers of each field (0 = none); two alternatives */
 };
 
 struct dnsfw_logparser {
     dnsfw_log_format format;
-    struct text_format text; /* every format but DNSFW_LOG_ROUTE53 */
+    struct text_format builtin[TEXT_BUILTINS]; /* compiled for their format, and for AUTO */
+    struct text_format custom;                 /* DNSFW_LOG_CUSTOM */
 };
 
 struct dnsfw_logscratch {
     pcre2_match_data *match;
-    char *buf; /* decoded JSON strings */
+    char *buf; /* decoded JSON strings of a record */
     size_t cap;
+    char *msg; /* a CloudWatch event's decoded message, which holds a record */
+    size_t msg_cap;
 };
+
+/* What a line parser learnt besides the record. */
+struct line_info {
+    dnsfw_log_shape shape;
+    int64_t time; /* the envelope's or prefix's time, DNSFW_TIME_NONE if none */
+};
+
+/* Room for n bytes in *buf (capacity *cap). */
+DNSFW_HIDDEN int dnsfw__reserve(char **buf, size_t *cap, size_t n);
 
 /* Route 53 JSON records (log_route53.c). */
 DNSFW_HIDDEN int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len,
                                     dnsfw_log_record *rec, const char **reason);
 
+/* EventBridge events and CloudWatch Logs events standing alone (log_event.c). */
+enum json_kind { JSON_RECORD, JSON_EVENTBRIDGE, JSON_CW_EVENT, JSON_DOCUMENT };
+DNSFW_HIDDEN enum json_kind dnsfw__json_kind(dnsfw_logscratch *s, const char *text, size_t len);
+DNSFW_HIDDEN int dnsfw__log_eventbridge(dnsfw_logscratch *s, const char *text, size_t len,
+                                        dnsfw_log_record *rec, struct line_info *info,
+                                        const char **reason);
+/* A CloudWatch event object: its message decoded into s->msg, its timestamp (ms). */
+/* The same at the start of a buffer: *used is the event's length (or where it went wrong),
+ * *eof says it goes on past len. */
+DNSFW_HIDDEN int dnsfw__cw_event_at(dnsfw_logscratch *s, const char *text, size_t len,
+                                    dnsfw_text *message, int64_t *time, const char **reason,
+                                    size_t *used, bool *eof);
+DNSFW_HIDDEN int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len,
+                                 dnsfw_text *message, int64_t *time, const char **reason);
+
 /* Text formats (log_text.c). */
-DNSFW_HIDDEN int dnsfw__log_text_compile(struct text_format *tf, dnsfw_log_format format,
-                                         const char *pattern, dnsfw_error *err);
-DNSFW_HIDDEN void dnsfw__log_text_free(struct text_format *tf);
-DNSFW_HIDDEN int dnsfw__log_text(const struct text_format *tf, dnsfw_logscratch *s,
-                                 const char *line, size_t len, dnsfw_log_record *rec,
+DNSFW_HIDDEN int dnsfw__log_text_compile(dnsfw_logparser *lp, const char *pattern,
+                                         dnsfw_error *err);
+DNSFW_HIDDEN void dnsfw__log_text_free(dnsfw_logparser *lp);
+DNSFW_HIDDEN int dnsfw__log_text(const dnsfw_logparser *lp, dnsfw_logscratch *s,
+                                 const struct dnsfw__clock *clock, const char *line, size_t len,
+                                 dnsfw_log_record *rec, struct line_info *info,
                                  const char **reason);
+
+/*
+ * One line (or one standalone JSON value) of any line shape the parser's format
+ * allows: a Route 53 record, an EventBridge event, a CloudWatch event object, an export
+ * line, a text line (log_line.c).
+ */
+DNSFW_HIDDEN int dnsfw__log_line(const dnsfw_logparser *lp, dnsfw_logscratch *s,
+                                 const struct dnsfw__clock *clock, const char *line, size_t len,
+                                 dnsfw_log_record *rec, struct line_info *info,
+                                 const char **reason);
+/* A message of a CloudWatch event (a record, or a text line). */
+DNSFW_HIDDEN int dnsfw__log_message(const dnsfw_logparser *lp, dnsfw_logscratch *s,
+                                    const struct dnsfw__clock *clock, const char *msg, size_t len,
+                                    dnsfw_log_record *rec, struct line_info *info,
+                                    const char **reason);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef DNSFW_MATCHER_H
 #define DNSFW_MATCHER_H
 
+#include "strtab.h"
 #include "trie.h"
 
 struct m_rule {
@@ -28,6 +29,12 @@ struct list_rules {
     uint32_t n;
 };
 
+/* The entries of a list that a preset brought (their first origin), for explanations. */
+struct list_presets {
+    struct strtab specs;
+    uint32_t *preset; /* [specs.count] preset index */
+};
+
 struct dnsfw_matcher {
     struct trie trie;
     struct m_rule *rules; /* rank order: group priority, then rule priority */
@@ -40,6 +47,7 @@ struct dnsfw_matcher {
     size_t n_scopes;
     struct list_rules *list_rules; /* [(n_scopes + 1) * n_lists] */
     uint32_t *rule_refs;
+    struct list_presets *presets; /* [n_lists]; empty tables for most */
     int fail_open;
 };
 

@@ -10,36 +10,6 @@ static void finish(struct dnsfw_name *n, size_t pos)
     memset(n->wire + pos + 1, 0, 8);
 }
 
-#define ONES  0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* 0x80 in every byte of v that equals c, 0 in the others (no carry crosses a byte). */
-static inline uint64_t bytes_eq(uint64_t v, uint8_t c)
-{
-    uint64_t x = v ^ (ONES * c);
-    return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
-}
-
-/* v with its bytes 'A'..'Z' turned into 'a'..'z'; every other byte as it is. */
-static inline uint64_t lower8(uint64_t v)
-{
-    uint64_t low7 = v & ~HIGHS;
-    uint64_t ge_a = low7 + ONES * (0x80 - 'A');     /* high bit: low 7 bits >= 'A' */
-    uint64_t gt_z = low7 + ONES * (0x80 - 'Z' - 1); /* high bit: low 7 bits > 'Z' */
-    uint64_t upper = (ge_a ^ gt_z) & ~v & HIGHS;
-    return v | (upper >> 2); /* 0x80 >> 2 is the 0x20 that lower-cases */
-}
-
-/* A mask from bytes_eq() with the byte at the lowest address in the lowest bits. */
-static inline uint64_t in_address_order(uint64_t mask)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    return __builtin_bswap64(mask);
-#else
-    return mask;
-#endif
-}
-
 /*
  * The common case: no backslash, no empty or long label, a short name. The text and the
  * wire form line up (wire[i + 1] is text[i]; the dots' places take the length octets),
@@ -61,10 +31,10 @@ static bool from_text_fast(struct dnsfw_name *n, const uint8_t *s, size_t len)
     for (size_t i = 0; i < len; i += 8) {
         uint64_t v;
         memcpy(&v, text + i, 8);
-        if (bytes_eq(v, '\\'))
+        if (dnsfw__bytes_eq(v, '\\'))
             return false;
-        uint64_t dots = in_address_order(bytes_eq(v, '.'));
-        uint64_t lower = lower8(v); /* stored before the dots' places get their lengths */
+        uint64_t dots = dnsfw__in_address_order(dnsfw__bytes_eq(v, '.'));
+        uint64_t lower = dnsfw__lower8(v); /* stored before the dots' places get their lengths */
         memcpy(text + i, &lower, 8);
         for (; dots; dots &= dots - 1) {
             size_t dot = i + (size_t)__builtin_ctzll(dots) / 8;

@@ -1,5 +1,6 @@
 /* Building and reading a policy: lists, rule groups, rules. */
 #include "policy.h"
+#include "preset.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,21 @@ void dnsfw_policy_free(dnsfw_policy *p)
     if (!p)
         return;
     for (size_t i = 0; i < p->n_lists; i++) {
-        free(p->lists[i].name);
-        dnsfw__strtab_free(&p->lists[i].specs);
-        free(p->lists[i].managed_name);
-        for (size_t j = 0; j < p->lists[i].n_ids; j++)
-            free(p->lists[i].ids[j].region), free(p->lists[i].ids[j].id);
-        free(p->lists[i].ids);
+        struct spec_list *l = &p->lists[i];
+        free(l->name);
+        dnsfw__strtab_free(&l->specs);
+        for (size_t k = 0; k < l->n_origins; k++)
+            free(l->origins[k].written);
+        free(l->origins);
+        free(l->presets);
+        free(l->managed_name);
+        for (size_t j = 0; j < l->n_ids; j++)
+            free(l->ids[j].region), free(l->ids[j].id);
+        free(l->ids);
     }
+    for (size_t i = 0; i < p->n_files; i++)
+        free(p->files[i]);
+    free(p->files);
     for (size_t i = 0; i < p->n_groups; i++) {
         for (size_t j = 0; j < p->groups[i].n_rules; j++)
             free_rule(&p->groups[i].rules[j]);
@@ -106,11 +115,11 @@ int dnsfw_policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, size
         return DNSFW_EINVAL;
     if (list >= p->n_lists)
         return DNSFW_ENOTFOUND;
-    return dnsfw__policy_add_spec(p, list, spec, len, reason);
+    return dnsfw__policy_add_spec(p, list, spec, len, reason, NULL);
 }
 
 int dnsfw__policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
-                           const char **reason)
+                           const char **reason, size_t *pos)
 {
     char norm[DNSFW_SPEC_MAX + 1];
     size_t nlen;
@@ -118,7 +127,40 @@ int dnsfw__policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec, siz
     int rc = dnsfw__spec_parse(spec, len, norm, sizeof norm, &nlen, &kind, reason);
     if (rc)
         return rc;
-    return dnsfw__policy_add_normalized(p, list, norm, nlen);
+    return dnsfw__strtab_add(&p->lists[list].specs, norm, nlen, pos, NULL);
+}
+
+uint32_t dnsfw__policy_file(dnsfw_policy *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_files; i++)
+        if (strcmp(p->files[i], name) == 0)
+            return (uint32_t)i + 1;
+    char **nf = realloc(p->files, (p->n_files + 1) * sizeof *nf);
+    if (!nf)
+        return 0;
+    p->files = nf;
+    if (!(nf[p->n_files] = dnsfw__strdup(name)))
+        return 0;
+    return (uint32_t)++p->n_files;
+}
+
+int dnsfw__policy_note_origin(dnsfw_policy *p, uint32_t list, size_t pos, const char *text,
+                              size_t len, struct where where, uint32_t preset, uint32_t scope)
+{
+    struct spec_list *l = &p->lists[list];
+    if (dnsfw__grow((void **)&l->origins, &l->cap_origins, l->n_origins + 1, sizeof *l->origins))
+        return DNSFW_ENOMEM;
+    struct spec_origin *o = &l->origins[l->n_origins];
+    *o = (struct spec_origin){.spec = pos, .where = where, .preset = preset, .scope = scope};
+    const char *norm = dnsfw__strtab_get(&l->specs, pos);
+    if (text && (strlen(norm) != len || memcmp(norm, text, len) != 0)) {
+        if (!(o->written = malloc(len + 1)))
+            return DNSFW_ENOMEM;
+        memcpy(o->written, text, len);
+        o->written[len] = '\0';
+    }
+    l->n_origins++;
+    return DNSFW_OK;
 }
 
 int dnsfw_policy_add_group(dnsfw_policy *p, const char *name, uint32_t priority, uint32_t *group)
@@ -411,5 +453,63 @@ int dnsfw_policy_list_managed_id(const dnsfw_policy *p, uint32_t list, size_t i,
         return DNSFW_EINVAL;
     *region = p->lists[list].ids[i].region;
     *id = p->lists[list].ids[i].id;
+    return DNSFW_OK;
+}
+
+/* --- where things were written ------------------------------------------------------ */
+
+static void location_of(const dnsfw_policy *p, struct where w, dnsfw_location *out)
+{
+    *out = (dnsfw_location){0};
+    if (w.file && w.file <= p->n_files) {
+        out->file = p->files[w.file - 1];
+        out->line = w.line;
+        out->column = w.column;
+    }
+}
+
+size_t dnsfw_policy_list_origins(const dnsfw_policy *p, uint32_t list)
+{
+    return p && list < visible_lists(p) ? p->lists[list].n_origins : 0;
+}
+
+int dnsfw_policy_list_origin(const dnsfw_policy *p, uint32_t list, size_t k, dnsfw_spec_origin *out)
+{
+    if (!out)
+        return DNSFW_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (!p || list >= visible_lists(p) || k >= p->lists[list].n_origins)
+        return DNSFW_EINVAL;
+    const struct spec_origin *o = &p->lists[list].origins[k];
+    out->spec = o->spec;
+    location_of(p, o->where, &out->where);
+    out->written = o->written ? o->written : dnsfw__strtab_get(&p->lists[list].specs, o->spec);
+    out->preset = o->preset ? dnsfw__preset_name(o->preset - 1) : NULL;
+    out->repo = o->scope && o->scope <= p->n_scopes ? p->scopes[o->scope - 1].repo : NULL;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_list_location(const dnsfw_policy *p, uint32_t list, dnsfw_location *out)
+{
+    if (!p || !out || list >= visible_lists(p))
+        return DNSFW_EINVAL;
+    location_of(p, p->lists[list].where, out);
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_group_location(const dnsfw_policy *p, uint32_t group, dnsfw_location *out)
+{
+    if (!p || !out || group >= p->n_groups)
+        return DNSFW_EINVAL;
+    location_of(p, p->groups[group].where, out);
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_rule_location(const dnsfw_policy *p, uint32_t group, uint32_t i,
+                               dnsfw_location *out)
+{
+    if (!p || !out || group >= p->n_groups || i >= p->groups[group].n_rules)
+        return DNSFW_EINVAL;
+    location_of(p, p->groups[group].rules[i].where, out);
     return DNSFW_OK;
 }

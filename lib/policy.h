@@ -10,11 +10,35 @@ struct managed_id {
     char *id;
 };
 
+/* Where something was written: a file of the policy (index into files, + 1; 0 = not
+ * known: built in, or added through the API), a 1-based line and byte column. */
+struct where {
+    uint32_t file, line, column;
+};
+
+/*
+ * One time a spec was written into a list, repeats included, in the order loaded: which
+ * spec it became, where, as written (NULL when that is the normal form), and what brought
+ * it: a preset (index + 1, 0 = none) and, in the tiered form, a blueprint (scope + 1).
+ */
+struct spec_origin {
+    size_t spec;
+    struct where where;
+    char *written;
+    uint32_t preset;
+    uint32_t scope;
+};
+
 struct spec_list {
     char *name;
-    struct strtab specs; /* normalised, each once, in insertion order */
-    bool hidden;         /* a blueprint's own list: used by scopes, never deployed */
-    bool placeholder;    /* holds only the placeholder dnsfw__tiered_finish() put there */
+    struct strtab specs;         /* normalised, each once, in insertion order */
+    bool hidden;                 /* a blueprint's own list: used by scopes, never deployed */
+    bool placeholder;            /* holds only the placeholder dnsfw__tiered_finish() put there */
+    struct spec_origin *origins; /* only the JSON loader records them */
+    size_t n_origins, cap_origins;
+    uint32_t *presets; /* presets applied to the list (indexes), in order */
+    size_t n_presets, cap_presets;
+    struct where where; /* where the list is defined */
     /* AWS-managed (AWSManagedDomains...): the contents are AWS's; specs, if any, are a
      * local stand-in for evaluation */
     bool managed;
@@ -33,6 +57,7 @@ struct rule {
     dnsfw_block_response block_response;
     char *override_domain;
     uint32_t override_ttl;
+    struct where where;
 };
 
 struct group {
@@ -40,6 +65,7 @@ struct group {
     uint32_t priority;
     struct rule *rules; /* kept sorted by priority */
     size_t n_rules, cap_rules;
+    struct where where;
 };
 
 struct scope {
@@ -70,6 +96,8 @@ struct dnsfw_policy {
     int fail_open;
     bool is_tiered;
     struct tiered tier;
+    char **files; /* the files struct where refers to: the policy, list files */
+    size_t n_files;
 };
 
 /* A list or group name AWS accepts: 1-64 of [A-Za-z0-9-_ '], not all digits. */
@@ -83,9 +111,19 @@ DNSFW_HIDDEN int dnsfw__policy_add_list_raw(dnsfw_policy *p, const char *name, b
 DNSFW_HIDDEN int dnsfw__policy_add_normalized(dnsfw_policy *p, uint32_t list, const char *spec,
                                               size_t len);
 
-/* dnsfw_policy_add_spec() for any list of any form. */
+/* dnsfw_policy_add_spec() for any list of any form; *pos (may be NULL) gets the spec's
+ * index in the list. */
 DNSFW_HIDDEN int dnsfw__policy_add_spec(dnsfw_policy *p, uint32_t list, const char *spec,
-                                        size_t len, const char **reason);
+                                        size_t len, const char **reason, size_t *pos);
+
+/* Record that spec number pos of list was written as text (len bytes) at where, brought by
+ * preset (+ 1, 0 = none) and blueprint scope (+ 1, 0 = none). */
+DNSFW_HIDDEN int dnsfw__policy_note_origin(dnsfw_policy *p, uint32_t list, size_t pos,
+                                           const char *text, size_t len, struct where where,
+                                           uint32_t preset, uint32_t scope);
+
+/* The number (+ 1) of file name in p->files, added when new; 0 when out of memory. */
+DNSFW_HIDDEN uint32_t dnsfw__policy_file(dnsfw_policy *p, const char *name);
 
 /* Validate a rule definition; *reason explains a DNSFW_ESCHEMA. */
 DNSFW_HIDDEN int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *def,
@@ -95,9 +133,11 @@ DNSFW_HIDDEN int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *
 DNSFW_HIDDEN int dnsfw__tiered_init(dnsfw_policy *p);
 /* Add a blueprint (scope) with its own hidden list; DNSFW_EDUPLICATE for a repeated repo. */
 DNSFW_HIDDEN int dnsfw__tiered_add_scope(dnsfw_policy *p, const char *repo, uint32_t *list);
-/* Add one egress_allowlist entry to a blueprint's list and to the union list. */
+/* Add one egress_allowlist entry to a blueprint's list and to the union list; *pos
+ * (may be NULL) gets its index in the blueprint's list, *union_pos in the union list. */
 DNSFW_HIDDEN int dnsfw__tiered_add_allow(dnsfw_policy *p, uint32_t list, const char *spec,
-                                         size_t len, const char **reason);
+                                         size_t len, const char **reason, size_t *pos,
+                                         size_t *union_pos);
 /* After every list is filled: the placeholder entries, the catch-all rule for the mode. */
 DNSFW_HIDDEN int dnsfw__tiered_finish(dnsfw_policy *p);
 

@@ -1,18 +1,53 @@
 /* Writing a policy back as JSON, in the form it was loaded, deterministically. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "policy.h"
+#include "preset.h"
 
-static cJSON *spec_array(const struct spec_list *l, bool drop_placeholder)
+/*
+ * The specs of a list. With only_written, the tiered form leaves out the specs that only
+ * its presets brought (the "presets" key brings them back); general lists are written out
+ * in full, so that a dump needs no preset to evaluate the same.
+ */
+static cJSON *spec_array(const struct spec_list *l, bool drop_placeholder, bool only_written)
 {
     cJSON *a = cJSON_CreateArray();
     if (!a)
         return NULL;
     if (drop_placeholder && l->placeholder)
         return a; /* the placeholder stands for an empty allowlist */
+    bool *written = NULL;
+    if (only_written && l->n_presets) {
+        if (!(written = calloc(l->specs.count ? l->specs.count : 1, sizeof *written))) {
+            cJSON_Delete(a);
+            return NULL;
+        }
+        for (size_t k = 0; k < l->n_origins; k++)
+            if (!l->origins[k].preset)
+                written[l->origins[k].spec] = true;
+    }
     for (size_t i = 0; i < l->specs.count; i++) {
+        if (written && !written[i])
+            continue;
         cJSON *s = cJSON_CreateString(dnsfw__strtab_get(&l->specs, i));
+        if (!s || !cJSON_AddItemToArray(a, s)) {
+            cJSON_Delete(s);
+            cJSON_Delete(a);
+            free(written);
+            return NULL;
+        }
+    }
+    free(written);
+    return a;
+}
+
+static cJSON *preset_array(const struct spec_list *l)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < l->n_presets; i++) {
+        cJSON *s = cJSON_CreateString(dnsfw__preset_name(l->presets[i]));
         if (!s || !cJSON_AddItemToArray(a, s)) {
             cJSON_Delete(s);
             cJSON_Delete(a);
@@ -88,7 +123,7 @@ static cJSON *managed_list(const struct spec_list *l)
     for (size_t i = 0; ok && i < l->n_ids; i++)
         ok = put(ids, l->ids[i].region, cJSON_CreateString(l->ids[i].id));
     if (ok && l->specs.count)
-        ok = put(o, "stand_in", spec_array(l, false));
+        ok = put(o, "stand_in", spec_array(l, false, false));
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -108,7 +143,7 @@ static bool dump_general(const dnsfw_policy *p, cJSON *root)
     for (size_t i = 0; i < p->n_lists; i++)
         if (!put(lists, p->lists[i].name,
                  p->lists[i].managed ? managed_list(&p->lists[i])
-                                     : spec_array(&p->lists[i], false)))
+                                     : spec_array(&p->lists[i], false, false)))
             return false;
     for (size_t i = 0; i < p->n_groups; i++) {
         const struct group *g = &p->groups[i];
@@ -146,8 +181,10 @@ static bool dump_tiered(const dnsfw_policy *p, cJSON *root)
         return false;
     if (t->override_domain && !put_override(root, t->override_domain, t->override_ttl))
         return false;
-    if (!t->default_baseline &&
-        !put(root, "baseline", spec_array(&p->lists[TIER_BASELINE_LIST], false)))
+    const struct spec_list *base = &p->lists[TIER_BASELINE_LIST];
+    if (!t->default_baseline && !put(root, "baseline", spec_array(base, false, true)))
+        return false;
+    if (base->n_presets && !put(root, "presets", preset_array(base)))
         return false;
     cJSON *bps = cJSON_CreateArray();
     if (!put(root, "blueprints", bps))
@@ -158,8 +195,11 @@ static bool dump_tiered(const dnsfw_policy *p, cJSON *root)
             cJSON_Delete(b);
             return false;
         }
+        const struct spec_list *own = &p->lists[p->scopes[i].list];
         if (!put(b, "repo", cJSON_CreateString(p->scopes[i].repo)) ||
-            !put(b, "egress_allowlist", spec_array(&p->lists[p->scopes[i].list], true)))
+            !put(b, "egress_allowlist", spec_array(own, true, true)))
+            return false;
+        if (own->n_presets && !put(b, "presets", preset_array(own)))
             return false;
     }
     return true;

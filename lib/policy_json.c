@@ -12,6 +12,7 @@
 
 #include "json_text.h"
 #include "policy.h"
+#include "preset.h"
 
 struct loader {
     const char *text;
@@ -21,7 +22,47 @@ struct loader {
     const cJSON *root;
     dnsfw_error *err;
     dnsfw_policy *p;
+    struct json_index ix; /* where every item was written */
+    uint32_t file;        /* the policy text's number in p->files */
 };
+
+/* Where item was written in the policy text. */
+static struct where where_of(const struct loader *L, const cJSON *item)
+{
+    struct where w = {0};
+    if (L->file && dnsfw__json_index_pos(&L->ix, item, &w.line, &w.column))
+        w.file = L->file;
+    return w;
+}
+
+/* What a spec is added to: a list, or (scope != 0) a blueprint's list and the union. */
+struct target {
+    uint32_t list;
+    uint32_t scope;  /* blueprint + 1, 0 = none */
+    uint32_t preset; /* preset + 1, 0 = none */
+};
+
+/* Add one spec to its target and record where it came from. */
+static int add_spec(struct loader *L, const struct target *t, const char *spec, size_t len,
+                    struct where w, const char **reason)
+{
+    dnsfw_policy *p = L->p;
+    size_t pos, upos;
+    int rc;
+    if (t->scope) {
+        rc = dnsfw__tiered_add_allow(p, t->list, spec, len, reason, &pos, &upos);
+        if (!rc)
+            rc = dnsfw__policy_note_origin(p, t->list, pos, spec, len, w, t->preset, t->scope);
+        if (!rc)
+            rc = dnsfw__policy_note_origin(p, TIER_UNION_LIST, upos, spec, len, w, t->preset,
+                                           t->scope);
+        return rc;
+    }
+    rc = dnsfw__policy_add_spec(p, t->list, spec, len, reason, &pos);
+    if (!rc)
+        rc = dnsfw__policy_note_origin(p, t->list, pos, spec, len, w, t->preset, 0);
+    return rc;
+}
 
 __attribute__((format(printf, 5, 6))) static int
 fail_at(struct loader *L, const cJSON *item, bool at_key, int status, const char *fmt, ...)
@@ -157,12 +198,9 @@ static int spec_error(struct loader *L, const cJSON *item, const char *spec, con
                    "invalid domain spec \"%.300s\" in list \"%s\": %s", spec, list, reason);
 }
 
-/* An array of spec strings, each handed to add(). */
-typedef int (*add_spec_fn)(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
-                           const char **reason);
-
+/* An array of spec strings, each added to the target. */
 static int load_spec_array(struct loader *L, const cJSON *arr, const char *where,
-                           const char *list_name, uint32_t list, add_spec_fn add)
+                           const char *list_name, const struct target *t)
 {
     if (!cJSON_IsArray(arr))
         return fail_at(L, arr, false, DNSFW_ESCHEMA, "%s must be an array of domain specs", where);
@@ -171,7 +209,7 @@ static int load_spec_array(struct loader *L, const cJSON *arr, const char *where
         if (!cJSON_IsString(c))
             return fail_at(L, c, false, DNSFW_ESCHEMA, "%s[%zu] must be a string", where, i);
         const char *reason = NULL;
-        int rc = add(L->p, list, c->valuestring, strlen(c->valuestring), &reason);
+        int rc = add_spec(L, t, c->valuestring, strlen(c->valuestring), where_of(L, c), &reason);
         if (rc == DNSFW_EBADSPEC)
             return spec_error(L, c, c->valuestring, list_name, reason);
         if (rc)
@@ -182,7 +220,7 @@ static int load_spec_array(struct loader *L, const cJSON *arr, const char *where
 
 /* A list file: one spec a line; blank lines and '#' lines skipped (the AWS import format). */
 static int load_spec_file(struct loader *L, const cJSON *file_item, const char *list_name,
-                          uint32_t list)
+                          const struct target *t)
 {
     const char *rel = file_item->valuestring;
     char path[4096];
@@ -199,6 +237,11 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
                        strerror(errno));
     if (rc)
         return fail_at(L, file_item, false, rc, "%s", dnsfw_strerror(rc));
+    uint32_t file = dnsfw__policy_file(L->p, path);
+    if (!file) {
+        free(data);
+        return DNSFW_ENOMEM;
+    }
 
     uint32_t lineno = 0;
     for (size_t pos = 0; pos < len && !rc;) {
@@ -213,7 +256,8 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
             e--;
         if (b < e && data[b] != '#') {
             const char *reason = NULL;
-            rc = dnsfw__policy_add_spec(L->p, list, data + b, e - b, &reason);
+            struct where w = {file, lineno, (uint32_t)(b - pos + 1)};
+            rc = add_spec(L, t, data + b, e - b, w, &reason);
             if (rc == DNSFW_EBADSPEC)
                 dnsfw__fail(L->err, rc, path, lineno, (uint32_t)(b - pos + 1),
                             "invalid domain spec \"%.*s\" in list \"%s\": %s",
@@ -227,14 +271,57 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
     return rc;
 }
 
+/* "presets": [NAME, ...]: every host of each preset, added to the target. */
+static int load_presets(struct loader *L, const cJSON *arr, const char *where,
+                        const char *list_name, uint32_t record_list, struct target t)
+{
+    if (!cJSON_IsArray(arr))
+        return fail_at(L, arr, false, DNSFW_ESCHEMA, "%s must be an array of preset names", where);
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        size_t preset;
+        if (!cJSON_IsString(c))
+            return fail_at(L, c, false, DNSFW_ESCHEMA, "%s[%zu] must be a string", where, i);
+        if (dnsfw_preset_find(c->valuestring, &preset) != DNSFW_OK)
+            return fail_at(L, c, false, DNSFW_ENOTFOUND,
+                           "%s[%zu]: unknown preset \"%.100s\" (dnsfw-lint --presets lists them)",
+                           where, i, c->valuestring);
+        struct spec_list *rl = &L->p->lists[record_list];
+        bool seen = false;
+        for (size_t k = 0; k < rl->n_presets && !seen; k++)
+            seen = rl->presets[k] == preset;
+        if (seen)
+            return fail_at(L, c, false, DNSFW_EDUPLICATE, "%s: preset \"%s\" is listed twice",
+                           where, c->valuestring);
+        if (dnsfw__grow((void **)&rl->presets, &rl->cap_presets, rl->n_presets + 1,
+                        sizeof *rl->presets))
+            return DNSFW_ENOMEM;
+        rl->presets[rl->n_presets++] = (uint32_t)preset;
+        t.preset = (uint32_t)preset + 1;
+        const struct preset *pr = &dnsfw__presets[preset];
+        for (size_t h = 0; h < pr->n_hosts; h++) {
+            const char *reason = NULL;
+            int rc = add_spec(L, &t, pr->hosts[h].spec, strlen(pr->hosts[h].spec), where_of(L, c),
+                              &reason);
+            if (rc == DNSFW_EBADSPEC) /* the generator checks every host: a bug if seen */
+                return spec_error(L, c, pr->hosts[h].spec, list_name, reason);
+            if (rc)
+                return fail_at(L, c, false, rc, "%s[%zu]: %s", where, i, dnsfw_strerror(rc));
+        }
+    }
+    return DNSFW_OK;
+}
+
 /* --- the general form --------------------------------------------------------------- */
 
 /*
  * An AWS-managed list: { "managed": "AWSManagedDomains..." | true, "ids": { REGION: ID },
  * "stand_in": [SPEC...] | { "file": PATH } }. true: the list is known only by its ids.
  */
-static int load_managed(struct loader *L, const cJSON *l, const char *where, uint32_t id)
+static int load_managed(struct loader *L, const cJSON *l, const char *where,
+                        const struct target *t)
 {
+    uint32_t id = t->list;
     static const char *const keys[] = {"managed", "ids", "stand_in", NULL};
     int rc = check_keys(L, l, where, keys);
     if (rc)
@@ -282,9 +369,9 @@ static int load_managed(struct loader *L, const cJSON *l, const char *where, uin
         if ((rc = check_keys(L, si, swhere, fkeys)) ||
             (rc = get_string(L, si, "file", swhere, true, &file)))
             return rc;
-        return load_spec_file(L, member(si, "file"), l->string, id);
+        return load_spec_file(L, member(si, "file"), l->string, t);
     }
-    return load_spec_array(L, si, swhere, l->string, id, dnsfw__policy_add_spec);
+    return load_spec_array(L, si, swhere, l->string, t);
 }
 
 static int load_lists(struct loader *L, const cJSON *lists)
@@ -308,17 +395,23 @@ static int load_lists(struct loader *L, const cJSON *lists)
             return fail_at(L, l, true, rc, "%s", dnsfw_strerror(rc));
         char where[160];
         snprintf(where, sizeof where, "domain_lists.%s", l->string);
+        L->p->lists[id].where = where_of(L, l);
+        struct target t = {.list = id};
         if (cJSON_IsObject(l) && member(l, "managed")) {
-            if ((rc = load_managed(L, l, where, id)))
+            if ((rc = load_managed(L, l, where, &t)))
                 return rc;
         } else if (cJSON_IsObject(l)) {
-            static const char *const keys[] = {"file", NULL};
+            static const char *const keys[] = {"file", "presets", NULL};
             const char *file = NULL;
+            const cJSON *presets = member(l, "presets");
+            char pwhere[176];
+            snprintf(pwhere, sizeof pwhere, "%s.presets", where);
             if ((rc = check_keys(L, l, where, keys)) ||
-                (rc = get_string(L, l, "file", where, true, &file)) ||
-                (rc = load_spec_file(L, member(l, "file"), l->string, id)))
+                (rc = get_string(L, l, "file", where, !presets, &file)) ||
+                (file && (rc = load_spec_file(L, member(l, "file"), l->string, &t))) ||
+                (presets && (rc = load_presets(L, presets, pwhere, l->string, id, t))))
                 return rc;
-        } else if ((rc = load_spec_array(L, l, where, l->string, id, dnsfw__policy_add_spec))) {
+        } else if ((rc = load_spec_array(L, l, where, l->string, &t))) {
             return rc;
         }
     }
@@ -408,6 +501,10 @@ static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const cha
                        "%s: priority %u is used by another rule of the group", where, d.priority);
     if (rc)
         return fail_at(L, r, false, rc, "%s: %s", where, reason ? reason : dnsfw_strerror(rc));
+    struct group *g = &L->p->groups[group]; /* rules are kept sorted: find it by priority */
+    for (size_t i = 0; i < g->n_rules; i++)
+        if (g->rules[i].priority == d.priority)
+            g->rules[i].where = where_of(L, r);
     return DNSFW_OK;
 }
 
@@ -439,6 +536,7 @@ static int load_groups(struct loader *L, const cJSON *groups)
                            where);
         if (rc)
             return fail_at(L, g, false, rc, "%s", dnsfw_strerror(rc));
+        L->p->groups[id].where = where_of(L, g);
         const cJSON *rules = member(g, "rules");
         if (!rules)
             return missing(L, g, "rules", where);
@@ -478,7 +576,8 @@ static int load_blueprints(struct loader *L, const cJSON *bps)
 {
     if (!cJSON_IsArray(bps))
         return fail_at(L, bps, false, DNSFW_ESCHEMA, "blueprints must be an array");
-    static const char *const keys[] = {"repo", "egress_allowlist", NULL};
+    static const char *const keys[] = {"repo", "egress_allowlist", "presets", NULL};
+    L->p->lists[TIER_UNION_LIST].where = where_of(L, bps);
     size_t i = 0;
     for (const cJSON *b = bps->child; b; b = b->next, i++) {
         char where[64];
@@ -500,7 +599,13 @@ static int load_blueprints(struct loader *L, const cJSON *bps)
         snprintf(awhere, sizeof awhere, "%s.egress_allowlist", where);
         char lname[160];
         snprintf(lname, sizeof lname, "blueprint-additional (%s)", repo);
-        if (allow && (rc = load_spec_array(L, allow, awhere, lname, list, dnsfw__tiered_add_allow)))
+        struct target t = {.list = list, .scope = (uint32_t)L->p->n_scopes};
+        if (allow && (rc = load_spec_array(L, allow, awhere, lname, &t)))
+            return rc;
+        const cJSON *presets = member(b, "presets");
+        char pwhere[96];
+        snprintf(pwhere, sizeof pwhere, "%s.presets", where);
+        if (presets && (rc = load_presets(L, presets, pwhere, lname, list, t)))
             return rc;
     }
     return DNSFW_OK;
@@ -508,8 +613,9 @@ static int load_blueprints(struct loader *L, const cJSON *bps)
 
 static int load_tiered(struct loader *L)
 {
-    static const char *const keys[] = {"dnsfw",          "mode",     "fail_open",  "block_response",
-                                       "block_override", "baseline", "blueprints", NULL};
+    static const char *const keys[] = {"dnsfw",          "mode",           "fail_open",
+                                       "block_response", "block_override", "baseline",
+                                       "presets",        "blueprints",     NULL};
     static const char *const modes[] = {"observe", "enforce", NULL};
     const cJSON *root = L->root;
     dnsfw_policy *p = L->p;
@@ -542,15 +648,20 @@ static int load_tiered(struct loader *L)
         return DNSFW_ENOMEM;
 
     const cJSON *baseline = member(root, "baseline");
+    struct target base = {.list = TIER_BASELINE_LIST};
     if (baseline) {
-        rc = load_spec_array(L, baseline, "baseline", "platform-baseline", TIER_BASELINE_LIST,
-                             dnsfw__policy_add_spec);
+        p->lists[TIER_BASELINE_LIST].where = where_of(L, baseline);
+        rc = load_spec_array(L, baseline, "baseline", "platform-baseline", &base);
     } else {
         p->tier.default_baseline = true;
-        for (size_t i = 0; !rc && i < dnsfw__default_baseline_len; i++)
-            rc = dnsfw__policy_add_spec(p, TIER_BASELINE_LIST, dnsfw__default_baseline[i],
-                                        strlen(dnsfw__default_baseline[i]), NULL);
+        for (size_t i = 0; !rc && i < dnsfw__default_baseline_len; i++) {
+            const char *s = dnsfw__default_baseline[i];
+            rc = add_spec(L, &base, s, strlen(s), (struct where){0}, NULL);
+        }
     }
+    const cJSON *presets = member(root, "presets");
+    if (!rc && presets)
+        rc = load_presets(L, presets, "presets", "platform-baseline", TIER_BASELINE_LIST, base);
     if (rc)
         return rc;
     const cJSON *bps = member(root, "blueprints");
@@ -685,7 +796,13 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     }
     L.root = root;
     int rc = dnsfw_policy_new(&L.p);
+    if (!rc)
+        rc = dnsfw__json_index_build(&L.ix, text, len, root);
+    if (!rc && !(L.file = dnsfw__policy_file(L.p, L.source)))
+        rc = DNSFW_ENOMEM;
     if (rc) {
+        dnsfw__json_index_free(&L.ix);
+        dnsfw_policy_free(L.p);
         cJSON_Delete(root);
         return dnsfw__fail(err, rc, L.source, 0, 0, "%s", dnsfw_strerror(rc));
     }
@@ -703,6 +820,7 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     }
     if (rc && err && err->status == DNSFW_OK) /* a failure that had no detail yet */
         dnsfw__fail(err, rc, L.source, 0, 0, "%s", dnsfw_strerror(rc));
+    dnsfw__json_index_free(&L.ix);
     cJSON_Delete(root);
     if (rc) {
         dnsfw_policy_free(L.p);

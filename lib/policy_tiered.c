@@ -79,16 +79,16 @@ int dnsfw__tiered_add_scope(dnsfw_policy *p, const char *repo, uint32_t *list)
 }
 
 int dnsfw__tiered_add_allow(dnsfw_policy *p, uint32_t list, const char *spec, size_t len,
-                            const char **reason)
+                            const char **reason, size_t *pos, size_t *union_pos)
 {
     char norm[DNSFW_SPEC_MAX + 1];
     size_t nlen;
     dnsfw_entry_kind kind;
     int rc = dnsfw__spec_parse(spec, len, norm, sizeof norm, &nlen, &kind, reason);
     if (!rc)
-        rc = dnsfw__policy_add_normalized(p, list, norm, nlen);
+        rc = dnsfw__strtab_add(&p->lists[list].specs, norm, nlen, pos, NULL);
     if (!rc) /* the union keeps each spec once, after normalisation */
-        rc = dnsfw__policy_add_normalized(p, TIER_UNION_LIST, norm, nlen);
+        rc = dnsfw__strtab_add(&p->lists[TIER_UNION_LIST].specs, norm, nlen, union_pos, NULL);
     return rc;
 }
 
@@ -150,7 +150,7 @@ int dnsfw_policy_new_default(dnsfw_policy **out)
     p->tier.default_baseline = true;
     for (size_t i = 0; !rc && i < dnsfw__default_baseline_len; i++) {
         const char *s = dnsfw__default_baseline[i];
-        rc = dnsfw__policy_add_spec(p, TIER_BASELINE_LIST, s, strlen(s), NULL);
+        rc = dnsfw__policy_add_spec(p, TIER_BASELINE_LIST, s, strlen(s), NULL, NULL);
     }
     if (!rc)
         rc = dnsfw__tiered_finish(p);

@@ -14,7 +14,7 @@ struct strtab {
     size_t arena_len, arena_cap;
     size_t *offset; /* offset of string i */
     size_t count, offset_cap;
-    uint32_t *index;  /* string number + 1, 0 = empty */
+    uint64_t *index;  /* hash tag << 32 | (string number + 1); 0 = empty */
     size_t index_cap; /* power of two */
 };
 

@@ -241,6 +241,17 @@ static int add_memb(struct trie_builder *b, uint32_t *head, uint32_t list, bool 
 /* Walk the pending specs, creating their nodes, and record their entries. */
 static int flush(struct trie_builder *b)
 {
+    /*
+     * The index slots asked for by dnsfw__trie_add() have arrived: where one holds a node
+     * of the same tag (a level that is already there, such as a shared domain), ask for
+     * that node too before walking, so that those misses overlap as well.
+     */
+    size_t mask = b->index_cap - 1;
+    for (size_t i = 0; i < b->n_levels; i++) {
+        uint64_t e = b->index[b->level[i].hash & mask];
+        if (e && (e >> 32) == (b->level[i].hash >> 32))
+            __builtin_prefetch(&b->nodes[(uint32_t)e - 1]);
+    }
     int rc = DNSFW_OK;
     for (size_t k = 0; !rc && k < b->n_batch; k++) {
         const struct pending *p = &b->batch[k];
@@ -461,7 +472,15 @@ int dnsfw__trie_finish(struct trie_builder *b, struct trie *t)
     rc = DNSFW_ENOMEM;
     if (n && (!(sorted = sort_by_key(b)) || !(where = big_alloc(n * sizeof *where))))
         goto out;
-    for (size_t i = 0; i < n; i++) { /* records in key order, back to back */
+    /*
+     * Records in key order, back to back. The nodes are visited in key order, that is
+     * at random: each loop asks for what it will need some nodes ahead.
+     */
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n) {
+            __builtin_prefetch(&b->nodes[(uint32_t)sorted[i + 16]].len);
+            __builtin_prefetch(&where[(uint32_t)sorted[i + 16]], 1);
+        }
         uint32_t id = (uint32_t)sorted[i];
         where[id] = (uint32_t)len;
         len += TRIE_HEAD + b->nodes[id].len;
@@ -479,23 +498,32 @@ int dnsfw__trie_finish(struct trie_builder *b, struct trie *t)
         goto out;
     memset(t->nodes + len, 0, TRIE_SLACK);
 
-    uint32_t bucket = 0;
+    uint32_t bucket = 0, off = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 16 < n) /* the nodes are read in key order, that is at random: fetch ahead */
-            __builtin_prefetch(&b->nodes[(uint32_t)sorted[i + 16]]);
+        if (i + 32 < n)
+            __builtin_prefetch(&b->nodes[(uint32_t)sorted[i + 32]]);
+        if (i + 16 < n) { /* its node arrived: ask for its parent's place, entries, label */
+            const struct bnode *ahead = &b->nodes[(uint32_t)sorted[i + 16]];
+            if (ahead->parent != TRIE_ROOT)
+                __builtin_prefetch(&where[ahead->parent]);
+            if (ahead->memb != TRIE_EMPTY)
+                __builtin_prefetch(&b->memb[ahead->memb]);
+            __builtin_prefetch(b->pool + ahead->label);
+        }
         uint32_t id = (uint32_t)sorted[i], key = (uint32_t)(sorted[i] >> 32);
         const struct bnode *nd = &b->nodes[id];
         for (uint32_t bk = trie_bucket(key, t->n_buckets); bucket <= bk; bucket++)
-            t->dir[bucket] = where[id];
+            t->dir[bucket] = off;
         uint32_t parent = nd->parent == TRIE_ROOT ? TRIE_ROOT : where[nd->parent], payload;
         if ((rc = record_of(b, &ps, nd->memb, &payload)))
             goto out;
-        uint8_t *p = t->nodes + where[id];
+        uint8_t *p = t->nodes + off;
         memcpy(p, &key, 4);
         memcpy(p + 4, &parent, 4);
         memcpy(p + 8, &payload, 4);
         p[12] = (uint8_t)(nd->len | (nd->has_children ? TRIE_CHILDREN : 0));
         memcpy(p + TRIE_HEAD, b->pool + nd->label, nd->len);
+        off += TRIE_HEAD + nd->len;
     }
     for (; t->dir && bucket <= t->n_buckets; bucket++)
         t->dir[bucket] = (uint32_t)len;

@@ -64,6 +64,19 @@ static inline void trie_head_at(const struct trie *t, uint32_t off, struct trie_
     h->meta = p[12];
 }
 
+/* A record's payload offset and meta octet, without reading the rest of its head. */
+static inline uint32_t trie_payload_at(const uint8_t *nodes, uint32_t off)
+{
+    uint32_t payload;
+    memcpy(&payload, nodes + off + 8, 4);
+    return payload;
+}
+
+static inline uint8_t trie_meta_at(const uint8_t *nodes, uint32_t off)
+{
+    return nodes[off + 12];
+}
+
 /* The key that orders the records: the upper half of a path hash. */
 static inline uint32_t trie_key(uint64_t hash)
 {
@@ -88,20 +101,22 @@ static inline bool trie_label_eq(const uint8_t *a, const uint8_t *b, size_t len)
         b += 8;
         len -= 8;
     }
-    return dnsfw__load_tail(a, len) == dnsfw__load_tail(b, len);
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    return ((x ^ y) & dnsfw__tail_mask(len)) == 0;
 }
 
 /*
- * The record of the node with this key, parent and label, or TRIE_EMPTY. The bucket's
- * records are in key order, so the search stops at the first greater key.
+ * The record of the node with this key, parent and label among the records [off, end)
+ * of its bucket, or TRIE_EMPTY. A bucket's records are in key order, so the search
+ * stops at the first greater key.
  */
-static inline uint32_t trie_find(const struct trie *t, uint32_t key, uint32_t parent,
-                                 const uint8_t *label, size_t len)
+static inline uint32_t trie_find(const uint8_t *nodes, uint32_t off, uint32_t end, uint32_t key,
+                                 uint32_t parent, const uint8_t *label, size_t len)
 {
-    uint32_t b = trie_bucket(key, t->n_buckets);
-    uint32_t off = t->dir[b], end = t->dir[b + 1];
     while (off < end) {
-        const uint8_t *p = t->nodes + off;
+        const uint8_t *p = nodes + off;
         uint32_t k, par;
         memcpy(&k, p, 4);
         size_t l = p[12] & TRIE_LEN_MASK;

@@ -1,8 +1,28 @@
+#define _DEFAULT_SOURCE /* madvise() */
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+void dnsfw__advise_huge(void *p, size_t size)
+{
+#if defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (!p || size < 2 * huge)
+        return;
+    uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1),
+              to = ((uintptr_t)p + size) & ~(huge - 1);
+    if (to > from)
+        madvise((void *)from, to - from, MADV_HUGEPAGE); /* a hint: failing is harmless */
+#else
+    (void)p;
+    (void)size;
+#endif
+}
 
 int dnsfw__grow(void **ptr, size_t *cap, size_t need, size_t elem)
 {
@@ -19,6 +39,7 @@ int dnsfw__grow(void **ptr, size_t *cap, size_t need, size_t elem)
     void *p = realloc(*ptr, ncap * elem);
     if (!p)
         return DNSFW_ENOMEM;
+    dnsfw__advise_huge(p, ncap * elem);
     *ptr = p;
     *cap = ncap;
     return DNSFW_OK;

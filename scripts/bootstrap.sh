@@ -33,6 +33,10 @@ status=0
 echo "== exit status $status (0: nothing blocked now, 1: something blocked, 3: bad input)"
 echo
 echo "Next:"
+echo "  # the ecosystems' hosts (Go, Rust, apt, Docker Hub...) the baseline lacks, as presets"
+echo "  ./build/tools/lint/dnsfw-lint --presets"
+echo "  # check the policy before it is deployed (open registrations, shadowed entries...)"
+echo "  ./build/tools/lint/dnsfw-lint"
 echo "  # the same queries, enforced"
 echo "  $eval_bin --mode enforce --brief < examples/sample-queries.txt"
 echo "  # replay a query log and report what enforcement would break"

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # where Debian's loader and pkg-config look; without it the library lands in lib64.
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
   libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev libidn2-dev publicsuffix
-  valgrind jq python3 python3-jsonschema python3-yaml groff-base
+  valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
 
 missing=""

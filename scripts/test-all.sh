@@ -1,9 +1,10 @@
 #!/bin/bash
 # The second README command: every check CI runs, on a fresh Debian 12 machine.
 #   1. formatting (clang-format)        4. clang ASan+UBSan build, all tests
-#   2. gcc --werror build, all tests    5. libFuzzer build: corpus replay, then each
-#   3. unit tests under valgrind           target fuzzed for FUZZ_SECONDS (default 45)
-#                                        6. meson install to the prefix, then the example,
+#   2. gcc --werror build, all tests    5. clang TSan build, the threaded tests
+#   3. unit tests under valgrind        6. libFuzzer build: corpus replay, then each
+#                                          target fuzzed for FUZZ_SECONDS (default 45)
+#                                        7. meson install to the prefix, then the example,
 #                                           the tools and pkg-config with a clean environment
 # Ends with one line "N passed, N failed" and exits non-zero when anything failed.
 set -uo pipefail
@@ -96,7 +97,17 @@ if CC=clang build "$out/asan" asan -Db_sanitize=address,undefined -Db_lundef=fal
         run_meson_tests "$out/asan" asan
 fi
 
-note "5. libFuzzer: corpus replay, then ${fuzz_seconds}s per target"
+# Every test that runs threads is in the 'threads' suite: the shared matcher evaluated
+# by eight threads at once (single, chain and batch lookups), the threaded example, the
+# server with its reload and query-log threads.
+note "5. clang, ThreadSanitizer: the threaded tests"
+if CC=clang build "$out/tsan" tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug \
+    -Dbench=false; then
+    CK_FORK=no TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+        run_meson_tests "$out/tsan" tsan --suite threads
+fi
+
+note "6. libFuzzer: corpus replay, then ${fuzz_seconds}s per target"
 if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,undefined \
     -Db_lundef=false -Ddefault_library=static -Dtests=false -Dbench=false; then
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -121,7 +132,7 @@ if CC=clang build "$out/fuzz" fuzz -Dfuzzing=libfuzzer -Db_sanitize=address,unde
     done
 fi
 
-note "6. meson install into the real prefix, then use it as a user would"
+note "7. meson install into the real prefix, then use it as a user would"
 # Installed for real (CI runs on a throwaway machine as root), then used with a clean
 # environment: no LD_LIBRARY_PATH, no PKG_CONFIG_PATH, the tools found on PATH. This is
 # what breaks when the library lands where Debian's loader and pkg-config do not look.

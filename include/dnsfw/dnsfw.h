@@ -332,6 +332,75 @@ DNSFW_API int dnsfw_policy_list_managed_id(const dnsfw_policy *policy, uint32_t 
 /** Tiered form: the repository of blueprint (scope) i, 0-based; NULL when out of range. */
 DNSFW_API const char *dnsfw_policy_scope_name(const dnsfw_policy *policy, uint32_t scope);
 
+/* ---------------------------------------------------------------------------------- */
+/* Where a policy's parts were written                                                 */
+
+/** A place in a policy file or list file. file is NULL when not known (the built-in
+ * baseline, parts added through the builder functions); line and column are 1-based. */
+typedef struct dnsfw_location {
+    const char *file;
+    uint32_t line;
+    uint32_t column;
+} dnsfw_location;
+
+/** One time a spec was written into a list (repeats included), as the JSON loader saw
+ * it. Strings live as long as the policy. */
+typedef struct dnsfw_spec_origin {
+    size_t spec;          /**< the spec it became: dnsfw_policy_list_spec(list, spec) */
+    dnsfw_location where; /**< where it was written (file NULL: the built-in baseline) */
+    const char *written;  /**< the spec as written ("API.GitHub.com."), never NULL */
+    const char *preset;   /**< the preset that brought it, or NULL */
+    const char *repo;     /**< tiered form: the blueprint that brought it, or NULL */
+} dnsfw_spec_origin;
+
+/**
+ * The specs written into a list, repeats included, in the order they were loaded: a
+ * list's explicit entries first, then its presets' hosts. For the tiered form's
+ * blueprint-additional list, every blueprint's entries with their repository. Policies
+ * built with the builder functions record none (0).
+ */
+DNSFW_API size_t dnsfw_policy_list_origins(const dnsfw_policy *policy, uint32_t list);
+DNSFW_API int dnsfw_policy_list_origin(const dnsfw_policy *policy, uint32_t list, size_t k,
+                                       dnsfw_spec_origin *out);
+
+/** Where a list, a rule group and a rule (i-th by priority) are defined. DNSFW_EINVAL when
+ * out of range; file NULL when not known. A tiered list is located at its key
+ * ("baseline", "blueprints"). */
+DNSFW_API int dnsfw_policy_list_location(const dnsfw_policy *policy, uint32_t list,
+                                         dnsfw_location *out);
+DNSFW_API int dnsfw_policy_group_location(const dnsfw_policy *policy, uint32_t group,
+                                          dnsfw_location *out);
+DNSFW_API int dnsfw_policy_rule_location(const dnsfw_policy *policy, uint32_t group, uint32_t i,
+                                         dnsfw_location *out);
+
+/* ---------------------------------------------------------------------------------- */
+/* Ecosystem presets (docs/policy-format.md, "Presets")                                */
+
+/** A preset: a curated host list compiled into the library, taken by name in a policy. */
+typedef struct dnsfw_preset_info {
+    const char *name;        /**< "go", "aws-us-east-1" */
+    const char *title;       /**< "Go modules" */
+    const char *description; /**< what it covers and what it leaves out */
+    const char *data_file;   /**< the data file of the project it was built from */
+    size_t n_hosts;
+} dnsfw_preset_info;
+
+/** One host of a preset, with where it comes from. */
+typedef struct dnsfw_preset_host {
+    const char *spec;   /**< a normalised domain spec */
+    int writes;         /**< 1: the host can carry writes (upload, publish, push) */
+    const char *source; /**< the document or code that names the host */
+    const char *note;   /**< a caveat, or NULL */
+    int verified;       /**< 1: the source was read when the list was last checked */
+} dnsfw_preset_host;
+
+/** Number of presets; they are numbered 0..count-1, sorted by name. */
+DNSFW_API size_t dnsfw_preset_count(void);
+DNSFW_API int dnsfw_preset_get(size_t preset, dnsfw_preset_info *out);
+/** @return DNSFW_OK or DNSFW_ENOTFOUND. */
+DNSFW_API int dnsfw_preset_find(const char *name, size_t *preset);
+DNSFW_API int dnsfw_preset_get_host(size_t preset, size_t i, dnsfw_preset_host *out);
+
 /** A write callback: consume len bytes, return 0 or a negative value to stop. */
 typedef int (*dnsfw_write_fn)(void *userdata, const char *data, size_t len);
 
@@ -406,6 +475,29 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_wire(const dnsfw_matcher *matcher, cons
                                               size_t len, uint16_t qtype, uint32_t scope,
                                               dnsfw_verdict *verdict);
 
+/** One query of a batch: what dnsfw_eval() takes, minus the matcher and the verdict. */
+typedef struct dnsfw_query {
+    const char *name; /**< presentation form, as for dnsfw_eval() */
+    size_t len;
+    uint16_t qtype;
+    uint32_t scope; /**< DNSFW_SCOPE_ALL or a dnsfw_matcher_find_scope() result */
+} dnsfw_query;
+
+/**
+ * Evaluate n queries at once: verdicts[i] is what dnsfw_eval() gives for queries[i],
+ * field for field. The lookups of several names are interleaved so that their memory
+ * accesses overlap: with large policies this is faster than n calls of dnsfw_eval().
+ * status (may be NULL) receives each query's own status; a query that fails (a name
+ * error, a NULL name or a bad scope: DNSFW_EINVAL) gets a no-match verdict
+ * (DNSFW_ACTION_NONE) and does not stop the others.
+ * @return DNSFW_OK when every query was evaluated, else the status of the first one
+ *         that failed; DNSFW_EINVAL when matcher is NULL, or queries or verdicts is NULL
+ *         while n > 0 (then nothing is written).
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_eval_batch(const dnsfw_matcher *matcher,
+                                               const dnsfw_query *queries, size_t n,
+                                               dnsfw_verdict *verdicts, int *status);
+
 /**
  * Evaluate a query name together with its redirection chain: the names the answer's
  * CNAME / DNAME records lead to, in order (docs/matching.md, "Redirection chains").
@@ -435,6 +527,7 @@ typedef struct dnsfw_explanation {
     const char *override_domain; /**< OVERRIDE rules */
     uint32_t override_ttl;
     char entry[DNSFW_SPEC_MAX + 3]; /**< normalised matching spec, "" when none */
+    const char *preset;             /**< the preset that brought the entry, or NULL */
 } dnsfw_explanation;
 
 /**
@@ -443,6 +536,61 @@ typedef struct dnsfw_explanation {
  */
 DNSFW_API int dnsfw_explain(const dnsfw_matcher *matcher, const dnsfw_verdict *verdict,
                             uint32_t scope, dnsfw_explanation *out);
+
+/** A compiled rule, by its rank in evaluation order. Strings live as long as the matcher. */
+typedef struct dnsfw_rule_info {
+    const char *rule_group;
+    uint32_t group_priority;
+    const char *rule; /**< NULL in the tiered form */
+    uint32_t rule_priority;
+    dnsfw_action action;
+    uint32_t domain_list; /**< the list it looks at under the scope asked for */
+    const char *domain_list_name;
+    uint16_t qtype; /**< 0 = every type */
+    dnsfw_redirection redirection;
+} dnsfw_rule_info;
+
+/** Number of rules; ranks are 0..count-1 in evaluation order. */
+DNSFW_API uint32_t dnsfw_matcher_rule_count(const dnsfw_matcher *matcher);
+/** @return DNSFW_OK or DNSFW_EINVAL (rank or scope out of range). */
+DNSFW_API int dnsfw_matcher_rule(const dnsfw_matcher *matcher, uint32_t rank, uint32_t scope,
+                                 dnsfw_rule_info *out);
+
+/**
+ * An entry of a rule that can never decide a query, computed on the compiled matcher
+ * (docs/lint.md, "shadowed"): every query the rule would match through the entry is
+ * decided by an earlier rule. An earlier rule counts when it has no query type or, for a
+ * rule of one query type, the same type: a rule of one type shadows only that type.
+ */
+typedef struct dnsfw_shadow {
+    uint32_t rule;        /**< rank of the rule */
+    uint32_t domain_list; /**< the list it looks at */
+    const char *entry;    /**< the entry, normalised; NULL: the whole rule */
+    /**
+     * The earliest rule that decides every query the entry matches. Equal to rule: not
+     * shadowed, but redundant — a broader entry of the same list matches every name the
+     * entry matches. DNSFW_NONE: the entry matches no name at all (longer than any DNS
+     * name can be), or, for a whole rule, its list is empty.
+     * For a whole rule: the latest of its entries' shadowing rules.
+     */
+    uint32_t by_rule;
+    uint32_t by_list;     /**< the list of the covering entry, or DNSFW_NONE */
+    const char *by_entry; /**< the covering entry ("*", "*.example.com", ...), or NULL */
+} dnsfw_shadow;
+
+/** Called once per finding; return 0 to go on, anything else to stop (it is returned). */
+typedef int (*dnsfw_shadow_fn)(void *userdata, const dnsfw_shadow *shadow);
+
+/**
+ * Report every entry (per rule that looks at its list) that is shadowed or redundant,
+ * then every rule all of whose entries are shadowed, for one scope. Exact: an entry
+ * "*.s" is covered only by "*" or "*.a" with a = s or above, since names below s with
+ * octets no spec can hold ("_x.s") exist; "name" by "*", "*.a" above it, or "name".
+ * Strings passed to fn are valid during the call only.
+ * @return DNSFW_OK, DNSFW_EINVAL, DNSFW_ENOMEM, or fn's non-zero value.
+ */
+DNSFW_API int dnsfw_matcher_shadows(const dnsfw_matcher *matcher, uint32_t scope,
+                                    dnsfw_shadow_fn fn, void *userdata);
 
 /** Names of enumerations as the contract writes them ("ALLOW", "NODATA",
  * "TRUST_REDIRECTION_DOMAIN"). */
@@ -454,12 +602,28 @@ DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
 /* Query logs                                                                          */
 
 typedef enum dnsfw_log_format {
-    DNSFW_LOG_ROUTE53 = 0, /**< Route 53 Resolver query logs: one JSON object a line */
-    DNSFW_LOG_DNSMASQ = 1, /**< dnsmasq log-queries (syslog or log-facility file) */
-    DNSFW_LOG_BIND = 2,    /**< BIND 9 query log (category queries) */
-    DNSFW_LOG_UNBOUND = 3, /**< unbound log-queries */
-    DNSFW_LOG_CUSTOM = 4,  /**< a PCRE2 pattern with named groups qname, qtype, client, time */
+    DNSFW_LOG_ROUTE53 = 0,     /**< Route 53 Resolver query logs: one JSON object a line */
+    DNSFW_LOG_DNSMASQ = 1,     /**< dnsmasq log-queries (syslog or log-facility file) */
+    DNSFW_LOG_BIND = 2,        /**< BIND 9 query log (category queries) */
+    DNSFW_LOG_UNBOUND = 3,     /**< unbound log-queries */
+    DNSFW_LOG_CUSTOM = 4,      /**< a PCRE2 pattern with named groups qname, qtype, client, time */
+    DNSFW_LOG_AUTO = 5,        /**< every shape below and above, recognised by its content */
+    DNSFW_LOG_CW_EXPORT = 6,   /**< CloudWatch Logs export task: "<RFC 3339 time> <record>" */
+    DNSFW_LOG_CLOUDWATCH = 7,  /**< CloudWatch Logs JSON documents: filter-log-events and
+                                    get-log-events output, subscription payloads, Firehose
+                                    objects of payloads (documents only: dnsfw_logreader) */
+    DNSFW_LOG_EVENTBRIDGE = 8, /**< EventBridge "DNS Firewall Alert" / "Block" events */
 } dnsfw_log_format;
+
+/** A time in milliseconds since 1970-01-01 UTC that is not known. */
+#define DNSFW_TIME_NONE INT64_MIN
+
+/**
+ * Parse an RFC 3339 time ("2026-11-28T10:00:00Z", "...10:00:00.250+01:00") or a date
+ * ("2026-11-28", midnight UTC) into milliseconds since 1970-01-01 UTC.
+ * @return DNSFW_OK, DNSFW_EPARSE (not such a time, or not a valid one), DNSFW_EINVAL.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_time_parse(const char *text, size_t len, int64_t *ms);
 
 /** A piece of text: ptr is NULL when the field is absent. Not NUL-terminated. */
 typedef struct dnsfw_text {
@@ -495,7 +659,17 @@ typedef struct dnsfw_log_record {
     size_t n_chain;                        /**< CNAME / DNAME targets from answers[], in order */
     dnsfw_text chain[DNSFW_LOG_CHAIN_MAX]; /**< target names in presentation form */
     int chain_truncated;                   /**< more targets than DNSFW_LOG_CHAIN_MAX */
+    uint32_t flags;                        /**< DNSFW_LOG_NAME_UNPRINTABLE */
+    int64_t time; /**< the record's time (ms since 1970 UTC) when a dnsfw_logreader read it
+                       with a time window, else DNSFW_TIME_NONE */
 } dnsfw_log_record;
+
+/**
+ * The log records a query whose name the resolver could not print (dnsmasq's
+ * "query[TXT] <name unprintable> from ...": a name with bytes it will not write, as DNS
+ * tunnels use). query_name is absent; the record is a query all the same.
+ */
+#define DNSFW_LOG_NAME_UNPRINTABLE 0x1u
 
 /** A compiled log format: immutable, share it between threads. */
 typedef struct dnsfw_logparser dnsfw_logparser;
@@ -528,6 +702,129 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_log_parse(const dnsfw_logparser *parser,
                                               dnsfw_logscratch *scratch, const char *line,
                                               size_t len, dnsfw_log_record *record,
                                               const char **reason);
+
+/* ---------------------------------------------------------------------------------- */
+/* Log readers: whole inputs in every shape, streamed                                  */
+
+/**
+ * A log reader takes the bytes of one input after another (a file, an S3 object, a
+ * stream) and hands over each record with its location. It recognises, by content and
+ * per input (DNSFW_LOG_AUTO), everything the parsers above read plus:
+ *   - gzip, with any number of members, also nested once (Firehose objects of
+ *     CloudWatch Logs payloads, compressed again);
+ *   - CloudWatch Logs export task lines "<RFC 3339 time> <message>";
+ *   - CloudWatch Logs JSON documents: filter-log-events / get-log-events output (an
+ *     "events" array; several documents back to back, pretty-printed or not),
+ *     subscription payloads and Firehose objects of them ("logEvents"; CONTROL_MESSAGE
+ *     payloads record no query), arrays or lines of such events;
+ *   - EventBridge DNS Firewall events (kebab-case "detail" keys), a line each or arrays;
+ *   - text lines through syslog (RFC 3164 with or without PRI, RFC 5424, RFC 3339 and
+ *     journald prefixes), where the program name picks dnsmasq, BIND or unbound.
+ * Documents are read as they arrive: memory is bounded by the largest single record
+ * (max_record), never by the size of a document. The reader is not thread-safe; use
+ * one per thread.
+ */
+typedef struct dnsfw_logreader dnsfw_logreader;
+
+/** What carried an item. */
+typedef enum dnsfw_log_shape {
+    DNSFW_SHAPE_NONE = 0,        /**< an input-level problem (gzip, document structure) */
+    DNSFW_SHAPE_ROUTE53 = 1,     /**< a Route 53 JSON record on its own (a line, or a value) */
+    DNSFW_SHAPE_CW_EXPORT = 2,   /**< a CloudWatch Logs export task line */
+    DNSFW_SHAPE_CW_EVENTS = 3,   /**< an event of filter-log-events / get-log-events output */
+    DNSFW_SHAPE_CW_PAYLOAD = 4,  /**< an event of a subscription payload (or Firehose object) */
+    DNSFW_SHAPE_EVENTBRIDGE = 5, /**< an EventBridge event */
+    DNSFW_SHAPE_TEXT = 6,        /**< a resolver's own text log line */
+    DNSFW_SHAPE_SYSLOG = 7,      /**< a resolver's text line through syslog or journald */
+} dnsfw_log_shape;
+
+/** The name of a shape ("cloudwatch-export", "syslog"...), for reports. */
+DNSFW_API const char *dnsfw_log_shape_name(dnsfw_log_shape shape);
+
+typedef enum dnsfw_log_item_kind {
+    DNSFW_ITEM_RECORD = 0,    /**< a query record (see record->flags) */
+    DNSFW_ITEM_NOT_QUERY = 1, /**< a line or event that records no query */
+    DNSFW_ITEM_MALFORMED = 2, /**< a malformed record, or a problem of the input itself */
+    DNSFW_ITEM_NOTICE = 3,    /**< something to say once (an unknown record version) */
+} dnsfw_log_item_kind;
+
+/** Where an item is. Strings live until the callback returns. */
+typedef struct dnsfw_log_location {
+    const char *source; /**< the name given to dnsfw_logreader_begin() */
+    uint64_t line;      /**< 1-based line of the (decompressed) input where the item starts */
+    uint64_t document;  /**< 1-based JSON document of the input holding it; 0: none */
+    const char *array;  /**< "events" or "logEvents" inside a document, or NULL */
+    uint64_t index;     /**< 0-based index in that array (meaningful when array is set) */
+} dnsfw_log_location;
+
+/** One thing the reader found. */
+typedef struct dnsfw_log_item {
+    dnsfw_log_item_kind kind;
+    int status;         /**< DNSFW_OK, or why (DNSFW_EPARSE, DNSFW_ESCHEMA, ...) */
+    const char *reason; /**< static English text for MALFORMED and NOTICE */
+    dnsfw_log_shape shape;
+    const dnsfw_log_record *record; /**< with DNSFW_ITEM_RECORD; valid during the call */
+    dnsfw_log_location where;
+} dnsfw_log_item;
+
+/** Called for each item; return 0 to go on, anything else to stop the reader. */
+typedef int (*dnsfw_log_item_fn)(void *userdata, const dnsfw_log_item *item);
+
+/** How a reader reads. Zero-initialise, then set format, on_item and what applies. */
+typedef struct dnsfw_logreader_options {
+    dnsfw_log_format format; /**< DNSFW_LOG_AUTO for every shape; another forces one */
+    const char *pattern;     /**< with DNSFW_LOG_CUSTOM */
+    int64_t since;           /**< window start (ms, inclusive); DNSFW_TIME_NONE or 0: none */
+    int64_t until;           /**< window end (ms, exclusive); DNSFW_TIME_NONE or 0: none */
+    int64_t now;             /**< for stamps without a year (RFC 3164); 0: the clock */
+    int32_t local_offset;    /**< seconds east of UTC of stamps without a zone */
+    size_t max_record;       /**< longest line or event; 0: 1 MiB */
+    dnsfw_log_item_fn on_item;
+    void *userdata;
+    uint32_t reserved[8]; /**< zero */
+} dnsfw_logreader_options;
+
+/** Counts over every input so far. */
+typedef struct dnsfw_logreader_stats {
+    uint64_t inputs;          /**< dnsfw_logreader_begin() calls */
+    uint64_t bytes_in;        /**< bytes fed */
+    uint64_t bytes;           /**< bytes after gzip */
+    uint64_t records;         /**< DNSFW_ITEM_RECORD items */
+    uint64_t not_query;       /**< DNSFW_ITEM_NOT_QUERY items */
+    uint64_t malformed;       /**< DNSFW_ITEM_MALFORMED items */
+    uint64_t outside_window;  /**< records before since or from until on: not handed over */
+    uint64_t unknown_version; /**< records of a format version this reader does not know */
+    uint64_t reserved[8];
+} dnsfw_logreader_stats;
+
+/**
+ * A new reader. A record outside [since, until) is counted and not handed over; with a
+ * window, a record whose time cannot be read is malformed.
+ * @return DNSFW_OK, DNSFW_EINVAL, DNSFW_EPARSE / DNSFW_ESCHEMA (bad custom pattern,
+ *         details in *err), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_new(dnsfw_logreader **out,
+                                                  const dnsfw_logreader_options *options,
+                                                  dnsfw_error *err);
+DNSFW_API void dnsfw_logreader_free(dnsfw_logreader *reader);
+
+/** Start an input; source names it in locations (copied). Ends the previous one. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_begin(dnsfw_logreader *reader, const char *source);
+
+/**
+ * The next bytes of the input, as stored (gzip or not). Items are handed over from
+ * inside this call. Problems of the data are items, never return values.
+ * @return DNSFW_OK; DNSFW_ENOMEM; DNSFW_EINVAL (no input begun); or the non-zero value
+ *         on_item returned to stop.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_feed(dnsfw_logreader *reader, const void *data,
+                                                   size_t len);
+
+/** The input is complete: its last line, and what was cut short, are handed over. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_logreader_end(dnsfw_logreader *reader);
+
+DNSFW_API void dnsfw_logreader_get_stats(const dnsfw_logreader *reader,
+                                         dnsfw_logreader_stats *stats);
 
 /* ---------------------------------------------------------------------------------- */
 /* DNS messages: block responses and redirection-chain inspection (docs/serve.md)      */

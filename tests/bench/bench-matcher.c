@@ -3,7 +3,7 @@
  * matcher, measured in the same run as a straightforward baseline (docs/performance.md).
  *
  *   bench-matcher [--sizes 1000,100000,1000000] [--queries N] [--reps N] [--seed N]
- *                 [--wildcards PCT] [--clock monotonic|cpu] [--huge-pages]
+ *                 [--wildcards PCT] [--clock monotonic|cpu] [--huge-pages] [--batch N]
  *
  * For every size a rule set of that many distinct specs is generated (registrable
  * domains under a realistic TLD mix, 0-3 host labels, PCT% "*.suffix" specs), then
@@ -12,6 +12,9 @@
  * ALLOW rule. The baseline is an open-addressing hash set of the normalised spec
  * strings, probed for "*", for the full name and for "*." + every proper ancestor.
  * Both must give the same match/no-match for every query or the run fails (exit 1).
+ * Both are also timed batched: the matcher through dnsfw_eval_batch() (--batch N
+ * queries a call), the baseline hashing and prefetching the probes of 8 names before
+ * probing any of them.
  * Everything is generated from a fixed seed; every time is the best of --reps runs,
  * read from CLOCK_MONOTONIC (or the CPU-time clock with --clock cpu). Timings are only
  * printed, never asserted.
@@ -524,6 +527,88 @@ static const char *strs_get(const struct strs *v, size_t i)
     return v->arena + v->off[i];
 }
 
+/*
+ * The baseline, batched: for BL_GROUP names at a time, lower-case each name and hash
+ * every probe it may need ("*", the full name, "*." + each proper ancestor), ask for
+ * their slots, and only then probe, name by name, stopping at the first hit. This is
+ * the prefetching hash set the batch API is measured against.
+ */
+#define BL_GROUP  8
+#define BL_PROBES 128
+
+struct bl_pending {
+    uint8_t buf[256 + SLACK];
+    size_t len;
+    unsigned n;               /* probes */
+    uint64_t hash[BL_PROBES]; /* [0]: the full name; [i]: "*." + the ancestor after dot i */
+    uint16_t at[BL_PROBES];   /* where the probed key starts in buf */
+};
+
+static inline bool bset_has_hashed(const struct bset *s, uint64_t h, bool wild, const uint8_t *key,
+                                   size_t len)
+{
+    size_t mask = s->cap - 1, pos = (size_t)h & mask;
+    uint64_t tag = h >> 32 << 32;
+    for (;; pos = (pos + 1) & mask) {
+        uint64_t e = s->slots[pos];
+        if (!e)
+            return false;
+        if ((e & 0xFFFFFFFF00000000ull) == tag && key_is(s->arena + (uint32_t)e, wild, key, len))
+            return true;
+    }
+}
+
+__attribute__((noinline)) static size_t baseline_match_batch(const struct bset *s,
+                                                             const struct strs *names)
+{
+    static const uint8_t star[SLACK] = "*";
+    if (bset_has(s, false, star, 1))
+        return names->n;
+    size_t hits = 0;
+    struct bl_pending p[BL_GROUP];
+    for (size_t at = 0; at < names->n; at += BL_GROUP) {
+        size_t g = names->n - at < BL_GROUP ? names->n - at : BL_GROUP;
+        for (size_t k = 0; k < g; k++) {
+            const char *name = strs_get(names, at + k);
+            size_t len = names->slen[at + k];
+            struct bl_pending *b = &p[k];
+            if (len > 0 && name[len - 1] == '.')
+                len--;
+            b->len = len;
+            b->n = 0;
+            if (len == 0 || len > 253)
+                continue;
+            for (size_t i = 0; i < len; i++) {
+                uint8_t c = (uint8_t)name[i];
+                b->buf[i] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            }
+            memset(b->buf + len, 0, SLACK);
+            b->hash[0] = bl_hash(SEED_EXACT, b->buf, len);
+            b->at[0] = 0;
+            __builtin_prefetch(&s->slots[b->hash[0] & (s->cap - 1)]);
+            b->n = 1;
+            for (size_t i = 0; i < len && b->n < BL_PROBES; i++) {
+                if (b->buf[i] != '.')
+                    continue;
+                b->at[b->n] = (uint16_t)(i + 1);
+                b->hash[b->n] = bl_hash(SEED_WILD, b->buf + i + 1, len - i - 1);
+                __builtin_prefetch(&s->slots[b->hash[b->n] & (s->cap - 1)]);
+                b->n++;
+            }
+        }
+        for (size_t k = 0; k < g; k++) {
+            const struct bl_pending *b = &p[k];
+            for (unsigned i = 0; i < b->n; i++) {
+                if (bset_has_hashed(s, b->hash[i], i > 0, b->buf + b->at[i], b->len - b->at[i])) {
+                    hits++;
+                    break;
+                }
+            }
+        }
+    }
+    return hits;
+}
+
 static void strs_free(struct strs *v)
 {
     free(v->arena);
@@ -740,6 +825,23 @@ static size_t run_matcher(const dnsfw_matcher *m, const struct strs *names)
     return hits;
 }
 
+/* dnsfw_eval_batch() over the queries, batch_size at a time, as a server or a replay would. */
+static size_t batch_size = 64;
+
+static size_t run_matcher_batch(const dnsfw_matcher *m, const dnsfw_query *qs, size_t n,
+                                dnsfw_verdict *v)
+{
+    size_t hits = 0;
+    for (size_t at = 0; at < n; at += batch_size) {
+        size_t k = n - at < batch_size ? n - at : batch_size;
+        if (dnsfw_eval_batch(m, qs + at, k, v, NULL) != DNSFW_OK)
+            die("%s", "dnsfw_eval_batch rejected a query");
+        for (size_t i = 0; i < k; i++)
+            hits += v[i].action != DNSFW_ACTION_NONE;
+    }
+    return hits;
+}
+
 static size_t run_baseline(const struct bset *s, const struct strs *names)
 {
     size_t hits = 0;
@@ -782,6 +884,7 @@ struct result {
     double policy_s, compile_s, mlookups;
     size_t memory;
     double bl_build_s, bl_mlookups;
+    double batch_mlookups, bl_batch_mlookups;
     size_t bl_memory;
 };
 
@@ -844,6 +947,34 @@ static void measure(size_t n, size_t n_queries, unsigned reps, unsigned pct_wild
     }
     res->mlookups = (double)q.names.n / best_m / 1e6;
     res->bl_mlookups = (double)q.names.n / best_b / 1e6;
+
+    /* The batched forms, timed the same way; they must find the same matches. */
+    dnsfw_query *qs = xmalloc(q.names.n * sizeof *qs);
+    dnsfw_verdict *out = xmalloc(batch_size * sizeof *out);
+    for (size_t i = 0; i < q.names.n; i++)
+        qs[i] = (dnsfw_query){.name = strs_get(&q.names, i),
+                              .len = q.names.slen[i],
+                              .qtype = 1,
+                              .scope = DNSFW_SCOPE_ALL};
+    best_m = best_b = 1e30;
+    for (unsigned i = 0; i < reps; i++) {
+        double a = now();
+        size_t hm = run_matcher_batch(m, qs, q.names.n, out);
+        double b = now();
+        size_t hb = baseline_match_batch(&bl, &q.names);
+        double c = now();
+        if (hm != hits || hb != hits)
+            die("FAILED: batched match counts differ (matcher %zu, baseline %zu, expected %zu)", hm,
+                hb, hits);
+        if (b - a < best_m)
+            best_m = b - a;
+        if (c - b < best_b)
+            best_b = c - b;
+    }
+    free(qs);
+    free(out);
+    res->batch_mlookups = (double)q.names.n / best_m / 1e6;
+    res->bl_batch_mlookups = (double)q.names.n / best_b / 1e6;
     printf("  matcher : add specs %.2f ms, dnsfw_compile %.2f ms, %.2f M lookups/s, %zu bytes "
            "(%.1f per spec)\n",
            res->policy_s * 1e3, res->compile_s * 1e3, res->mlookups, res->memory,
@@ -851,11 +982,138 @@ static void measure(size_t n, size_t n_queries, unsigned reps, unsigned pct_wild
     printf("  baseline: build %.2f ms, %.2f M lookups/s, %zu bytes (%.1f per spec)\n",
            res->bl_build_s * 1e3, res->bl_mlookups, res->bl_memory,
            (double)res->bl_memory / (double)n);
+    printf("  batched : matcher %.2f M lookups/s (dnsfw_eval_batch, %zu a call), baseline %.2f M "
+           "lookups/s (prefetching, %d a group)\n",
+           res->batch_mlookups, batch_size, res->bl_batch_mlookups, BL_GROUP);
 
     dnsfw_matcher_free(m);
     bset_free(&bl);
     ruleset_free(&rs);
     queries_free(&q);
+}
+
+/* --- --compile: from a JSON policy file to a matcher ------------------------------------- */
+
+struct compile_result {
+    size_t specs, file_bytes;
+    double load_s, compile_s, total_s; /* the specs inline in the JSON policy */
+    double list_load_s, list_total_s;  /* the specs in a list file the policy names */
+    size_t memory;
+};
+
+/* The policy of the lookup benchmark as the JSON file an operator would write. */
+static void write_policy(FILE *f, const struct ruleset *rs)
+{
+    fputs("{\"dnsfw\": 1,\n \"domain_lists\": {\"bench\": [\n", f);
+    for (size_t i = 0; i < rs->specs.n; i++)
+        fprintf(f, "  \"%s\"%s\n", strs_get(&rs->specs, i), i + 1 < rs->specs.n ? "," : "");
+    fputs(" ]},\n \"rule_groups\": [{\"name\": \"bench\", \"priority\": 1, \"rules\": [\n"
+          "  {\"name\": \"bench\", \"priority\": 1, \"action\": \"ALLOW\", "
+          "\"domain_list\": \"bench\"}]}]}\n",
+          f);
+}
+
+/* The same policy with its specs in a list file (one a line, as AWS imports them). */
+static void write_list_policy(FILE *f, FILE *list, const char *list_name, const struct ruleset *rs)
+{
+    for (size_t i = 0; i < rs->specs.n; i++)
+        fprintf(list, "%s\n", strs_get(&rs->specs, i));
+    fprintf(f,
+            "{\"dnsfw\": 1,\n \"domain_lists\": {\"bench\": {\"file\": \"%s\"}},\n"
+            " \"rule_groups\": [{\"name\": \"bench\", \"priority\": 1, \"rules\": [\n"
+            "  {\"name\": \"bench\", \"priority\": 1, \"action\": \"ALLOW\", "
+            "\"domain_list\": \"bench\"}]}]}\n",
+            list_name);
+}
+
+static FILE *temp_file(char *path, size_t size, const char *suffix)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, size, "%s/bench-matcher-XXXXXX%s", dir && *dir ? dir : "/tmp", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        die("cannot write a file in %s", dir && *dir ? dir : "/tmp");
+    return f;
+}
+
+/* Load a policy file and compile it; the times of both. */
+static void load_and_compile(const char *path, double *load_s, double *compile_s, size_t *memory)
+{
+    dnsfw_policy *p;
+    dnsfw_matcher *m;
+    dnsfw_error err;
+    double a = now();
+    if (dnsfw_policy_load_file(&p, path, &err) != DNSFW_OK)
+        die("the generated policy does not load: %s", err.message);
+    double b = now();
+    check(dnsfw_compile(p, &m), "dnsfw_compile");
+    double c = now();
+    *memory = dnsfw_matcher_memory(m);
+    dnsfw_matcher_free(m);
+    dnsfw_policy_free(p);
+    *load_s = b - a;
+    *compile_s = c - b;
+}
+
+/*
+ * dnsfw_policy_load_file() (read, parse, check and add every spec) then dnsfw_compile(),
+ * best of reps each, on policy files of n generated specs in the temporary directory:
+ * the specs inline in the JSON, and in a list file.
+ */
+static void measure_compile(size_t n, unsigned reps, unsigned pct_wild, uint64_t seed,
+                            struct compile_result *res)
+{
+    struct ruleset rs;
+    gen_ruleset(&rs, n, pct_wild, seed ^ (uint64_t)n);
+    char path[4096], list_path[4096], list_policy[4096];
+    FILE *f = temp_file(path, sizeof path, ".json");
+    write_policy(f, &rs);
+    memset(res, 0, sizeof *res);
+    res->specs = n;
+    res->file_bytes = (size_t)ftell(f);
+    FILE *list = temp_file(list_path, sizeof list_path, ".txt");
+    FILE *lp = temp_file(list_policy, sizeof list_policy, ".json");
+    const char *slash = strrchr(list_path, '/');
+    write_list_policy(lp, list, slash ? slash + 1 : list_path, &rs);
+    if (fclose(f) != 0 || fclose(list) != 0 || fclose(lp) != 0)
+        die("%s", "cannot write the policy files");
+    res->load_s = res->compile_s = res->total_s = res->list_load_s = res->list_total_s = 1e30;
+    for (unsigned i = 0; i < reps; i++) {
+        double load, compile;
+        load_and_compile(path, &load, &compile, &res->memory);
+        if (load < res->load_s)
+            res->load_s = load;
+        if (compile < res->compile_s)
+            res->compile_s = compile;
+        if (load + compile < res->total_s)
+            res->total_s = load + compile;
+        load_and_compile(list_policy, &load, &compile, &res->memory);
+        if (load < res->list_load_s)
+            res->list_load_s = load;
+        if (load + compile < res->list_total_s)
+            res->list_total_s = load + compile;
+    }
+    remove(path);
+    remove(list_path);
+    remove(list_policy);
+    ruleset_free(&rs);
+    printf("== %zu specs: JSON %.1f MB: load %.2f ms, dnsfw_compile %.2f ms, together %.2f ms; "
+           "list file: load %.2f ms, with dnsfw_compile %.2f ms\n",
+           n, (double)res->file_bytes / 1e6, res->load_s * 1e3, res->compile_s * 1e3,
+           res->total_s * 1e3, res->list_load_s * 1e3, res->list_total_s * 1e3);
+}
+
+static void compile_table(const struct compile_result *r, size_t n)
+{
+    printf("\n| specs | JSON MB | load ms | dnsfw_compile ms | JSON file to matcher ms | ns a spec "
+           "| list file: load ms | list file to matcher ms | B/spec |\n"
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < n; i++)
+        printf("| %zu | %.1f | %.2f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1f |\n", r[i].specs,
+               (double)r[i].file_bytes / 1e6, r[i].load_s * 1e3, r[i].compile_s * 1e3,
+               r[i].total_s * 1e3, r[i].total_s * 1e9 / (double)r[i].specs, r[i].list_load_s * 1e3,
+               r[i].list_total_s * 1e3, (double)r[i].memory / (double)r[i].specs);
 }
 
 /* --- command line ------------------------------------------------------------------------ */
@@ -864,7 +1122,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: bench-matcher [--sizes LIST] [--queries N] [--reps N] [--seed N]\n"
-            "                     [--wildcards PCT] [--clock CLOCK] [--huge-pages]\n"
+            "                     [--wildcards PCT] [--clock CLOCK] [--huge-pages] [--batch N]\n"
             "\n"
             "Measure the libdnsfw matcher against a hash-set baseline on generated rule\n"
             "sets; fails (exit 1) if the two ever disagree on a query.\n"
@@ -878,6 +1136,9 @@ static void usage(FILE *f)
             "                       CPU time: steadier on a loaded machine)\n"
             "      --huge-pages     give the baseline transparent huge pages too, as the\n"
             "                       library takes them for its large arrays (Linux)\n"
+            "  -b, --batch N        queries a dnsfw_eval_batch() call (default 64)\n"
+            "      --compile        measure only loading a JSON policy file and compiling it\n"
+            "                       (sizes default to 1000,10000,100000,1000000,4000000)\n"
             "  -h, --help           show this help\n");
 }
 
@@ -903,15 +1164,18 @@ int main(int argc, char **argv)
         {"wildcards", required_argument, NULL, 'w'},
         {"clock", required_argument, NULL, 'c'},
         {"huge-pages", no_argument, NULL, 'H'},
+        {"batch", required_argument, NULL, 'b'},
+        {"compile", no_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *sizes = "1000,100000,1000000";
+    const char *sizes = NULL;
+    bool compile_only = false;
     size_t n_queries = 1000000;
     unsigned reps = 5, pct_wild = 30;
     uint64_t seed = 1;
     int opt;
-    while ((opt = getopt_long(argc, argv, "s:q:r:w:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:q:r:w:b:h", opts, NULL)) != -1) {
         switch (opt) {
         case 's':
             sizes = optarg;
@@ -942,6 +1206,14 @@ int main(int argc, char **argv)
         case 'H':
             huge_pages = true;
             break;
+        case 'C':
+            compile_only = true;
+            break;
+        case 'b':
+            batch_size = (size_t)number(optarg, 1000000, "batch size");
+            if (batch_size == 0)
+                batch_size = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -955,6 +1227,8 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if (!sizes)
+        sizes = compile_only ? "1000,10000,100000,1000000,4000000" : "1000,100000,1000000";
     struct result res[16];
     size_t n_res = 0;
     char *list = xmalloc(strlen(sizes) + 1);
@@ -970,6 +1244,17 @@ int main(int argc, char **argv)
     }
     free(list);
 
+    if (compile_only) {
+        struct compile_result cr[16];
+        printf("bench-matcher --compile: libdnsfw %s, seed %" PRIu64 ", best of %u, %u%% "
+               "wildcards, %s clock\n",
+               dnsfw_version(), seed, reps, pct_wild,
+               bench_clock == CLOCK_MONOTONIC ? "monotonic" : "CPU-time");
+        for (size_t i = 0; i < n_res; i++)
+            measure_compile(res[i].specs, reps, pct_wild, seed, &cr[i]);
+        compile_table(cr, n_res);
+        return 0;
+    }
     printf("bench-matcher: libdnsfw %s, seed %" PRIu64 ", %zu queries, best of %u, %u%% "
            "wildcards, %s clock, baseline in %s pages\n",
            dnsfw_version(), seed, n_queries, reps, pct_wild,
@@ -987,6 +1272,14 @@ int main(int argc, char **argv)
                r->mlookups, r->bl_mlookups, r->mlookups / r->bl_mlookups,
                (double)r->memory / (double)r->specs, (double)r->bl_memory / (double)r->specs,
                r->policy_s * 1e3, r->compile_s * 1e3, r->bl_build_s * 1e3);
+    }
+    printf("\n| specs | batch Mlookups/s | vs baseline | batched baseline Mlookups/s | vs batched "
+           "baseline |\n|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 0; i < n_res; i++) {
+        const struct result *r = &res[i];
+        printf("| %zu | %.2f | %.2fx | %.2f | %.2fx |\n", r->specs, r->batch_mlookups,
+               r->batch_mlookups / r->bl_mlookups, r->bl_batch_mlookups,
+               r->batch_mlookups / r->bl_batch_mlookups);
     }
     return 0;
 }

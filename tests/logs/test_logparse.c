@@ -1010,10 +1010,15 @@ static const struct {
     /* not dnsmasq */
     X(DNSFW_LOG_DNSMASQ, "", DNSFW_EPARSE),
     X(DNSFW_LOG_DNSMASQ, "garbage", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 sshd[99]: Accepted publickey for root", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "query[A] example.com from 192.0.2.7", DNSFW_EPARSE),
-    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq: query[A] example.com from 192.0.2.7",
-      DNSFW_EPARSE),
+    /* another program's message in a syslog file records no query */
+    X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 sshd[99]: Accepted publickey for root", DNSFW_ENOTQUERY),
+    X(DNSFW_LOG_DNSMASQ, "Nov 31 10:00:00 dnsmasq[1]: query[A] example.com from 192.0.2.7",
+      DNSFW_EPARSE), /* no 31st of November: a bad stamp */
+    /* a bare message (journalctl -o cat), a tag without a pid */
+    Q(DNSFW_LOG_DNSMASQ, "query[A] example.com from 192.0.2.7", "example.com", "A", NULL,
+      "192.0.2.7", NULL),
+    Q(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq: query[A] example.com from 192.0.2.7",
+      "example.com", "A", NULL, "192.0.2.7", "Nov 28 10:00:00"),
     X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq[812]: query[A] \xff.example from 192.0.2.7",
       DNSFW_EENCODING),
     X(DNSFW_LOG_DNSMASQ, "Nov 28 10:00:00 dnsmasq[812]: query[A] \xc3.example from 192.0.2.7",
@@ -1048,9 +1053,10 @@ static const struct {
     X(DNSFW_LOG_BIND, "client @0x7f1c2c0 192.0.2.7#41253: received notify for zone 'example.com'",
       DNSFW_ENOTQUERY),
     X(DNSFW_LOG_BIND, "", DNSFW_EPARSE),
-    X(DNSFW_LOG_BIND, "named[123]: starting BIND 9.18.19", DNSFW_EPARSE),
+    X(DNSFW_LOG_BIND, "named[123]: starting BIND 9.18.19", DNSFW_ENOTQUERY),
+    X(DNSFW_LOG_BIND, "starting BIND 9.18.19", DNSFW_EPARSE),
     X(DNSFW_LOG_BIND, "Nov 28 10:00:00 dnsmasq[812]: query[A] example.com from 192.0.2.7",
-      DNSFW_EPARSE),
+      DNSFW_ENOTQUERY),
     X(DNSFW_LOG_BIND,
       "client @0x7f1c2c0 192.0.2.7#41253 (ex\xe2\x82): query: ex\xe2\x82 IN A + (192.0.2.53)",
       DNSFW_EENCODING),
@@ -1080,7 +1086,7 @@ static const struct {
       DNSFW_ENOTQUERY),
     X(DNSFW_LOG_UNBOUND, "", DNSFW_EPARSE),
     X(DNSFW_LOG_UNBOUND, "garbage", DNSFW_EPARSE),
-    X(DNSFW_LOG_UNBOUND, "[1795863951] named[1]: 127.0.0.1 example.com. A IN", DNSFW_EPARSE),
+    X(DNSFW_LOG_UNBOUND, "[1795863951] named[1]: 127.0.0.1 example.com. A IN", DNSFW_ENOTQUERY),
     X(DNSFW_LOG_UNBOUND, "[1795863951] unbound[26734:0] info: 127.0.0.1 \x80. A IN",
       DNSFW_EENCODING),
     X(DNSFW_LOG_UNBOUND, "[1795863951] unbound[26734:0] info: 127.0.0.1 \xed\xbf\xbf. A IN",
@@ -1283,6 +1289,115 @@ START_TEST(custom_bad_pattern)
 }
 END_TEST
 
+/* --- DNSFW_LOG_AUTO: each line shape recognised on its own -------------------------------- */
+
+static const struct {
+    const char *line;
+    int status;
+    const char *qname, *time;
+} auto_cases[] = {
+    /* a Route 53 record */
+    {"{\"query_name\":\"a.example.\",\"query_type\":\"A\"}", DNSFW_OK, "a.example.", NULL},
+    /* a CloudWatch export line: the stamp, then the record */
+    {"2026-11-27T10:00:01.000Z {\"query_name\":\"b.example.\",\"query_type\":\"A\"}", DNSFW_OK,
+     "b.example.", NULL},
+    /* an EventBridge event, kebab-case detail */
+    {"{\"version\":\"0\",\"detail-type\":\"DNS Firewall Block\",\"source\":"
+     "\"aws.route53resolver\",\"time\":\"2026-11-27T10:00:02Z\",\"detail\":{\"query-name\":"
+     "\"c.example.\",\"query-type\":\"A\",\"last-observed-at\":\"2026-11-27T10:00:03Z\"}}",
+     DNSFW_OK, "c.example.", "2026-11-27T10:00:03Z"},
+    /* another service's event, and one without its detail */
+    {"{\"detail-type\":\"EC2 Instance State-change Notification\",\"source\":\"aws.ec2\","
+     "\"detail\":{}}",
+     DNSFW_ENOTQUERY, NULL, NULL},
+    {"{\"detail-type\":\"DNS Firewall Alert\",\"source\":\"aws.route53resolver\","
+     "\"detail\":{\"query-type\":\"A\"}}",
+     DNSFW_ESCHEMA, NULL, NULL},
+    /* a CloudWatch event on a line (jq -c '.events[]'): its message is the record */
+    {"{\"timestamp\":1795795200000,\"message\":\"{\\\"query_name\\\":\\\"d.example.\\\","
+     "\\\"query_type\\\":\\\"A\\\"}\"}",
+     DNSFW_OK, "d.example.", NULL},
+    {"{\"timestamp\":1,\"message\":\"CWL CONTROL MESSAGE: Checking health\"}", DNSFW_ENOTQUERY,
+     NULL, NULL},
+    /* syslog in its forms */
+    {"<30>Nov 27 10:00:00 gw dnsmasq[1]: query[A] e.example from 10.0.0.1", DNSFW_OK, "e.example",
+     "Nov 27 10:00:00"},
+    {"<30>1 2026-11-27T10:00:00Z gw dnsmasq 1 - - query[A] f.example from 10.0.0.1", DNSFW_OK,
+     "f.example", "2026-11-27T10:00:00Z"},
+    {"2026-11-27T10:00:00+0000 ns named[2]: client 10.0.0.1#53: query: g.example IN A +", DNSFW_OK,
+     "g.example", "2026-11-27T10:00:00+0000"},
+    {"Nov 27 10:00:00 ns unbound: [7:0] info: 10.0.0.1 h.example. A IN", DNSFW_OK, "h.example.",
+     "Nov 27 10:00:00"},
+    {"Nov 27 10:00:00 ns CRON[9]: (root) CMD (true)", DNSFW_ENOTQUERY, NULL, NULL},
+    {"Nov 27 10:00:00 ns named[2]: zone example/IN: loaded serial 1", DNSFW_ENOTQUERY, NULL, NULL},
+    {"Feb 30 10:00:00 gw dnsmasq[1]: query[A] i.example from 10.0.0.1", DNSFW_EPARSE, NULL, NULL},
+    {"Nov 27 24:00:00 gw dnsmasq[1]: query[A] i.example from 10.0.0.1", DNSFW_EPARSE, NULL, NULL},
+    {"2026-02-29T10:00:00Z gw dnsmasq[1]: query[A] i.example from 10.0.0.1", DNSFW_EPARSE, NULL,
+     NULL},
+    {"just some words", DNSFW_EPARSE, NULL, NULL},
+};
+
+START_TEST(auto_lines)
+{
+    FOR_ROWS(i, auto_cases)
+    {
+        struct lp l = lp_new(DNSFW_LOG_AUTO, NULL);
+        const char *line = auto_cases[i].line, *why = NULL;
+        dnsfw_log_record r;
+        int rc = lp_parse(&l, line, strlen(line), &r, &why);
+        ck_assert_msg(rc == auto_cases[i].status, "%s: status %d (%s), expected %d", line, rc,
+                      why ? why : "", auto_cases[i].status);
+        if (rc == DNSFW_OK) {
+            ck_assert_msg(r.query_name.len == strlen(auto_cases[i].qname) &&
+                              !memcmp(r.query_name.ptr, auto_cases[i].qname, r.query_name.len),
+                          "%s: name %.*s", line, (int)r.query_name.len, r.query_name.ptr);
+            if (auto_cases[i].time)
+                ck_assert_msg(r.timestamp.len == strlen(auto_cases[i].time) &&
+                                  !memcmp(r.timestamp.ptr, auto_cases[i].time, r.timestamp.len),
+                              "%s: time %.*s", line, (int)r.timestamp.len, r.timestamp.ptr);
+        }
+        if (rc < 0 && rc != DNSFW_ENOTQUERY)
+            ck_assert_msg(why && *why, "%s: no reason", line);
+        lp_free(&l);
+    }
+}
+END_TEST
+
+/* dnsfw_time_parse(): RFC 3339 and dates, to milliseconds since 1970 UTC. */
+START_TEST(time_parse)
+{
+    static const struct {
+        const char *text;
+        int status;
+        int64_t ms;
+    } rows[] = {
+        {"1970-01-01T00:00:00Z", DNSFW_OK, 0},
+        {"2021-02-04T17:51:55Z", DNSFW_OK, 1612461115000},
+        {"2017-03-16T19:20:25.177Z", DNSFW_OK, 1489692025177},
+        {"2026-11-27T12:45:10.250+01:00", DNSFW_OK, 1795779910250}, /* 11:45:10.250Z */
+        {"2026-11-27T12:45:10-0130", DNSFW_OK, 1795788910000},      /* 14:15:10Z */
+        {"2026-11-27", DNSFW_OK, 1795737600000},
+        {"2024-02-29T00:00:00Z", DNSFW_OK, 1709164800000},
+        {"2026-02-29T00:00:00Z", DNSFW_EPARSE, 0},
+        {"2026-11-27T10:00:00", DNSFW_EPARSE, 0}, /* no zone */
+        {"2026-11-27T25:00:00Z", DNSFW_EPARSE, 0},
+        {"2026-13-01", DNSFW_EPARSE, 0},
+        {"2026-11-27Z", DNSFW_EPARSE, 0},
+        {"yesterday", DNSFW_EPARSE, 0},
+        {"", DNSFW_EPARSE, 0},
+    };
+    FOR_ROWS(i, rows)
+    {
+        int64_t ms = -1;
+        int rc = dnsfw_time_parse(rows[i].text, strlen(rows[i].text), &ms);
+        ck_assert_msg(rc == rows[i].status, "%s: status %d", rows[i].text, rc);
+        if (rc == DNSFW_OK)
+            ck_assert_msg(ms == rows[i].ms, "%s: %lld, expected %lld", rows[i].text, (long long)ms,
+                          (long long)rows[i].ms);
+    }
+}
+END_TEST
+
 /* --- the API's argument checks ----------------------------------------------------------- */
 
 START_TEST(api_arguments)
@@ -1290,7 +1405,7 @@ START_TEST(api_arguments)
     dnsfw_logparser *p = NULL;
     dnsfw_error err;
     ck_assert_int_eq(dnsfw_logparser_new(NULL, DNSFW_LOG_ROUTE53, NULL, &err), DNSFW_EINVAL);
-    ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)5, NULL, &err), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)9, NULL, &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, (dnsfw_log_format)-1, NULL, &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, DNSFW_LOG_ROUTE53, "(?<qname>x)", &err), DNSFW_EINVAL);
     ck_assert_int_eq(dnsfw_logparser_new(&p, DNSFW_LOG_DNSMASQ, "(?<qname>x)", &err), DNSFW_EINVAL);
@@ -1367,6 +1482,10 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, text_file, 0, (int)N_ELEMS(text_files));
     tcase_add_loop_test(tc, custom, 0, N_CHUNKS(custom_cases));
     tcase_add_loop_test(tc, custom_bad_pattern, 0, N_CHUNKS(bad_patterns));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("auto");
+    tcase_add_test(tc, auto_lines);
+    tcase_add_test(tc, time_parse);
     suite_add_tcase(s, tc);
     tc = tcase_create("api");
     tcase_add_test(tc, api_arguments);

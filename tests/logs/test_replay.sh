@@ -170,15 +170,18 @@ section_reports() {
     # - drift: ALERT->ALLOW 3 (pypi.org x2, files.pythonhosted.org: blueprint added since),
     #   none->ALERT 2 (AWS samples 2, 3), BLOCK->ALERT 1 (AWS sample 1), BLOCK->ALLOW 1
     #   (api.github.com).
-    # - suggestions (15): every chain hop that blocks on its own counts as a name to allow,
-    #   so example.com has 6 (abcd, metrics, the CNAME hop test.example.com and three
-    #   *.api.metrics): *.api.metrics.example.com is chosen first (deepest), then
-    #   *.example.com for the 3 left, which takes the nested wildcard in; *.alice.github.io
+    # - suggestions (13): every chain hop that blocks on its own is a name to allow, but
+    #   counted apart from the query names (an entry's "names" and "queries" are the query
+    #   names' only): example.com has 5 names and 1 hop (abcd, metrics, three
+    #   *.api.metrics; the CNAME hop test.example.com): *.api.metrics.example.com is chosen
+    #   first (deepest), then *.example.com for the 3 left, which takes the nested one in; *.alice.github.io
     #   (3 names; alice.github.io itself stays exact) but never *.github.io nor
     #   *.s3.amazonaws.com (public suffixes: bob, carol and the buckets get exact entries),
     #   *.mail.example.org (the only way to list _dmarc.mail.example.org), the chain hops
-    #   cdn.example.net.edgekey.net and e1234.a.akamaiedge.net (2 queries each),
-    #   telemetry.vendor.io (3 queries), the rest exact with 1 query.
+    #   cdn.example.net.edgekey.net and e1234.a.akamaiedge.net (hops only: 0 names),
+    #   telemetry.vendor.io (3 queries), the rest exact with 1 query. Kept out: AWS sample 1
+    #   (15.3.4.32.in-addr.arpa., logged BLOCK by rslvr-fdl-01234567890abcdef, not a
+    #   catch-all as far as anything says) and sample 3 (does-not-exist.abc.com., NXDOMAIN).
     # - repositories: org/web 16 records, 12 blocked (9 names), isolation 1 (pypi.org, allowed
     #   only by org/data's list); org/data 11 records (3 by instance id i-0da7a000000000001),
     #   7 blocked, isolation 1 (api.stripe.com); (unmapped) 3 (the AWS samples); org/ml 2
@@ -209,7 +212,7 @@ section_reports() {
     check "json: drift kinds" jq_is '[.drift[] | "\(.logged)>\(.now)=\(.records)"] | join(" ")' '"ALERT>ALLOW=3 none>ALERT=2 BLOCK>ALERT=1 BLOCK>ALLOW=1"'
     check "json: no wildcard on a public suffix" jq_is '[.suggestions.egress_allowlist[] | select(. == "*.github.io" or . == "*.s3.amazonaws.com" or . == "*.amazonaws.com" or . == "*.io" or . == "*.com")]' '[]'
     check "json: wildcards" jq_is '[.suggestions.egress_allowlist[] | select(startswith("*"))]' '["*.alice.github.io","*.example.com","*.mail.example.org"]'
-    check "json: 15 suggestions" jq_is '.suggestions.egress_allowlist | length' '15'
+    check "json: 13 suggestions" jq_is '.suggestions.egress_allowlist | length' '13'
     check "json: repositories" jq_is '[.repositories[] | [.repo, .blueprint, .records, .would_block_records, .would_block_names, .isolation_block_records, (.isolation_blocks | map(.name))]]' '[["org/web",true,16,12,9,1,["pypi.org."]],["org/data",true,11,7,7,1,["api.stripe.com."]],["(unmapped)",false,3,3,3,0,[]],["org/ml",false,2,1,1,0,[]]]'
     OUT=$TMP/out
 
@@ -219,10 +222,14 @@ section_reports() {
     # test.example.com., the CNAME of abcd.example.com, whose own name blocks first).
     jq --slurpfile r "$TMP/report.json" '.mode = "enforce" | .blueprints += [{repo: "org/suggested", egress_allowlist: $r[0].suggestions.egress_allowlist}]' policy-tiered.json >"$TMP/fixed.json"
     run -p "$TMP/fixed.json" --log replay.jsonl --report --json
-    check "suggestions applied: nothing blocked any more (exit 0)" rc_is 0
-    check "suggestions applied: would_block is empty" jq_is '[.totals.enforce.blocked_records, (.would_block | length)]' '[0,0]'
+    check "suggestions applied: only the names kept apart stay blocked (exit 1)" rc_is 1
+    check "suggestions applied: would_block is those two" jq_is '[.totals.enforce.blocked_records, ([.would_block[].names[].name] | sort)]' '[2,["15.3.4.32.in-addr.arpa.","does-not-exist.abc.com."]]'
     check "suggestions applied: no chain block remains" jq_is '.chain_blocks' '[]'
-    check "suggestions applied: nothing blocked by its own name" jq_is '[.would_block[].names[] | select(.cause == "name")]' '[]'
+    OUT=$TMP/report.json
+    check "json: kept out of the suggestions, with why" jq_is '[.suggestions.not_suggested[] | [.name, .reason, ([.blocked_by[]?.firewall_domain_list_id])]]' '[["15.3.4.32.in-addr.arpa.","logged_block",["rslvr-fdl-01234567890abcdef"]],["does-not-exist.abc.com.","nxdomain",[]]]'
+    check "json: CNAME hops are counted apart" jq_is '[.suggestions.entries[] | select(.hops > 0) | [.entry, .names, .hops, .queries]]' '[["*.example.com",5,1,5],["cdn.example.net.edgekey.net",0,1,0],["e1234.a.akamaiedge.net",0,1,0]]'
+    check "json: drift names the logged rule group and list" jq_is '[.drift[] | select(.logged == "BLOCK" and .now == "ALERT") | .acted_by[] | [.firewall_rule_group_id, .firewall_domain_list_id, .records]]' '[["rslvr-frg-01234567890abcdef","rslvr-fdl-01234567890abcdef",1]]'
+    OUT=$TMP/out
 
     # Enforce mode: the same enforce view, BLOCKs now (exit 1), drift against BLOCK.
     run "${TIERED[@]}" --mode enforce "${REPORT[@]}" --json
@@ -246,10 +253,10 @@ section_reports() {
     run "${TIERED[@]}" --log replay.jsonl --report --json --min-count 4
     check "--min-count 4: none" jq_is '.suggestions.egress_allowlist' '[]'
     run "${TIERED[@]}" --log replay.jsonl --report --json --wildcard-min 4
-    check "--wildcard-min 4: example.com's 6 names (a chain hop among them), and the forced wildcard" jq_is '[.suggestions.wildcard_min, [.suggestions.entries[] | select(.entry | startswith("*")) | [.entry, .names]]]' '[4,[["*.example.com",6],["*.mail.example.org",1]]]'
+    check "--wildcard-min 4: example.com's 5 names and a chain hop, and the forced wildcard" jq_is '[.suggestions.wildcard_min, [.suggestions.entries[] | select(.entry | startswith("*")) | [.entry, .names, .hops]]]' '[4,[["*.example.com",5,1],["*.mail.example.org",1,0]]]'
     run "${TIERED[@]}" --log replay.jsonl --report --json --wildcard-min 2
     check "--wildcard-min 2: still no wildcard on a public suffix" jq_is '[.suggestions.egress_allowlist[] | select(. == "*.github.io" or . == "*.s3.amazonaws.com")]' '[]'
-    check "--wildcard-min 2: *.example.com takes in the nested *.api.metrics.example.com" jq_is '[[.suggestions.entries[] | select(.entry == "*.example.com") | .names], [.suggestions.egress_allowlist[] | select(. == "*.api.metrics.example.com")]]' '[[6],[]]'
+    check "--wildcard-min 2: *.example.com takes in the nested *.api.metrics.example.com" jq_is '[[.suggestions.entries[] | select(.entry == "*.example.com") | .names], [.suggestions.egress_allowlist[] | select(. == "*.api.metrics.example.com")]]' '[[5],[]]'
 
 }
 
@@ -403,6 +410,17 @@ section_inputs() {
     jq -S 'del(.totals.files)' "$OUT" >"$TMP/tree.report"
     jq -S 'del(.totals.files)' "$TMP/report.json" >"$TMP/file.report"
     check "directory tree report = the plain file's report" cmp -s "$TMP/tree.report" "$TMP/file.report"
+    # symbolic links: a loop back to the top, a second way into a directory, a second
+    # name of a file: each is read once, and the walk says what it skipped
+    ln -s ../.. "$tree/2026/11/loop"
+    ln -s ../28 "$tree/2026/11/27/zz-again"
+    ln -s "$(cd "$tree/2026/11/28" && ls | head -n 1)" "$tree/2026/11/28/zz-second-name.log.gz"
+    run "${TIERED[@]}" --log "$TMP/s3" --json
+    check "link loops: exit 0" rc_is 0
+    check "link loops: every record once, in order" cmp -s "$OUT" "$TMP/plain.out"
+    check "link loops: the three links skipped are said" \
+        test "$(grep -c 'already read (through a symbolic link' "$ERR")" -eq 3
+    rm "$tree/2026/11/loop" "$tree/2026/11/27/zz-again" "$tree/2026/11/28/zz-second-name.log.gz"
     run "${TIERED[@]}" --log "$TMP/part.00" --log "$TMP/part.01" --log "$TMP/part.02" --json
     check "several --log: same records, same order" cmp -s "$OUT" "$TMP/plain.out"
     run "${TIERED[@]}" --log replay.jsonl --log "$TMP/replay.jsonl.gz" --report --json
@@ -485,14 +503,16 @@ section_errors() {
     printf "$RECORD" a b >"$good"
 
     # bad_input DESC FILE LINE REASON RECORDS: run per-record and --report over FILE and $good.
+    # (FORMAT: --log-format for both runs, when set)
+    FORMAT=()
     bad_input() {
         local desc=$1 file=$2 line=$3 reason=$4 records=$5
-        run --log "$file" --log "$good" --json
+        run "${FORMAT[@]}" --log "$file" --log "$good" --json
         check "$desc: exit 3" rc_is 3
         check "$desc: stderr says FILE:LINE: reason" err_has "dnsfw-eval: $file:$line: $reason"
         check "$desc: the run goes on ($records records)" out_lines "$records"
         check "$desc: later good records evaluated" jq_is 'select(.query_name == "ok-b.example.") | .action' '"ALERT"'
-        run --log "$file" --log "$good" --report --json
+        run "${FORMAT[@]}" --log "$file" --log "$good" --report --json
         check "$desc: report exit 3" rc_is 3
         check "$desc: counted in the report" jq_is '[.totals.malformed, .totals.records, .totals.malformed_examples[0].file, .totals.malformed_examples[0].line]' "[1,$records,\"$file\",$line]"
     }
@@ -532,20 +552,27 @@ section_errors() {
         head -c 6500000 /dev/zero | tr '\0' y
         echo
         printf "$RECORD" 3
-        echo '[]'
+        echo 'x'
     } >"$TMP/huge.jsonl"
     run --log "$TMP/huge.jsonl" --json
     check "6 MiB line: exit 3" rc_is 3
     check "6 MiB line: reported at line 2" err_has "huge.jsonl:2: line longer than 1 MiB, skipped"
     check "6 MiB line: the line after it evaluated" jq_is '.query_name' '"ok-1.example.""ok-3.example."'
-    check "6 MiB line: later line numbers right" err_has "huge.jsonl:4: the line is not a JSON object"
+    check "6 MiB line: later line numbers right" err_has "huge.jsonl:4: not a query log line"
     # invalid UTF-8, non-object JSON, missing and mistyped fields, bad names and types
     printf '{"query_name":"caf\xe9.example.","query_type":"A"}\n' >"$TMP/latin1.jsonl"
     bad_input "invalid UTF-8" "$TMP/latin1.jsonl" 1 "invalid UTF-8 in a string" 2
+    # --log-format route53 reads one record a line and nothing else
+    FORMAT=(--log-format route53)
     printf '[{"query_name":"a.example.","query_type":"A"}]\n' >"$TMP/array.jsonl"
-    bad_input "non-object JSON (array)" "$TMP/array.jsonl" 1 "the line is not a JSON object" 2
+    bad_input "route53: non-object JSON (array)" "$TMP/array.jsonl" 1 "the line is not a JSON object" 2
     printf '"a.example."\n' >"$TMP/string.jsonl"
-    bad_input "non-object JSON (string)" "$TMP/string.jsonl" 1 "the line is not a JSON object" 2
+    bad_input "route53: non-object JSON (string)" "$TMP/string.jsonl" 1 "the line is not a JSON object" 2
+    FORMAT=()
+    # auto: an array of records is records; a JSON string is no shape of log
+    run --log "$TMP/array.jsonl" --json
+    check "auto: an array of records is read" jq_is '[.query_name, .query_type]' '["a.example.","A"]'
+    bad_input "auto: a JSON string" "$TMP/string.jsonl" 1 "not a query log line of any shape" 2
     printf '{"query_type":"A","srcaddr":"10.0.0.1"}\n' >"$TMP/no-name.jsonl"
     bad_input "missing query_name" "$TMP/no-name.jsonl" 1 "the record has no query_name" 2
     printf '{"query_name":"a.example."}\n' >"$TMP/no-type.jsonl"
@@ -596,7 +623,7 @@ section_errors() {
     run --log "$TMP/no-such.jsonl" --report --json
     check "missing file with --report: exit 4" rc_is 4
     # malformed input outranks blocked records
-    run "${TIERED[@]}" --mode enforce --log replay.jsonl --log "$TMP/array.jsonl" --json
+    run "${TIERED[@]}" --mode enforce --log replay.jsonl --log "$TMP/string.jsonl" --json
     check "malformed outranks blocked: exit 3" rc_is 3
 
 }
@@ -627,7 +654,7 @@ section_usage() {
     usage "names and --log together" "either names or --log" --log aws-samples.jsonl example.com
     usage "--format without --report" "--format goes with --report" --log aws-samples.jsonl --format markdown
     usage "unknown --format" "--format must be text, json or markdown" --log aws-samples.jsonl --report --format pdf
-    usage "unknown --log-format" "--log-format must be route53, dnsmasq, bind, unbound or custom" --log aws-samples.jsonl --log-format syslog
+    usage "unknown --log-format" "--log-format must be auto, route53, cloudwatch-export, cloudwatch, eventbridge, dnsmasq, bind, unbound or custom" --log aws-samples.jsonl --log-format syslog
     usage "--log-pattern with another format" "--log-pattern goes with --log-format custom" --log dnsmasq.log --log-format dnsmasq --log-pattern '(?<qname>\S+)'
     usage "--log-format custom without a pattern" "--log-pattern goes with --log-format custom" --log coredns.log --log-format custom
     usage "a bad --log-pattern" "--log-pattern: column 4: invalid log pattern" --log coredns.log --log-pattern 'abc)(?<qname>x)'

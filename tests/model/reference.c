@@ -512,6 +512,20 @@ bool ref_compare(const struct ref_policy *rp, const dnsfw_matcher *m, const stru
     if (!errs && !same_verdict(rp, m, q->scope, &r, &v, "dnsfw_eval", why, size))
         return false;
 
+    /* The same query as a batch of one (test_differential.c batches many at once). */
+    dnsfw_query one = {.name = q->name, .len = q->len, .qtype = q->qtype, .scope = q->scope};
+    int one_rc = 12345;
+    memset(&v, 0xA5, sizeof v);
+    rc = dnsfw_eval_batch(m, &one, 1, &v, &one_rc);
+    if (rc != one_rc)
+        DIFF("dnsfw_eval_batch: returned %d, its status says %d", rc, one_rc);
+    if (!same_status(errs, rc, "dnsfw_eval_batch", why, size))
+        return false;
+    if (!errs && !same_verdict(rp, m, q->scope, &r, &v, "dnsfw_eval_batch", why, size))
+        return false;
+    if (errs && (v.action != DNSFW_ACTION_NONE || v.rule != DNSFW_NONE))
+        DIFF("dnsfw_eval_batch: a failed query's verdict is not a no-match verdict");
+
     /* The same name in wire form, with its letters as written. */
     if (!errs) {
         struct ref_name n;

@@ -106,9 +106,9 @@ struct ref_query {
 };
 
 /*
- * Evaluate q with the reference and with the matcher (dnsfw_eval, dnsfw_eval_wire for
- * well-formed names, dnsfw_eval_chain, dnsfw_explain) and compare everything: status,
- * action, block response, rule, list, entry, hop and every explanation field.
+ * Evaluate q with the reference and with the matcher (dnsfw_eval, dnsfw_eval_batch of
+ * one query, dnsfw_eval_wire for well-formed names, dnsfw_eval_chain, dnsfw_explain) and compare
+ * everything: status, action, block response, rule, list, entry, hop and every explanation field.
  * Returns true when they agree; otherwise writes the first difference into why.
  */
 bool ref_compare(const struct ref_policy *rp, const dnsfw_matcher *m, const struct ref_query *q,

@@ -338,6 +338,104 @@ static void report(const struct ctx *c, const char *what, const struct ref_query
 #define MAX_CHAIN 3
 
 static unsigned long n_compared; /* queries (name, qtype, scope, chain) in this batch */
+static unsigned long n_batched;  /* of them, evaluated again through dnsfw_eval_batch() */
+
+/*
+ * Every query of a policy, kept so that they can be evaluated again in batches: the
+ * batch path interleaves the lookups of different names (tiered scopes, query types,
+ * malformed names, NULL names and bad scopes mixed), and each result must equal what
+ * dnsfw_eval() gave for that query alone, which ref_compare() checked against the
+ * reference.
+ */
+struct batch_check {
+    struct gen_buf names; /* the names back to back */
+    size_t *off;
+    dnsfw_query *q;
+    size_t n, cap;
+};
+
+static void batch_add(struct batch_check *bc, const char *name, size_t len, uint16_t qtype,
+                      uint32_t scope)
+{
+    if (bc->n == bc->cap) {
+        bc->cap = bc->cap ? 2 * bc->cap : 256;
+        bc->off = realloc(bc->off, bc->cap * sizeof *bc->off);
+        bc->q = realloc(bc->q, bc->cap * sizeof *bc->q);
+        ck_assert_ptr_nonnull(bc->off);
+        ck_assert_ptr_nonnull(bc->q);
+    }
+    bc->off[bc->n] = bc->names.len;
+    gb_putn(&bc->names, name, len);
+    bc->q[bc->n++] = (dnsfw_query){.len = len, .qtype = qtype, .scope = scope};
+}
+
+static bool same_verdict_fields(const dnsfw_verdict *a, const dnsfw_verdict *b)
+{
+    return a->action == b->action && a->block_response == b->block_response && a->rule == b->rule &&
+           a->domain_list == b->domain_list && a->entry_kind == b->entry_kind &&
+           a->entry_node == b->entry_node && a->hop == b->hop;
+}
+
+static void batch_run(struct batch_check *bc, const dnsfw_matcher *m, uint32_t n_scopes,
+                      struct gen_src *g, const struct ctx *c)
+{
+    size_t n = bc->n;
+    if (!n)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        bc->q[i].name = bc->names.p + bc->off[i];
+        if (gen_chance(g, 1, 50)) /* a query the batch must refuse on its own */
+            bc->q[i].name = NULL;
+        else if (gen_chance(g, 1, 50))
+            bc->q[i].scope = n_scopes + 1 + (uint32_t)gen_below(g, 3);
+    }
+    dnsfw_verdict *got = malloc(n * sizeof *got);
+    int *st = malloc(n * sizeof *st);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_ptr_nonnull(st);
+    memset(got, 0xA5, n * sizeof *got);
+    for (size_t at = 0; at < n;) { /* batches of 1 to 40 queries, and sometimes all at once */
+        size_t k = gen_chance(g, 1, 10) ? n - at : gen_range(g, 1, 40);
+        if (k > n - at)
+            k = n - at;
+        int first = DNSFW_OK;
+        bool with_status = !gen_chance(g, 1, 8);
+        int rc = dnsfw_eval_batch(m, bc->q + at, k, got + at, with_status ? st + at : NULL);
+        for (size_t i = at; i < at + k; i++) {
+            dnsfw_verdict want;
+            int want_rc = bc->q[i].name ? dnsfw_eval(m, bc->q[i].name, bc->q[i].len, bc->q[i].qtype,
+                                                     bc->q[i].scope, &want)
+                                        : DNSFW_EINVAL;
+            if (want_rc != DNSFW_OK)
+                want = (dnsfw_verdict){.action = DNSFW_ACTION_NONE,
+                                       .rule = DNSFW_NONE,
+                                       .domain_list = DNSFW_NONE,
+                                       .entry_node = DNSFW_NONE};
+            if (first == DNSFW_OK)
+                first = want_rc;
+            if ((with_status && st[i] != want_rc) || !same_verdict_fields(&got[i], &want)) {
+                report(c, "dnsfw_eval_batch differs from dnsfw_eval", NULL);
+                ck_abort_msg("policy %u, batch query %zu of %zu (batch at %zu, %zu long): status "
+                             "%d, dnsfw_eval %d; action %d, dnsfw_eval %d; rule %u, dnsfw_eval %u",
+                             c->index, i, n, at, k, with_status ? st[i] : 0, want_rc, got[i].action,
+                             want.action, got[i].rule, want.rule);
+            }
+        }
+        ck_assert_msg(rc == first, "dnsfw_eval_batch returned %d, the first failure was %d", rc,
+                      first);
+        n_batched += k;
+        at += k;
+    }
+    free(got);
+    free(st);
+}
+
+static void batch_free(struct batch_check *bc)
+{
+    gb_free(&bc->names);
+    free(bc->off);
+    free(bc->q);
+}
 
 static void run_policy(bool tiered, unsigned index)
 {
@@ -401,6 +499,7 @@ static void run_policy(bool tiered, unsigned index)
 
     static char names[1 + MAX_CHAIN][NAME_BUF];
     size_t lens[1 + MAX_CHAIN];
+    struct batch_check bc = {0};
     for (unsigned i = 0; i < cfg.names; i++) {
         lens[0] = gen_name(&g, &gp, names[0], NAME_BUF);
         size_t n_chain = gen_chance(&g, 1, 4) ? gen_range(&g, 1, MAX_CHAIN) : 0;
@@ -419,6 +518,7 @@ static void run_policy(bool tiered, unsigned index)
         for (uint32_t s = 0; s <= p->n_scopes; s++) {
             q.scope = s;
             n_compared++;
+            batch_add(&bc, q.name, q.len, q.qtype, s);
             if (!ref_compare(rp, m, &q, why, sizeof why)) {
                 report(&c, why, &q);
                 ck_abort_msg("policy %u name %u: %s (seed 0x%016" PRIx64 ")", index, i, why,
@@ -432,6 +532,9 @@ static void run_policy(bool tiered, unsigned index)
         }
     }
 
+    batch_run(&bc, m, (uint32_t)p->n_scopes, &g, &c);
+    batch_free(&bc);
+
     ref_policy_free(rp);
     dnsfw_matcher_free(m);
     dnsfw_matcher_free(m2);
@@ -443,11 +546,11 @@ static void run_policy(bool tiered, unsigned index)
 static void run_batch(bool tiered, int batch)
 {
     unsigned first = (unsigned)batch * BATCH, i;
-    n_compared = 0;
+    n_compared = n_batched = 0;
     for (i = first; i < first + BATCH && i < cfg.policies; i++)
         run_policy(tiered, i);
-    fprintf(stderr, "# %s policies %u-%u: %lu queries compared\n", tiered ? "tiered" : "general",
-            first, i - 1, n_compared);
+    fprintf(stderr, "# %s policies %u-%u: %lu queries compared, %lu again in batches\n",
+            tiered ? "tiered" : "general", first, i - 1, n_compared, n_batched);
 }
 
 START_TEST(test_random_general)

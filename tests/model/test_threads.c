@@ -1,10 +1,10 @@
 /*
  * One matcher, eight threads, no locks: dnsfw.h promises that evaluation only reads the
- * matcher. Every answer is computed single-threaded first (and checked against the
- * reference evaluator, so the expected answers are right to begin with); then every
- * thread evaluates the same queries in its own order and compares each result field by
- * field. Run it under TSan (`--suite threads`) to see races, and anywhere to see wrong
- * answers.
+ * matcher. The threads mix dnsfw_eval(), dnsfw_eval_chain() and dnsfw_eval_batch(). Every answer is
+ * computed single-threaded first (and checked against the reference evaluator, so the expected
+ * answers are right to begin with); then every thread evaluates the same queries in its own order
+ * and compares each result field by field. Run it under TSan (`--suite threads`) to see races, and
+ * anywhere to see wrong answers.
  *
  * DNSFW_THREADS_EVALS sets the evaluations per thread (default 100000; 5000 under
  * valgrind or with DNSFW_TEST_QUICK, where the threads are serialised anyway).
@@ -76,7 +76,28 @@ static void *work(void *arg)
         const struct query *q = &sh->q[at];
         dnsfw_verdict v;
         bool ok;
-        if (i & 1) {
+        if (i % 4 == 2) { /* a batch: this query and the ones after it */
+            enum { N = 12 };
+            dnsfw_query in[N];
+            dnsfw_verdict out[N];
+            int st[N];
+            const struct query *qs[N];
+            for (size_t k = 0; k < N; k++) {
+                qs[k] = &sh->q[(at + k) % sh->nq];
+                in[k] = (dnsfw_query){.name = qs[k]->name,
+                                      .len = qs[k]->len,
+                                      .qtype = qs[k]->qtype,
+                                      .scope = qs[k]->scope};
+            }
+            int rc = dnsfw_eval_batch(sh->m, in, N, out, st), first = DNSFW_OK;
+            ok = true;
+            for (size_t k = 0; k < N; k++) {
+                ok = ok && st[k] == qs[k]->rc && (st[k] || same(&out[k], &qs[k]->v));
+                if (first == DNSFW_OK)
+                    first = qs[k]->rc;
+            }
+            ok = ok && rc == first;
+        } else if (i & 1) {
             const char *chain[1] = {q->hop};
             size_t bad;
             int rc = dnsfw_eval_chain(sh->m, q->name, q->len, chain, &q->hop_len, q->n_chain,
@@ -95,7 +116,10 @@ static void *work(void *arg)
         }
         if (!ok && w->mismatches++ == 0)
             snprintf(w->first, sizeof w->first, "thread %u, evaluation %u, query %zu (%s)", w->id,
-                     i, at, i & 1 ? "chain" : "eval");
+                     i, at,
+                     i % 4 == 2 ? "batch"
+                     : i & 1    ? "chain"
+                                : "eval");
     }
     return NULL;
 }

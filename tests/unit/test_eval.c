@@ -1047,6 +1047,49 @@ START_TEST(matcher_properties)
 }
 END_TEST
 
+/* dnsfw_eval_batch(): the arguments, per-query failures and the first-failure status. */
+START_TEST(batch_arguments)
+{
+    dnsfw_matcher *m = matcher_q(groups_policy);
+    dnsfw_query q[5] = {
+        {.name = "www.example.com", .len = 15, .qtype = 1},
+        {.name = "bad..name", .len = 9, .qtype = 1},
+        {.name = NULL, .len = 3, .qtype = 1},
+        {.name = "example.com", .len = 11, .qtype = 1, .scope = 7},
+        {.name = "WWW.Example.COM.", .len = 16, .qtype = 1},
+    };
+    dnsfw_verdict v[5], one;
+    int st[5];
+    ck_assert_int_eq(dnsfw_eval_batch(NULL, q, 5, v, st), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_eval_batch(m, NULL, 5, v, st), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_eval_batch(m, q, 5, NULL, st), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_eval_batch(m, NULL, 0, NULL, NULL), DNSFW_OK);
+
+    memset(v, 0xA5, sizeof v);
+    ck_assert_int_eq(dnsfw_eval_batch(m, q, 5, v, st), DNSFW_EEMPTYLABEL);
+    ck_assert_int_eq(st[0], DNSFW_OK);
+    ck_assert_int_eq(st[1], DNSFW_EEMPTYLABEL);
+    ck_assert_int_eq(st[2], DNSFW_EINVAL);
+    ck_assert_int_eq(st[3], DNSFW_EINVAL);
+    ck_assert_int_eq(st[4], DNSFW_OK);
+    for (int i = 1; i <= 3; i++) {
+        ck_assert_int_eq(v[i].action, DNSFW_ACTION_NONE);
+        ck_assert_uint_eq(v[i].rule, DNSFW_NONE);
+        ck_assert_uint_eq(v[i].domain_list, DNSFW_NONE);
+        ck_assert_uint_eq(v[i].entry_node, DNSFW_NONE);
+    }
+    ck_assert_int_eq(dnsfw_eval(m, "www.example.com", 15, 1, 0, &one), DNSFW_OK);
+    ck_assert_mem_eq(&v[0], &one, sizeof one);
+    ck_assert_mem_eq(&v[4], &one, sizeof one);
+
+    /* Without statuses; the first failure is still returned. */
+    ck_assert_int_eq(dnsfw_eval_batch(m, q + 2, 3, v, NULL), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_eval_batch(m, q + 4, 1, v, NULL), DNSFW_OK);
+    ck_assert_mem_eq(&v[0], &one, sizeof one);
+    dnsfw_matcher_free(m);
+}
+END_TEST
+
 START_TEST(explain_arguments)
 {
     dnsfw_matcher *m = matcher_q(groups_policy);
@@ -1087,6 +1130,7 @@ int main(void)
     tcase_add_test(tc, most_specific_entry);
     tcase_add_test(tc, matcher_properties);
     tcase_add_test(tc, explain_arguments);
+    tcase_add_test(tc, batch_arguments);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

@@ -7,7 +7,14 @@
 void json_out_string(struct buf *b, const char *s)
 {
     buf_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t run = 0; /* most strings need no escape: copy them in runs */
+        while (p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+            run++;
+        buf_put(b, (const char *)p, run);
+        p += run;
+        if (!*p)
+            break;
         switch (*p) {
         case '"':
             buf_put(b, "\\\"", 2);
@@ -25,11 +32,9 @@ void json_out_string(struct buf *b, const char *s)
             buf_put(b, "\\t", 2);
             break;
         default:
-            if (*p < 0x20)
-                buf_printf(b, "\\u%04x", *p);
-            else
-                buf_put(b, (const char *)p, 1);
+            buf_printf(b, "\\u%04x", *p);
         }
+        p++;
     }
     buf_put(b, "\"", 1);
 }

@@ -9,19 +9,25 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#define BUF_SIZE  (LOG_LINE_MAX + 4 * 1024 * 1024)
+#include "common.h"
+#include "file_set.h"
+
+#define READ_SIZE (256 * 1024)
 #define MAX_DEPTH 64
 
 struct reading {
-    const struct log_reader *r;
-    struct log_input_stats *st;
+    const struct log_read_options *o;
+    log_item_fn fn;
+    void *ud;
+    dnsfw_logreader *reader;
+    struct log_read_stats *st;
     char *buf;
-    uint64_t total_size; /* on-disk bytes of every file, when known, for the percentage */
-    uint64_t done_size;  /* on-disk bytes of the files finished */
+    uint64_t total_size; /* on-disk bytes of every input, when known, for the percentage */
+    uint64_t done_size;  /* on-disk bytes read so far */
     struct timespec start, last_progress;
-    int failed;
+    bool *io_failed;
+    struct file_set seen; /* every file and directory read: no link is followed twice */
 };
 
 static double now_since(const struct timespec *t)
@@ -31,110 +37,71 @@ static double now_since(const struct timespec *t)
     return (double)(n.tv_sec - t->tv_sec) + (double)(n.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-static void progress(struct reading *rd, gzFile gz, bool final)
+static void progress(struct reading *rd, bool final)
 {
-    if (!rd->r->progress)
+    if (!rd->o->progress)
         return;
     if (!final && now_since(&rd->last_progress) < 0.5)
         return;
     clock_gettime(CLOCK_MONOTONIC, &rd->last_progress);
+    dnsfw_logreader_stats s;
+    dnsfw_logreader_get_stats(rd->reader, &s);
     double secs = now_since(&rd->start);
-    double rate = secs > 0 ? (double)rd->st->lines / secs : 0;
-    fprintf(stderr, "\r%llu lines, %.1f MB, %.0f lines/s", (unsigned long long)rd->st->lines,
-            (double)rd->st->bytes / 1e6, rate);
-    if (rd->total_size) {
-        uint64_t pos = rd->done_size + (gz ? (uint64_t)gzoffset(gz) : 0);
-        fprintf(stderr, ", %.0f%%", 100.0 * (double)pos / (double)rd->total_size);
-    }
+    uint64_t items = s.records + s.not_query + s.malformed + s.outside_window;
+    fprintf(stderr, "\r%llu records, %.1f MB, %.0f records/s", (unsigned long long)items,
+            (double)s.bytes / 1e6, secs > 0 ? (double)items / secs : 0);
+    if (rd->total_size)
+        fprintf(stderr, ", %.0f%%", 100.0 * (double)rd->done_size / (double)rd->total_size);
     fputs(final ? "\n" : "   ", stderr);
 }
 
-static void problem_of(struct reading *rd, const char *file, uint64_t lineno, const char *what,
-                       bool system)
+/* An input the machine could not read: an item of its own, and the run goes on. */
+static void cannot_read(struct reading *rd, const char *file, uint64_t line, int status,
+                        const char *what)
 {
-    rd->st->problems++;
-    rd->r->problem(rd->r->ud, file, lineno, what, system);
+    *rd->io_failed = true;
+    dnsfw_log_item item = {.kind = DNSFW_ITEM_MALFORMED,
+                           .status = status,
+                           .reason = what,
+                           .where = {.source = file, .line = line}};
+    rd->fn(rd->ud, &item);
 }
 
-/* A problem of the input itself, or (lineno 0) an input that cannot be opened. */
-static void problem(struct reading *rd, const char *file, uint64_t lineno, const char *what)
+/* Something the walk says about an input, which is not an error in it. */
+static void notice(struct reading *rd, const char *file, const char *what)
 {
-    problem_of(rd, file, lineno, what, lineno == 0);
+    dnsfw_log_item item = {.kind = DNSFW_ITEM_NOTICE, .reason = what, .where = {.source = file}};
+    rd->fn(rd->ud, &item);
 }
 
-static void emit(struct reading *rd, const char *file, uint64_t lineno, char *text, size_t len)
+/* Feed one open input to the reader. */
+static void read_fd(struct reading *rd, int fd, const char *name)
 {
-    if (len && text[len - 1] == '\r')
-        len--;
-    rd->st->lines++;
-    rd->r->line(rd->r->ud, file, lineno, text, len);
-}
-
-/* Split one (possibly gzip) stream into lines. */
-static void read_stream(struct reading *rd, gzFile gz, const char *name)
-{
-    char *buf = rd->buf;
-    size_t have = 0;       /* bytes in buf */
-    uint64_t lineno = 0;   /* lines seen so far */
-    bool skipping = false; /* inside a line longer than LOG_LINE_MAX */
-    bool broken = false;
-    uint64_t got = 0; /* uncompressed bytes of this stream */
-    gzbuffer(gz, 256 * 1024);
+    rd->st->files++;
+    int rc = dnsfw_logreader_begin(rd->reader, name);
     for (;;) {
-        int n = gzread(gz, buf + have, (unsigned)(BUF_SIZE - have));
+        if (rc)
+            break;
+        ssize_t n = read(fd, rd->buf, READ_SIZE);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n < 0) {
-            int errnum;
-            const char *msg = gzerror(gz, &errnum);
             char what[256];
-            snprintf(what, sizeof what, "read error (%s); the rest of the file is skipped",
-                     errnum == Z_ERRNO ? strerror(errno) : msg);
-            /* A corrupt gzip stream is the input's fault; I/O and memory are not. */
-            problem_of(rd, name, lineno + 1, what, errnum == Z_ERRNO || errnum == Z_MEM_ERROR);
-            broken = true;
+            snprintf(what, sizeof what, "read error (%s); the rest of the input is skipped",
+                     strerror(errno));
+            cannot_read(rd, name, 0, DNSFW_EIO, what);
             break;
         }
         if (n == 0)
             break;
-        rd->st->bytes += (uint64_t)n;
-        got += (uint64_t)n;
-        size_t end = have + (size_t)n, start = 0;
-        for (;;) {
-            char *nl = memchr(buf + start, '\n', end - start);
-            if (!nl)
-                break;
-            size_t len = (size_t)(nl - (buf + start));
-            lineno++;
-            if (skipping)
-                skipping = false; /* the tail of an over-long line */
-            else if (len > LOG_LINE_MAX)
-                problem(rd, name, lineno, "line longer than 1 MiB, skipped");
-            else
-                emit(rd, name, lineno, buf + start, len);
-            start += len + 1;
-        }
-        have = end - start;
-        if (skipping) {
-            have = 0;
-        } else if (have >= LOG_LINE_MAX) {
-            problem(rd, name, lineno + 1, "line longer than 1 MiB, skipped");
-            skipping = true;
-            have = 0;
-        } else if (start) {
-            memmove(buf, buf + start, have);
-        }
-        progress(rd, gz, false);
+        rd->done_size += (uint64_t)n;
+        rc = dnsfw_logreader_feed(rd->reader, rd->buf, (size_t)n);
+        progress(rd, false);
     }
-    int errnum = Z_OK;
-    gzerror(gz, &errnum);
-    bool truncated = !broken && errnum == Z_BUF_ERROR;
-    if (truncated)
-        problem(rd, name, lineno + 1,
-                have ? "the gzip stream is truncated; its partial last line is skipped"
-                     : "the gzip stream is truncated (unexpected end of file)");
-    else if (have && !skipping && !broken)
-        emit(rd, name, lineno + 1, buf, have); /* a last line without a newline */
-    else if (!got && !broken)
-        problem(rd, name, 1, "the input is empty"); /* a log with no record is suspect */
+    if (!rc)
+        rc = dnsfw_logreader_end(rd->reader);
+    if (rc == DNSFW_ENOMEM)
+        cannot_read(rd, name, 0, DNSFW_ENOMEM, "out of memory; the rest of the input is skipped");
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -148,8 +115,7 @@ static void read_dir(struct reading *rd, const char *path, int depth)
 {
     DIR *d = opendir(path);
     if (!d) {
-        problem(rd, path, 0, strerror(errno));
-        rd->failed = 1;
+        cannot_read(rd, path, 0, DNSFW_EIO, strerror(errno));
         return;
     }
     char **names = NULL;
@@ -167,7 +133,8 @@ static void read_dir(struct reading *rd, const char *path, int depth)
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(path) + strlen(names[i]) + 2;
         char *child = malloc(len);
@@ -184,49 +151,44 @@ static void read_dir(struct reading *rd, const char *path, int depth)
 static void read_path(struct reading *rd, const char *path, int depth)
 {
     if (strcmp(path, "-") == 0) {
-        int fd = dup(STDIN_FILENO);
-        gzFile gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
-        if (!gz) {
-            problem(rd, "<stdin>", 0, "cannot read stdin");
-            rd->failed = 1;
-            return;
-        }
-        rd->st->files++;
-        read_stream(rd, gz, "<stdin>");
-        gzclose(gz);
+        read_fd(rd, STDIN_FILENO, "<stdin>");
         return;
     }
     struct stat st;
     if (stat(path, &st) != 0) {
-        problem(rd, path, 0, strerror(errno));
-        rd->failed = 1;
+        cannot_read(rd, path, 0, DNSFW_EIO, strerror(errno));
+        return;
+    }
+    if (file_set_add(&rd->seen, &st) == 0) {
+        notice(rd, path,
+               S_ISDIR(st.st_mode)
+                   ? "a directory already read (through a symbolic link), skipped"
+                   : "a file already read (through a symbolic link, or named twice), "
+                     "skipped");
         return;
     }
     if (S_ISDIR(st.st_mode)) {
         if (depth >= MAX_DEPTH) {
-            problem(rd, path, 0, "directories nested too deeply, skipped");
+            cannot_read(rd, path, 0, DNSFW_EIO, "directories nested too deeply, skipped");
             return;
         }
         read_dir(rd, path, depth);
         return;
     }
-    gzFile gz = gzopen(path, "rb");
-    if (!gz) {
-        problem(rd, path, 0, errno ? strerror(errno) : "cannot open");
-        rd->failed = 1;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        cannot_read(rd, path, 0, DNSFW_EIO, strerror(errno));
         return;
     }
-    rd->st->files++;
-    read_stream(rd, gz, path);
-    gzclose(gz);
-    rd->done_size += (uint64_t)st.st_size;
+    read_fd(rd, fd, path);
+    close(fd);
 }
 
 /* Sum of the on-disk sizes, for the progress percentage (0 when stdin is among them). */
-static uint64_t size_of(const char *path, int depth)
+static uint64_t size_of(const char *path, int depth, struct file_set *seen)
 {
     struct stat st;
-    if (strcmp(path, "-") == 0 || stat(path, &st) != 0)
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || file_set_add(seen, &st) == 0)
         return 0;
     if (!S_ISDIR(st.st_mode))
         return (uint64_t)st.st_size;
@@ -237,38 +199,154 @@ static uint64_t size_of(const char *path, int depth)
             continue;
         char child[4096];
         snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-        total += size_of(child, depth + 1);
+        total += size_of(child, depth + 1, seen);
     }
     if (d)
         closedir(d);
     return total;
 }
 
-int log_read_paths(const struct log_reader *r, const char *const *paths, size_t n,
-                   struct log_input_stats *stats)
+void log_location_text(const dnsfw_log_location *w, char *buf, size_t size)
+{
+    const char *src = w->source ? w->source : "<input>";
+    if (!w->line)
+        snprintf(buf, size, "%s", src);
+    else if (w->array)
+        snprintf(buf, size, "%s:%llu: %s[%llu]", src, (unsigned long long)w->line, w->array,
+                 (unsigned long long)w->index);
+    else
+        snprintf(buf, size, "%s:%llu", src, (unsigned long long)w->line);
+}
+
+int log_parse_time(const char *text, int64_t now_ms, int64_t *ms)
+{
+    if (dnsfw_time_parse(text, strlen(text), ms) == DNSFW_OK)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(text, &end, 10);
+    static const struct {
+        char unit;
+        int64_t ms;
+    } units[] = {{'w', 7 * 86400000LL}, {'d', 86400000LL}, {'h', 3600000LL}, {'m', 60000LL}};
+    if (end == text || errno || end[0] == '\0' || end[1] != '\0' || n > 100000)
+        return -1;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (*end == units[i].unit) {
+            *ms = now_ms - (int64_t)n * units[i].ms;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Seconds east of UTC of the local time zone now (for stamps written in local time). */
+static int32_t local_offset(time_t now)
+{
+    struct tm lt, gt;
+    if (!localtime_r(&now, &lt) || !gmtime_r(&now, &gt))
+        return 0;
+    int days = lt.tm_yday - gt.tm_yday;
+    if (lt.tm_year != gt.tm_year)
+        days = lt.tm_year > gt.tm_year ? 1 : -1;
+    return (int32_t)(days * 86400 + (lt.tm_hour - gt.tm_hour) * 3600 +
+                     (lt.tm_min - gt.tm_min) * 60 + (lt.tm_sec - gt.tm_sec));
+}
+
+static int format_of(const struct log_read_options *o, dnsfw_log_format *f)
+{
+    static const struct {
+        const char *name;
+        dnsfw_log_format format;
+    } formats[] = {{"auto", DNSFW_LOG_AUTO},
+                   {"route53", DNSFW_LOG_ROUTE53},
+                   {"cloudwatch-export", DNSFW_LOG_CW_EXPORT},
+                   {"cloudwatch", DNSFW_LOG_CLOUDWATCH},
+                   {"eventbridge", DNSFW_LOG_EVENTBRIDGE},
+                   {"dnsmasq", DNSFW_LOG_DNSMASQ},
+                   {"bind", DNSFW_LOG_BIND},
+                   {"unbound", DNSFW_LOG_UNBOUND},
+                   {"custom", DNSFW_LOG_CUSTOM}};
+    *f = o->pattern ? DNSFW_LOG_CUSTOM : DNSFW_LOG_AUTO;
+    if (!o->format)
+        return EXIT_CLEAN;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (strcmp(o->format, formats[i].name) == 0) {
+            *f = formats[i].format;
+            if ((*f == DNSFW_LOG_CUSTOM) != (o->pattern != NULL)) {
+                tool_warn("--log-pattern goes with --log-format custom, and it needs one");
+                return EXIT_USAGE;
+            }
+            return EXIT_CLEAN;
+        }
+    }
+    tool_warn("--log-format must be " LOG_FORMAT_NAMES ", not \"%s\"", o->format);
+    return EXIT_USAGE;
+}
+
+int log_read(const struct log_read_options *o, log_item_fn fn, void *ud,
+             struct log_read_stats *stats, bool *io_failed)
 {
     memset(stats, 0, sizeof *stats);
-    struct reading rd = {.r = r, .st = stats};
-    rd.buf = malloc(BUF_SIZE);
-    if (!rd.buf) {
-        r->problem(r->ud, "<input>", 0, "out of memory", true);
-        return -1;
+    *io_failed = false;
+    time_t now = time(NULL);
+    dnsfw_logreader_options ro = {.on_item = fn,
+                                  .userdata = ud,
+                                  .pattern = o->pattern,
+                                  .now = (int64_t)now * 1000,
+                                  .local_offset = local_offset(now),
+                                  .since = DNSFW_TIME_NONE,
+                                  .until = DNSFW_TIME_NONE};
+    int rc = format_of(o, &ro.format);
+    if (rc)
+        return rc;
+    if (o->since && log_parse_time(o->since, ro.now, &ro.since) != 0) {
+        tool_warn("--since must be an RFC 3339 time, a date or a span such as 14d, not \"%s\"",
+                  o->since);
+        return EXIT_USAGE;
+    }
+    if (o->until && log_parse_time(o->until, ro.now, &ro.until) != 0) {
+        tool_warn("--until must be an RFC 3339 time, a date or a span such as 14d, not \"%s\"",
+                  o->until);
+        return EXIT_USAGE;
+    }
+    if (o->since && o->until && ro.since >= ro.until) {
+        tool_warn("--since must be before --until");
+        return EXIT_USAGE;
+    }
+    struct reading rd = {.o = o, .fn = fn, .ud = ud, .st = stats, .io_failed = io_failed};
+    dnsfw_error err = {0};
+    rc = dnsfw_logreader_new(&rd.reader, &ro, &err);
+    if (rc) {
+        const char *msg = err.message[0] ? err.message : dnsfw_strerror(rc);
+        if (err.column)
+            tool_warn("--log-pattern: column %u: %s", err.column, msg);
+        else
+            tool_warn("--log-pattern: %s", msg);
+        return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+    }
+    if (!(rd.buf = malloc(READ_SIZE))) {
+        dnsfw_logreader_free(rd.reader);
+        tool_warn("out of memory");
+        return EXIT_SYSTEM;
     }
     clock_gettime(CLOCK_MONOTONIC, &rd.start);
     rd.last_progress = rd.start;
-    if (r->progress) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t s = size_of(paths[i], 0);
-            if (!s && strcmp(paths[i], "-") == 0) {
-                rd.total_size = 0;
-                break;
-            }
-            rd.total_size += s;
+    struct file_set sized = {0};
+    for (size_t i = 0; o->progress && i < o->n_paths; i++) {
+        if (strcmp(o->paths[i], "-") == 0) {
+            rd.total_size = 0;
+            break;
         }
+        rd.total_size += size_of(o->paths[i], 0, &sized);
     }
-    for (size_t i = 0; i < n; i++)
-        read_path(&rd, paths[i], 0);
-    progress(&rd, NULL, true);
+    file_set_free(&sized);
+    for (size_t i = 0; i < o->n_paths; i++)
+        read_path(&rd, o->paths[i], 0);
+    progress(&rd, true);
+    dnsfw_logreader_get_stats(rd.reader, &stats->reader);
+    dnsfw_logreader_free(rd.reader);
+    file_set_free(&rd.seen);
     free(rd.buf);
-    return rd.failed ? -1 : 0;
+    return EXIT_CLEAN;
 }

@@ -23,6 +23,10 @@ void verdict_json_begin(FILE *f, const struct verdict_line *l)
     tool_json_string_or_null(f, e->domain_list);
     fputs(",\"entry\":", f);
     tool_json_string_or_null(f, e->rule_group ? e->entry : NULL);
+    if (e->rule_group && e->preset) {
+        fputs(",\"preset\":", f);
+        tool_json_string(f, e->preset);
+    }
     fputs(",\"block_response\":", f);
     tool_json_string_or_null(f, dnsfw_block_response_name(v->block_response));
     if (v->block_response == DNSFW_RESPONSE_OVERRIDE && e->override_domain) {
@@ -62,6 +66,8 @@ void verdict_text(FILE *f, const struct verdict_line *l)
         if (e->rule)
             fprintf(f, " rule=%s", e->rule);
         fprintf(f, " domain_list=%s entry=%s", e->domain_list, e->entry);
+        if (e->preset)
+            fprintf(f, " preset=%s", e->preset);
     }
     if (e->scope)
         fprintf(f, " scope=%s", e->scope);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "deployed.h"
 #include "replay.h"
 #include "report.h"
 #include "scope_map.h"
@@ -42,45 +43,58 @@ struct eval_ctx {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: dnsfw-eval [-p POLICY] [--mode observe|enforce] [--scope REPO] [--json]\n"
-            "                  [NAME[/TYPE] ...]\n"
-            "       dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT]\n"
-            "                  [--report [--format text|json|markdown]] [--scope-map FILE]\n"
-            "\n"
-            "Evaluate DNS query names against a Route 53 DNS Firewall policy and explain\n"
-            "each verdict. Without NAME arguments, names are read from stdin, one query a\n"
-            "line as \"NAME [TYPE]\" (the dnsperf query-file format). With --log, replay\n"
-            "query logs instead: every record is evaluated with its CNAME chain.\n"
-            "\n"
-            "  -p, --policy FILE     policy JSON ('-' = stdin); default: the platform's\n"
-            "                        tiered policy with its built-in baseline, observe mode\n"
-            "      --mode MODE       observe or enforce (tiered policies only)\n"
-            "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
-            "      --json            one JSON object a line (with --report: one JSON report)\n"
-            "      --brief           short text lines: action, name, type, entry, list\n"
-            "      --summary         end with how many queries enforcement blocks, and which\n"
-            "\n"
-            "  -l, --log FILE        a query log: a file, a .gz file, a directory tree, or\n"
-            "                        '-' for stdin; repeat for more\n"
-            "      --log-format FMT  route53 (default), dnsmasq, bind, unbound or custom\n"
-            "      --log-pattern RE  the PCRE2 pattern of the custom format, with named\n"
-            "                        groups qname and optionally qtype, client, time\n"
-            "      --report          summarise instead of one line a record: what enforce\n"
-            "                        mode would block, chain-caused blocks, drift, suggestions\n"
-            "      --format FMT      report format: text (default), json or markdown\n"
-            "      --min-count N     suggest only names seen at least N times (default 1)\n"
-            "      --wildcard-min N  suggest *.parent when N names share it (default 3)\n"
-            "      --scope-map FILE  client address, CIDR or instance id -> repository, a\n"
-            "                        line each: split the report per repository\n"
-            "      --progress        a progress line on stderr (default: when a terminal)\n"
-            "      --no-progress     no progress line\n"
-            "\n"
-            "  -h, --help            show this help\n"
-            "  -V, --version         show the version\n"
-            "\n"
-            "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
-            "3 invalid policy or input, 4 I/O error.\n");
+    fprintf(
+        f,
+        "Usage: dnsfw-eval [-p POLICY] [--mode observe|enforce] [--scope REPO] [--json]\n"
+        "                  [NAME[/TYPE] ...]\n"
+        "       dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT]\n"
+        "                  [--since TIME] [--until TIME] [--report [--format text|json|markdown]]\n"
+        "                  [--scope-map FILE] [--deployed PATH]\n"
+        "\n"
+        "Evaluate DNS query names against a Route 53 DNS Firewall policy and explain\n"
+        "each verdict. Without NAME arguments, names are read from stdin, one query a\n"
+        "line as \"NAME [TYPE]\" (the dnsperf query-file format). With --log, replay\n"
+        "query logs instead: every record is evaluated with its CNAME chain.\n"
+        "\n"
+        "  -p, --policy FILE     policy JSON ('-' = stdin); default: the platform's\n"
+        "                        tiered policy with its built-in baseline, observe mode\n"
+        "      --mode MODE       observe or enforce (tiered policies only)\n"
+        "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
+        "      --json            one JSON object a line (with --report: one JSON report)\n"
+        "      --brief           short text lines: action, name, type, entry, list\n"
+        "      --summary         end with how many queries enforcement blocks, and which\n"
+        "\n"
+        "  -l, --log FILE        a query log: a file, a .gz file, a directory tree, or\n"
+        "                        '-' for stdin; repeat for more. Route 53 JSON lines,\n"
+        "                        CloudWatch Logs exports, filter-log-events output,\n"
+        "                        subscription payloads and Firehose objects, EventBridge\n"
+        "                        events, dnsmasq/BIND/unbound text and syslog are\n"
+        "                        recognised by their content\n"
+        "      --log-format FMT  auto (default), route53, cloudwatch-export, cloudwatch,\n"
+        "                        eventbridge, dnsmasq, bind, unbound or custom\n"
+        "      --log-pattern RE  the PCRE2 pattern of the custom format, with named\n"
+        "                        groups qname and optionally qtype, client, time\n"
+        "      --since TIME      only records from TIME on (RFC 3339, a date, or a span\n"
+        "                        back from now: 14d, 36h, 90m, 2w)\n"
+        "      --until TIME      only records before TIME\n"
+        "      --report          summarise instead of one line a record: what enforce\n"
+        "                        mode would block, chain-caused blocks, drift, suggestions\n"
+        "      --format FMT      report format: text (default), json or markdown\n"
+        "      --min-count N     suggest only names seen at least N times (default 1)\n"
+        "      --wildcard-min N  suggest *.parent when N names share it (default 3)\n"
+        "      --scope-map FILE  client address, CIDR or instance id -> repository, a\n"
+        "                        line each: split the report per repository\n"
+        "      --deployed PATH   the deployed configuration (what dnsfw-export --import\n"
+        "                        reads): the report names the rule groups and lists\n"
+        "                        the logs' ids point to\n"
+        "      --progress        a progress line on stderr (default: when a terminal)\n"
+        "      --no-progress     no progress line\n"
+        "\n"
+        "  -h, --help            show this help\n"
+        "  -V, --version         show the version\n"
+        "\n"
+        "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
+        "3 invalid policy or input, 4 I/O error.\n");
 }
 
 static void summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
@@ -241,7 +255,7 @@ struct options {
     bool json, brief, summary;
     const char **logs;
     size_t n_logs;
-    const char *log_format, *log_pattern, *report_format, *scope_map;
+    const char *log_format, *log_pattern, *report_format, *scope_map, *since, *until, *deployed;
     bool report;
     int progress; /* -1: when stderr is a terminal */
     unsigned min_count, wildcard_min;
@@ -275,6 +289,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_SCOPE_MAP,
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
+        OPT_SINCE,
+        OPT_UNTIL,
+        OPT_DEPLOYED,
         OPT_BRIEF,
         OPT_SUMMARY,
     };
@@ -293,6 +310,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"min-count", required_argument, NULL, OPT_MIN_COUNT},
         {"wildcard-min", required_argument, NULL, OPT_WILDCARD_MIN},
         {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"until", required_argument, NULL, OPT_UNTIL},
+        {"deployed", required_argument, NULL, OPT_DEPLOYED},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"help", no_argument, NULL, 'h'},
@@ -346,6 +366,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_SCOPE_MAP:
             o->scope_map = optarg;
             break;
+        case OPT_SINCE:
+            o->since = optarg;
+            break;
+        case OPT_UNTIL:
+            o->until = optarg;
+            break;
+        case OPT_DEPLOYED:
+            o->deployed = optarg;
+            break;
         case OPT_PROGRESS:
             o->progress = 1;
             break;
@@ -363,10 +392,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
     }
     bool log_only = o->log_format || o->log_pattern || o->report || o->report_format ||
-                    o->scope_map || o->min_count || o->wildcard_min;
+                    o->scope_map || o->min_count || o->wildcard_min || o->since || o->until ||
+                    o->deployed;
     if (!o->n_logs && log_only) {
-        tool_warn("--log-format, --log-pattern, --report, --format, --min-count, "
-                  "--wildcard-min and --scope-map go with --log");
+        tool_warn("--log-format, --log-pattern, --since, --until, --report, --format, "
+                  "--min-count, --wildcard-min, --scope-map and --deployed go with --log");
         return EXIT_USAGE;
     }
     if (o->n_logs && optind < argc) {
@@ -386,34 +416,6 @@ static int parse_options(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     }
     return -1;
-}
-
-static int log_format(const struct options *o, dnsfw_log_format *f)
-{
-    static const struct {
-        const char *name;
-        dnsfw_log_format format;
-    } formats[] = {{"route53", DNSFW_LOG_ROUTE53},
-                   {"dnsmasq", DNSFW_LOG_DNSMASQ},
-                   {"bind", DNSFW_LOG_BIND},
-                   {"unbound", DNSFW_LOG_UNBOUND},
-                   {"custom", DNSFW_LOG_CUSTOM}};
-    *f = o->log_pattern ? DNSFW_LOG_CUSTOM : DNSFW_LOG_ROUTE53;
-    if (!o->log_format)
-        return EXIT_CLEAN;
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
-        if (strcmp(o->log_format, formats[i].name) == 0) {
-            *f = formats[i].format;
-            if ((*f == DNSFW_LOG_CUSTOM) != (o->log_pattern != NULL)) {
-                tool_warn("--log-pattern goes with --log-format custom, and it needs one");
-                return EXIT_USAGE;
-            }
-            return EXIT_CLEAN;
-        }
-    }
-    tool_warn("--log-format must be route53, dnsmasq, bind, unbound or custom, not \"%s\"",
-              o->log_format);
-    return EXIT_USAGE;
 }
 
 /* Does any rule of the policy apply to one query type only? */
@@ -438,10 +440,7 @@ static bool names_a_qtype(const dnsfw_policy *policy)
 static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_matcher *matcher,
                     uint32_t scope)
 {
-    dnsfw_log_format format;
-    int rc = log_format(o, &format);
-    if (rc)
-        return rc;
+    int rc = EXIT_CLEAN;
     enum report_format rformat = o->json ? REPORT_JSON : REPORT_TEXT;
     if (o->report_format) {
         if (!strcmp(o->report_format, "json"))
@@ -452,18 +451,6 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
             tool_warn("--format must be text, json or markdown, not \"%s\"", o->report_format);
             return EXIT_USAGE;
         }
-    }
-
-    dnsfw_logparser *parser = NULL;
-    dnsfw_error err = {0};
-    rc = dnsfw_logparser_new(&parser, format, o->log_pattern, &err);
-    if (rc) {
-        const char *msg = err.message[0] ? err.message : dnsfw_strerror(rc);
-        if (err.column)
-            tool_warn("--log-pattern: column %u: %s", err.column, msg);
-        else
-            tool_warn("--log-pattern: %s", msg);
-        return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
     }
 
     /* The report shows the enforce-mode view of a tiered policy next to its own mode. */
@@ -480,6 +467,9 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
     }
     if (!rc && o->scope_map)
         rc = scope_map_load(o->scope_map, &map);
+    struct deployed *deployed = NULL;
+    if (!rc && o->deployed)
+        rc = deployed_load(o->deployed, &deployed);
     struct report_options ro = {
         .matcher = matcher,
         .enforce = enforce ? enforce : matcher,
@@ -490,6 +480,7 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         .min_count = o->min_count,
         .wildcard_min = o->wildcard_min,
         .qtype_blind = !names_a_qtype(policy),
+        .deployed = deployed,
     };
     if (!rc && o->report && report_new(&ro, &report) != 0) {
         tool_warn("out of memory");
@@ -498,7 +489,13 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
     struct replay_result res = {0};
     if (!rc) {
         struct replay_config cfg = {
-            .parser = parser,
+            .input = {.paths = o->logs,
+                      .n_paths = o->n_logs,
+                      .format = o->log_format,
+                      .pattern = o->log_pattern,
+                      .since = o->since,
+                      .until = o->until,
+                      .progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress},
             .matcher = matcher,
             .enforce = ro.enforce,
             .scope = scope,
@@ -507,18 +504,17 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
                       : o->json ? OUT_JSON
                                 : OUT_TEXT,
             .report = report,
-            .progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress,
         };
-        rc = replay_logs(&cfg, o->logs, o->n_logs, &res);
+        rc = replay_logs(&cfg, &res);
     }
     if (!rc && report && report_print(report, rformat, stdout) != 0) {
         tool_warn("cannot write the report: out of memory, or standard output failed");
         rc = EXIT_SYSTEM;
     }
     report_free(report);
+    deployed_free(deployed);
     scope_map_free(map);
     dnsfw_matcher_free(enforce);
-    dnsfw_logparser_free(parser);
     if (rc)
         return rc;
     if (res.io_failed)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -16,24 +17,30 @@
 struct replay {
     const struct replay_config *cfg;
     struct replay_result *res;
-    dnsfw_logscratch *scratch;
-    uint64_t malformed_shown;
+    uint64_t malformed_shown, unprintable_shown;
 };
 
-static void malformed(struct replay *rp, const char *file, uint64_t lineno, const char *reason)
+static void malformed(struct replay *rp, const dnsfw_log_location *w, const char *reason)
 {
     rp->res->malformed++;
     if (rp->cfg->report)
-        report_note_malformed(rp->cfg->report, file, lineno, reason);
-    if (rp->malformed_shown++ < MALFORMED_SHOWN)
-        tool_warn("%s:%llu: %s", file, (unsigned long long)lineno, reason);
+        report_note_malformed(rp->cfg->report, w, reason);
+    if (rp->malformed_shown++ < MALFORMED_SHOWN) {
+        char where[1200];
+        log_location_text(w, where, sizeof where);
+        tool_warn("%s: %s", where, reason);
+    }
 }
 
 /* Not the input's fault: an I/O error or no memory. Reported, and the exit status is 4. */
-static void cannot_read(struct replay *rp, const char *file, uint64_t lineno, const char *what)
+static void cannot_read(struct replay *rp, const dnsfw_log_location *w, const char *what)
 {
-    tool_warn("%s:%llu: %s", file, (unsigned long long)lineno, what);
+    char where[1200];
+    log_location_text(w, where, sizeof where);
+    tool_warn("%s: %s", where, what);
     rp->res->io_failed = true;
+    if (rp->cfg->report && w->line == 0) /* an input not read at all */
+        report_note_malformed(rp->cfg->report, w, what);
 }
 
 /* A NUL-terminated copy of a record field ("" when absent), truncated to fit. */
@@ -63,6 +70,8 @@ static void print_record(struct replay *rp, const struct record_eval *e,
                              .hop_name = hop[0] ? hop : NULL};
     if (cfg->output == OUT_JSON) {
         verdict_json_begin(stdout, &l);
+        fputs(",\"query_class\":", stdout);
+        tool_json_string(stdout, e->qclass);
         fputs(",\"query_timestamp\":", stdout);
         tool_json_string_or_null(stdout, e->timestamp[0] ? e->timestamp : NULL);
         fputs(",\"srcaddr\":", stdout);
@@ -77,10 +86,11 @@ static void print_record(struct replay *rp, const struct record_eval *e,
         return;
     }
     char suffix[512];
-    snprintf(suffix, sizeof suffix, "%s%s%s%s%s%s%s%s", e->timestamp[0] ? " time=" : "",
-             e->timestamp, e->client[0] ? " client=" : "", e->client,
-             e->logged[0] ? " logged=" : "", e->logged, e->repo ? " repo=" : "",
-             e->repo ? e->repo : "");
+    bool in = strcmp(e->qclass, "IN") == 0;
+    snprintf(
+        suffix, sizeof suffix, "%s%s%s%s%s%s%s%s%s%s", in ? "" : " class=", in ? "" : e->qclass,
+        e->timestamp[0] ? " time=" : "", e->timestamp, e->client[0] ? " client=" : "", e->client,
+        e->logged[0] ? " logged=" : "", e->logged, e->repo ? " repo=" : "", e->repo ? e->repo : "");
     l.suffix = suffix;
     verdict_text(stdout, &l);
 }
@@ -136,92 +146,145 @@ static bool enforce_view(const struct replay_config *cfg, const dnsfw_log_record
     return true;
 }
 
-static void on_line(void *ud, const char *file, uint64_t lineno, const char *text, size_t len)
+/* The query class as a mnemonic ("IN", "CH", "CLASS7"); an absent class is IN. */
+static bool query_class(dnsfw_text t, char *out, size_t size)
 {
-    struct replay *rp = ud;
-    const struct replay_config *cfg = rp->cfg;
-    rp->res->lines++;
-    dnsfw_log_record rec;
-    const char *reason = NULL;
-    int rc = dnsfw_log_parse(cfg->parser, rp->scratch, text, len, &rec, &reason);
-    if (rc == DNSFW_ENOTQUERY) {
-        rp->res->not_query++;
-        if (cfg->report)
-            report_note_not_query(cfg->report);
-        return;
+    static const char *const known[] = {"IN", "CH", "HS", "NONE", "ANY"};
+    if (!t.ptr || (t.len == 2 && t.ptr[0] == 'I' && t.ptr[1] == 'N')) { /* nearly always */
+        memcpy(out, "IN", 3);
+        return true;
     }
-    if (rc == DNSFW_ENOMEM) {
-        cannot_read(rp, file, lineno, dnsfw_strerror(rc));
-        return;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (t.len == strlen(known[i]) && strncasecmp(t.ptr, known[i], t.len) == 0) {
+            snprintf(out, size, "%s", known[i]);
+            return true;
+        }
     }
-    if (rc) {
-        malformed(rp, file, lineno, reason ? reason : dnsfw_strerror(rc));
-        return;
+    if (t.len == 5 && strncasecmp(t.ptr, "CHAOS", 5) == 0) {
+        snprintf(out, size, "CH");
+        return true;
     }
+    unsigned long v = 0;
+    size_t i = 5;
+    if (t.len > 5 && t.len <= 10 && strncasecmp(t.ptr, "CLASS", 5) == 0) {
+        for (; i < t.len && t.ptr[i] >= '0' && t.ptr[i] <= '9'; i++)
+            v = v * 10 + (unsigned long)(t.ptr[i] - '0');
+        if (i == t.len && v <= 65535) {
+            snprintf(out, size, "%s", v == 1 ? "IN" : v == 3 ? "CH" : v == 4 ? "HS" : "");
+            if (!out[0])
+                snprintf(out, size, "CLASS%lu", v);
+            return true;
+        }
+    }
+    return false;
+}
 
+/* A query whose name the resolver could not print: counted and shown, never dropped. */
+static void unprintable(struct replay *rp, const dnsfw_log_record *rec, const dnsfw_log_location *w)
+{
+    char type[16], client[64], ts[64];
+    uint16_t qtype = 0;
+    if (!rec->query_type.ptr ||
+        dnsfw_qtype_parse(rec->query_type.ptr, rec->query_type.len, &qtype) != DNSFW_OK ||
+        dnsfw_qtype_format(qtype, type, sizeof type) != DNSFW_OK)
+        snprintf(type, sizeof type, "?");
+    copy(client, sizeof client, rec->client);
+    copy(ts, sizeof ts, rec->timestamp);
+    rp->res->unprintable++;
+    if (rp->cfg->report)
+        report_note_unprintable(rp->cfg->report, type, client, ts, w);
+    else if (rp->unprintable_shown++ < MALFORMED_SHOWN) {
+        char where[1200];
+        log_location_text(w, where, sizeof where);
+        tool_warn("%s: a %s query from %s whose name the resolver could not print (a sign of "
+                  "DNS tunnelling)",
+                  where, type, client[0] ? client : "an unknown client");
+    }
+}
+
+static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_shape shape,
+                      const dnsfw_log_location *w)
+{
+    const struct replay_config *cfg = rp->cfg;
+    if (rec->flags & DNSFW_LOG_NAME_UNPRINTABLE) {
+        unprintable(rp, rec, w);
+        return;
+    }
+    int rc;
     char name[DNSFW_NAME_TEXT_MAX], type[16], why[128];
     uint16_t qtype = 1;
-    rc =
-        canonical(rec.query_name, name, sizeof name)
-            ? DNSFW_OK
-            : dnsfw_name_normalize(rec.query_name.ptr, rec.query_name.len, name, sizeof name, NULL);
+    rc = canonical(rec->query_name, name, sizeof name)
+             ? DNSFW_OK
+             : dnsfw_name_normalize(rec->query_name.ptr, rec->query_name.len, name, sizeof name,
+                                    NULL);
     if (rc) {
         snprintf(why, sizeof why, "query_name: %s", dnsfw_strerror(rc));
-        malformed(rp, file, lineno, why);
+        malformed(rp, w, why);
         return;
     }
-    if (rec.query_type.ptr &&
-        (dnsfw_qtype_parse(rec.query_type.ptr, rec.query_type.len, &qtype) != DNSFW_OK ||
+    if (rec->query_type.ptr &&
+        (dnsfw_qtype_parse(rec->query_type.ptr, rec->query_type.len, &qtype) != DNSFW_OK ||
          dnsfw_qtype_format(qtype, type, sizeof type) != DNSFW_OK)) {
-        malformed(rp, file, lineno, "query_type: unknown query type");
+        malformed(rp, w, "query_type: unknown query type");
         return;
     }
-    if (!rec.query_type.ptr)
+    char qclass[16];
+    if (!query_class(rec->query_class, qclass, sizeof qclass)) {
+        malformed(rp, w, "query_class: unknown query class");
+        return;
+    }
+    if (!rec->query_type.ptr)
         strcpy(type, "A"); /* text formats without a type (custom patterns) */
     if (cfg->output == OUT_REPORT)
         report_prefetch(cfg->report, name);
 
     const char *chain[DNSFW_LOG_CHAIN_MAX];
     size_t chain_len[DNSFW_LOG_CHAIN_MAX];
-    for (size_t i = 0; i < rec.n_chain; i++) {
-        chain[i] = rec.chain[i].ptr;
-        chain_len[i] = rec.chain[i].len;
+    for (size_t i = 0; i < rec->n_chain; i++) {
+        chain[i] = rec->chain[i].ptr;
+        chain_len[i] = rec->chain[i].len;
     }
-    char ts[64], client[64], instance[64], logged[32];
+    char ts[64], client[64], instance[64], logged[32], rcode[32], group_id[128], list_id[128];
     struct record_eval e = {
         .name = name,
         .type = type,
-        .timestamp = copy(ts, sizeof ts, rec.timestamp),
-        .client = copy(client, sizeof client, rec.client),
-        .instance = copy(instance, sizeof instance, rec.instance),
-        .logged = copy(logged, sizeof logged, rec.firewall_action),
+        .qclass = qclass,
+        .timestamp = copy(ts, sizeof ts, rec->timestamp),
+        .client = copy(client, sizeof client, rec->client),
+        .instance = copy(instance, sizeof instance, rec->instance),
+        .rcode = copy(rcode, sizeof rcode, rec->rcode),
+        .logged = copy(logged, sizeof logged, rec->firewall_action),
+        .logged_group = copy(group_id, sizeof group_id, rec->firewall_rule_group_id),
+        .logged_list = copy(list_id, sizeof list_id, rec->firewall_domain_list_id),
     };
     if (cfg->map)
-        e.repo = scope_map_lookup(cfg->map, rec.client.ptr, rec.client.len, rec.instance.ptr,
-                                  rec.instance.len);
+        e.repo = scope_map_lookup(cfg->map, rec->client.ptr, rec->client.len, rec->instance.ptr,
+                                  rec->instance.len);
     /* A name gets its report entry with its first good record, not before: a malformed
      * record must not count as a distinct name. */
     struct name_stat *ns = cfg->output == OUT_REPORT ? report_find(cfg->report, name) : NULL;
     bool recalled =
-        ns && rec.n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
+        ns && rec->n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
     size_t bad_hop = 0;
     rc = recalled ? DNSFW_OK
-                  : dnsfw_eval_chain(cfg->matcher, rec.query_name.ptr, rec.query_name.len, chain,
-                                     chain_len, rec.n_chain, qtype, cfg->scope, &e.now, &bad_hop);
+                  : dnsfw_eval_chain(cfg->matcher, rec->query_name.ptr, rec->query_name.len, chain,
+                                     chain_len, rec->n_chain, qtype, cfg->scope, &e.now, &bad_hop);
     if (rc) {
         if (bad_hop)
             snprintf(why, sizeof why, "answers: redirection target %zu: %s", bad_hop,
                      dnsfw_strerror(rc));
         else /* a name canonical() let through, with a label or length over the limits */
             snprintf(why, sizeof why, "query_name: %s", dnsfw_strerror(rc));
-        malformed(rp, file, lineno, why);
+        malformed(rp, w, why);
         return;
     }
     rp->res->records++;
+    if (cfg->report)
+        report_note_shape(cfg->report, shape);
     if (e.now.action == DNSFW_ACTION_BLOCK)
         rp->res->blocked++;
     if (cfg->output != OUT_REPORT) {
-        print_record(rp, &e, &rec);
+        print_record(rp, &e, rec);
         return;
     }
     if (!ns && !(ns = report_name(cfg->report, name)))
@@ -231,55 +294,67 @@ static void on_line(void *ud, const char *file, uint64_t lineno, const char *tex
     if (recalled) {
         e.enforce_name_only = e.enforce;
     } else {
-        if (!enforce_view(cfg, &rec, chain, chain_len, qtype, &e, hop, hops))
+        if (!enforce_view(cfg, rec, chain, chain_len, qtype, &e, hop, hops))
             return; /* cannot happen: the same names were accepted above */
-        if (rec.n_chain == 0)
+        if (rec->n_chain == 0)
             report_remember(cfg->report, ns, qtype, &e.now, &e.enforce);
     }
     uint32_t repo_scope;
     if (e.repo && dnsfw_matcher_find_scope(cfg->enforce, e.repo, &repo_scope) == DNSFW_OK &&
-        dnsfw_eval_chain(cfg->enforce, rec.query_name.ptr, rec.query_name.len, chain, chain_len,
-                         rec.n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
+        dnsfw_eval_chain(cfg->enforce, rec->query_name.ptr, rec->query_name.len, chain, chain_len,
+                         rec->n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
         e.scoped = true;
     report_add(cfg->report, ns, &e);
 }
 
-static void on_problem(void *ud, const char *file, uint64_t lineno, const char *what, bool system)
+static int on_item(void *ud, const dnsfw_log_item *item)
 {
     struct replay *rp = ud;
-    if (lineno == 0) { /* an input that could not be opened at all */
-        tool_warn("%s: %s", file, what);
-        rp->res->io_failed = true;
+    switch (item->kind) {
+    case DNSFW_ITEM_RECORD:
+        on_record(rp, item->record, item->shape, &item->where);
+        break;
+    case DNSFW_ITEM_NOT_QUERY:
+        rp->res->not_query++;
         if (rp->cfg->report)
-            report_note_malformed(rp->cfg->report, file, 0, what);
-        return;
+            report_note_not_query(rp->cfg->report);
+        break;
+    case DNSFW_ITEM_NOTICE: {
+        char where[1200];
+        log_location_text(&item->where, where, sizeof where);
+        tool_warn("%s: %s", where, item->reason);
+        break;
     }
-    if (system) {
-        cannot_read(rp, file, lineno, what);
-        return;
+    case DNSFW_ITEM_MALFORMED:
+        if (item->status == DNSFW_EIO || item->status == DNSFW_ENOMEM)
+            cannot_read(rp, &item->where, item->reason);
+        else
+            malformed(rp, &item->where, item->reason ? item->reason : dnsfw_strerror(item->status));
+        break;
     }
-    malformed(rp, file, lineno, what);
+    return 0;
 }
 
-int replay_logs(const struct replay_config *cfg, const char *const *paths, size_t n,
-                struct replay_result *res)
+int replay_logs(const struct replay_config *cfg, struct replay_result *res)
 {
     memset(res, 0, sizeof *res);
     struct replay rp = {.cfg = cfg, .res = res};
-    if (dnsfw_logscratch_new(cfg->parser, &rp.scratch) != DNSFW_OK) {
-        tool_warn("out of memory");
-        return EXIT_SYSTEM;
-    }
-    struct log_reader reader = {
-        .line = on_line, .problem = on_problem, .ud = &rp, .progress = cfg->progress};
-    struct log_input_stats st;
-    if (log_read_paths(&reader, paths, n, &st) != 0)
+    struct log_read_stats st;
+    bool io_failed = false;
+    int rc = log_read(&cfg->input, on_item, &rp, &st, &io_failed);
+    if (rc)
+        return rc;
+    if (io_failed)
         res->io_failed = true;
-    dnsfw_logscratch_free(rp.scratch);
+    res->outside = st.reader.outside_window;
     if (rp.malformed_shown > MALFORMED_SHOWN)
         tool_warn("%llu more malformed records not listed",
                   (unsigned long long)(rp.malformed_shown - MALFORMED_SHOWN));
+    if (rp.unprintable_shown > MALFORMED_SHOWN)
+        tool_warn("%llu more queries with unprintable names not listed",
+                  (unsigned long long)(rp.unprintable_shown - MALFORMED_SHOWN));
     if (cfg->report)
-        report_set_input(cfg->report, st.files, st.bytes);
+        report_set_input(cfg->report, st.files, st.reader.bytes, st.reader.outside_window,
+                         st.reader.unknown_version);
     return EXIT_CLEAN;
 }

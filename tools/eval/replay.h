@@ -11,9 +11,11 @@
 
 #include <dnsfw/dnsfw.h>
 
+#include "log_input.h"
 #include "scope_map.h"
 
 struct report;
+struct deployed;
 
 /* One evaluated record, as the report sees it. Texts are NUL-terminated copies. */
 struct record_eval {
@@ -22,7 +24,11 @@ struct record_eval {
     const char *timestamp;           /* may be "" */
     const char *client;              /* srcaddr, may be "" */
     const char *instance;            /* srcids.instance, may be "" */
+    const char *qclass;              /* query class as logged ("IN" when absent) */
+    const char *rcode;               /* rcode as logged, "" when absent */
     const char *logged;              /* firewall_rule_action as logged, "" when absent */
+    const char *logged_group;        /* firewall_rule_group_id as logged, "" when absent */
+    const char *logged_list;         /* firewall_domain_list_id as logged, "" when absent */
     const char *repo;                /* from --scope-map, or NULL */
     dnsfw_verdict now;               /* the policy as given (its mode) */
     dnsfw_verdict enforce;           /* the policy in enforce mode, with the chain */
@@ -39,27 +45,26 @@ struct record_eval {
 enum replay_output { OUT_TEXT, OUT_JSON, OUT_REPORT };
 
 struct replay_config {
-    const dnsfw_logparser *parser;
-    const dnsfw_matcher *matcher; /* the policy in its mode (or --mode) */
-    const dnsfw_matcher *enforce; /* the policy in enforce mode (== matcher if general) */
-    uint32_t scope;               /* --scope, DNSFW_SCOPE_ALL when absent */
-    const struct scope_map *map;  /* --scope-map, or NULL */
+    struct log_read_options input; /* --log, --log-format, --since, --until... */
+    const dnsfw_matcher *matcher;  /* the policy in its mode (or --mode) */
+    const dnsfw_matcher *enforce;  /* the policy in enforce mode (== matcher if general) */
+    uint32_t scope;                /* --scope, DNSFW_SCOPE_ALL when absent */
+    const struct scope_map *map;   /* --scope-map, or NULL */
     enum replay_output output;
     struct report *report; /* with OUT_REPORT */
-    bool progress;         /* a progress line on stderr */
 };
 
 struct replay_result {
-    uint64_t lines;
-    uint64_t records;   /* query records evaluated */
-    uint64_t not_query; /* lines of the format that record no query */
-    uint64_t malformed; /* malformed records and input problems */
-    uint64_t blocked;   /* records BLOCKed by the policy in its mode */
-    bool io_failed;     /* an input could not be opened or read */
+    uint64_t records;     /* query records evaluated */
+    uint64_t unprintable; /* queries whose name the resolver could not print */
+    uint64_t not_query;   /* lines and events that record no query */
+    uint64_t malformed;   /* malformed records and input problems */
+    uint64_t outside;     /* records outside --since / --until */
+    uint64_t blocked;     /* records BLOCKed by the policy in its mode */
+    bool io_failed;       /* an input could not be opened or read */
 };
 
-/* Replay every path ("-" = stdin, .gz read transparently, directories recursively). */
-int replay_logs(const struct replay_config *cfg, const char *const *paths, size_t n,
-                struct replay_result *res);
+/* Replay every input of cfg->input. Returns an exit code (usage, system) or EXIT_CLEAN. */
+int replay_logs(const struct replay_config *cfg, struct replay_result *res);
 
 #endif

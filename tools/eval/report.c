@@ -1,6 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deployed.h"
+#include "log_input.h"
 #include "report_data.h"
 #include "strmap.h"
 
@@ -15,6 +17,7 @@ struct drift {
     uint64_t count;
     char *examples[EXAMPLES];
     uint32_t n;
+    struct strmap acted_by; /* "rule group id\tdomain list id" -> records */
 };
 
 struct repo_stat {
@@ -31,13 +34,23 @@ struct report {
     struct strmap drift;
     struct strmap repos;
     struct strmap values; /* every value of the names' small sets, once */
-    uint64_t files, bytes, records, not_query, malformed;
+    uint64_t files, bytes, records, not_query, malformed, outside_window, unknown_version;
+    uint64_t other_class;
+    uint64_t shapes[DNSFW_SHAPE_SYSLOG + 1];
     struct {
+        char *where;
         char *file;
         uint64_t line;
         char *reason;
     } bad[MALFORMED_KEPT];
     uint32_t n_bad;
+    struct { /* queries whose name the resolver could not print */
+        uint64_t count;
+        struct small_set types, clients;
+        char first[40], last[40];
+        char *where[MALFORMED_KEPT];
+        uint32_t n_where;
+    } unprintable;
     uint64_t now[4];
     uint64_t enforce_blocked;
     uint64_t logged[5]; /* none, ALLOW, ALERT, BLOCK, something else */
@@ -83,6 +96,7 @@ static void free_drift(void *p)
         return;
     for (uint32_t i = 0; i < d->n; i++)
         free(d->examples[i]);
+    strmap_free(&d->acted_by, NULL);
     free(d);
 }
 
@@ -119,23 +133,52 @@ void report_free(struct report *r)
     strmap_free(&r->repos, free_repo);
     strmap_free(&r->values, NULL);
     for (uint32_t i = 0; i < r->n_bad; i++) {
+        free(r->bad[i].where);
         free(r->bad[i].file);
         free(r->bad[i].reason);
     }
+    for (uint32_t i = 0; i < r->unprintable.n_where; i++)
+        free(r->unprintable.where[i]);
     if (r->psl != psl_builtin())
         psl_free(r->psl);
     free(r);
 }
 
-void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason)
+void report_note_malformed(struct report *r, const dnsfw_log_location *w, const char *reason)
 {
     r->malformed++;
     if (r->n_bad < MALFORMED_KEPT) {
-        r->bad[r->n_bad].file = strdup(file);
-        r->bad[r->n_bad].line = line;
+        char where[1200];
+        log_location_text(w, where, sizeof where);
+        r->bad[r->n_bad].where = w->array ? strdup(where) : NULL;
+        r->bad[r->n_bad].file = strdup(w->source ? w->source : "");
+        r->bad[r->n_bad].line = w->line;
         r->bad[r->n_bad].reason = strdup(reason);
         r->n_bad++;
     }
+}
+
+static void seen_at(char *first, char *last, size_t size, const char *ts);
+
+void report_note_unprintable(struct report *r, const char *type, const char *client,
+                             const char *timestamp, const dnsfw_log_location *w)
+{
+    r->unprintable.count++;
+    set_add(r, &r->unprintable.types, type);
+    set_add(r, &r->unprintable.clients, client);
+    seen_at(r->unprintable.first, r->unprintable.last, sizeof r->unprintable.first, timestamp);
+    if (r->unprintable.n_where < MALFORMED_KEPT) {
+        char where[1200];
+        log_location_text(w, where, sizeof where);
+        if (!(r->unprintable.where[r->unprintable.n_where++] = strdup(where)))
+            r->oom = true;
+    }
+}
+
+void report_note_shape(struct report *r, dnsfw_log_shape shape)
+{
+    if ((unsigned)shape <= DNSFW_SHAPE_SYSLOG)
+        r->shapes[shape]++;
 }
 
 void report_note_not_query(struct report *r)
@@ -143,10 +186,13 @@ void report_note_not_query(struct report *r)
     r->not_query++;
 }
 
-void report_set_input(struct report *r, uint64_t files, uint64_t bytes)
+void report_set_input(struct report *r, uint64_t files, uint64_t bytes, uint64_t outside_window,
+                      uint64_t unknown_version)
 {
     r->files += files;
     r->bytes += bytes;
+    r->outside_window += outside_window;
+    r->unknown_version += unknown_version;
 }
 
 /* ISO 8601 stamps order as text; other formats keep their order of appearance. */
@@ -157,15 +203,20 @@ static void keep(char *dst, size_t size, const char *ts)
     dst[n] = '\0';
 }
 
-static void seen(struct name_stat *n, const char *ts)
+static void seen_at(char *first, char *last, size_t size, const char *ts)
 {
     if (!*ts)
         return;
     bool iso = strnlen(ts, 5) == 5 && ts[0] >= '0' && ts[0] <= '9' && ts[4] == '-';
-    if (!n->first[0] || (iso && strcmp(ts, n->first) < 0))
-        keep(n->first, sizeof n->first, ts);
-    if (!n->last[0] || !iso || strcmp(ts, n->last) > 0)
-        keep(n->last, sizeof n->last, ts);
+    if (!first[0] || (iso && strcmp(ts, first) < 0))
+        keep(first, size, ts);
+    if (!last[0] || !iso || strcmp(ts, last) > 0)
+        keep(last, size, ts);
+}
+
+static void seen(struct name_stat *n, const char *ts)
+{
+    seen_at(n->first, n->last, sizeof n->first, ts);
 }
 
 static int logged_index(const char *a)
@@ -220,6 +271,15 @@ static void add_drift(struct report *r, const struct record_eval *e)
     }
     struct drift *d = *slot;
     d->count++;
+    if (e->logged_group[0] || e->logged_list[0]) {
+        char ids[300];
+        snprintf(ids, sizeof ids, "%s\t%s", e->logged_group, e->logged_list);
+        void **ids_slot = strmap_slot(&d->acted_by, ids, strlen(ids));
+        if (!ids_slot)
+            r->oom = true;
+        else
+            *ids_slot = (void *)((uintptr_t)*ids_slot + 1);
+    }
     for (uint32_t i = 0; i < d->n; i++)
         if (!strcmp(d->examples[i], e->name))
             return;
@@ -301,6 +361,16 @@ void report_add(struct report *r, struct name_stat *n, const struct record_eval 
     set_add(r, &n->types, e->type);
     set_add(r, &n->clients, e->client);
     set_add(r, &n->instances, e->instance);
+    if (!strcmp(e->logged, "BLOCK")) {
+        n->logged_block++;
+        set_add(r, &n->block_lists, e->logged_list);
+    }
+    if (!strcmp(e->rcode, "NXDOMAIN"))
+        n->nxdomain++;
+    if (strcmp(e->qclass, "IN") != 0) {
+        n->other_class++;
+        r->other_class++;
+    }
     if (e->enforce.action == DNSFW_ACTION_BLOCK) {
         r->enforce_blocked++;
         if (e->enforce.hop == 0) {
@@ -432,11 +502,22 @@ static cJSON *build_totals(struct report *r)
     cJSON_AddNumberToObject(t, "distinct_names", (double)r->names.count);
     cJSON_AddNumberToObject(t, "not_query_lines", (double)r->not_query);
     cJSON_AddNumberToObject(t, "malformed", (double)r->malformed);
+    cJSON_AddNumberToObject(t, "outside_window", (double)r->outside_window);
+    cJSON_AddNumberToObject(t, "unprintable_names", (double)r->unprintable.count);
+    cJSON_AddNumberToObject(t, "other_class", (double)r->other_class);
+    cJSON_AddNumberToObject(t, "unknown_version", (double)r->unknown_version);
+    cJSON *shapes = cJSON_AddObjectToObject(t, "shapes");
+    for (int k = DNSFW_SHAPE_ROUTE53; shapes && k <= DNSFW_SHAPE_SYSLOG; k++)
+        if (r->shapes[k])
+            cJSON_AddNumberToObject(shapes, dnsfw_log_shape_name((dnsfw_log_shape)k),
+                                    (double)r->shapes[k]);
     cJSON *bad = cJSON_AddArrayToObject(t, "malformed_examples");
     for (uint32_t i = 0; bad && i < r->n_bad; i++) {
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "file", r->bad[i].file ? r->bad[i].file : "");
         cJSON_AddNumberToObject(b, "line", (double)r->bad[i].line);
+        if (r->bad[i].where)
+            cJSON_AddStringToObject(b, "where", r->bad[i].where);
         cJSON_AddStringToObject(b, "reason", r->bad[i].reason ? r->bad[i].reason : "");
         cJSON_AddItemToArray(bad, b);
     }
@@ -653,10 +734,59 @@ static cJSON *build_drift(struct report *r)
         cJSON *ex = cJSON_AddArrayToObject(o, "examples");
         for (uint32_t j = 0; j < d->n; j++)
             cJSON_AddItemToArray(ex, cJSON_CreateString(d->examples[j]));
+        /* the deployed rule group and domain list that acted, as the logs name them */
+        cJSON *by = cJSON_AddArrayToObject(o, "acted_by");
+        size_t m;
+        struct named *ids = entries(&d->acted_by, NULL, &m);
+        for (size_t j = 0; ids && j < m; j++) {
+            char group[300];
+            snprintf(group, sizeof group, "%s", ids[j].key);
+            char *sep = strchr(group, '\t');
+            const char *list = sep ? sep + 1 : "";
+            if (sep)
+                *sep = '\0';
+            cJSON *x = cJSON_CreateObject();
+            const char *gname = deployed_group_name(r->o.deployed, group);
+            const char *lname = deployed_list_name(r->o.deployed, list);
+            if (*group)
+                cJSON_AddStringToObject(x, "firewall_rule_group_id", group);
+            else
+                cJSON_AddNullToObject(x, "firewall_rule_group_id");
+            if (gname)
+                cJSON_AddStringToObject(x, "rule_group", gname);
+            else
+                cJSON_AddNullToObject(x, "rule_group");
+            if (*list)
+                cJSON_AddStringToObject(x, "firewall_domain_list_id", list);
+            else
+                cJSON_AddNullToObject(x, "firewall_domain_list_id");
+            if (lname)
+                cJSON_AddStringToObject(x, "domain_list", lname);
+            else
+                cJSON_AddNullToObject(x, "domain_list");
+            cJSON_AddNumberToObject(x, "records", (double)ids[j].weight);
+            cJSON_AddItemToArray(by, x);
+        }
+        free(ids);
         cJSON_AddItemToArray(a, o);
     }
     free(v);
     return a;
+}
+
+/* Queries whose name the resolver could not print: evidence of tunnelling. */
+static cJSON *build_unprintable(struct report *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "queries", (double)r->unprintable.count);
+    attach(o, "query_types", string_array(&r->unprintable.types));
+    attach(o, "clients", string_array(&r->unprintable.clients));
+    add_ref(o, "first_seen", r->unprintable.first);
+    add_ref(o, "last_seen", r->unprintable.last);
+    cJSON *at = cJSON_AddArrayToObject(o, "locations");
+    for (uint32_t i = 0; at && i < r->unprintable.n_where; i++)
+        cJSON_AddItemToArray(at, cJSON_CreateStringReference(r->unprintable.where[i]));
+    return o;
 }
 
 static cJSON *build_repos(struct report *r)
@@ -714,6 +844,7 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
     }
     cJSON_AddItemToObject(root, "chain_blocks", build_chain_blocks(r, v, n));
     cJSON_AddItemToObject(root, "drift", build_drift(r));
+    cJSON_AddItemToObject(root, "unprintable_names", build_unprintable(r));
     cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n, &r->oom));
     if (r->o.has_map)
         cJSON_AddItemToObject(root, "repositories", build_repos(r));

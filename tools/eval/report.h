@@ -17,15 +17,16 @@
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN };
 
 struct report_options {
-    const dnsfw_matcher *matcher; /* the policy in its mode */
-    const dnsfw_matcher *enforce; /* the policy in enforce mode */
-    uint32_t scope;               /* --scope */
-    const char *scope_name;       /* --scope REPO, or NULL */
-    const char *mode;             /* "observe", "enforce", or NULL for the general form */
-    bool has_map;                 /* --scope-map given */
-    unsigned min_count;           /* suggestions: names seen fewer times are left out */
-    unsigned wildcard_min;        /* suggestions: distinct names below a parent for "*.parent" */
-    bool qtype_blind;             /* no rule of the policy names a query type */
+    const dnsfw_matcher *matcher;    /* the policy in its mode */
+    const dnsfw_matcher *enforce;    /* the policy in enforce mode */
+    uint32_t scope;                  /* --scope */
+    const char *scope_name;          /* --scope REPO, or NULL */
+    const char *mode;                /* "observe", "enforce", or NULL for the general form */
+    bool has_map;                    /* --scope-map given */
+    unsigned min_count;              /* suggestions: names seen fewer times are left out */
+    unsigned wildcard_min;           /* suggestions: distinct names below a parent for "*.parent" */
+    bool qtype_blind;                /* no rule of the policy names a query type */
+    const struct deployed *deployed; /* --deployed, or NULL */
 };
 
 struct report;
@@ -56,9 +57,15 @@ void report_remember(const struct report *r, struct name_stat *n, uint16_t qtype
 
 /* Count a record of name n (from report_name()). */
 void report_add(struct report *r, struct name_stat *n, const struct record_eval *e);
-void report_note_malformed(struct report *r, const char *file, uint64_t line, const char *reason);
+void report_note_malformed(struct report *r, const dnsfw_log_location *w, const char *reason);
 void report_note_not_query(struct report *r);
-void report_set_input(struct report *r, uint64_t files, uint64_t bytes);
+/* A query whose name the resolver could not print (a sign of tunnelling). */
+void report_note_unprintable(struct report *r, const char *type, const char *client,
+                             const char *timestamp, const dnsfw_log_location *w);
+/* The shape that carried an evaluated record. */
+void report_note_shape(struct report *r, dnsfw_log_shape shape);
+void report_set_input(struct report *r, uint64_t files, uint64_t bytes, uint64_t outside_window,
+                      uint64_t unknown_version);
 
 /* Write the report; returns 0 or -1 (out of memory, write error). */
 int report_print(struct report *r, enum report_format format, FILE *out);

@@ -32,6 +32,10 @@ struct name_stat {
     char first[40], last[40];
     struct small_set types, clients, instances;
     struct small_set blocked_hops; /* chain names blocked on their own (suggestions) */
+    uint64_t logged_block;         /* records AWS logged as BLOCK */
+    struct small_set block_lists;  /* firewall_domain_list_id of those records */
+    uint64_t nxdomain;             /* records answered NXDOMAIN */
+    uint64_t other_class;          /* records of a class other than IN */
     char *domain;                  /* registrable domain, once asked for (report_domain_of) */
     struct {                       /* the verdicts of the last record without a chain */
         bool valid;
@@ -62,6 +66,11 @@ static inline uint64_t name_blocked(const void *p)
  * Sets *oom when out of memory (the result is then incomplete). */
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
                           const struct named *v, size_t n, bool *oom);
+
+/* Why a blocked name is not a suggestion, or NULL when it is one: AWS logged a BLOCK of
+ * it by a list that is not a catch-all, every answer was NXDOMAIN, or every query was of
+ * another class than IN. */
+const char *report_not_suggested(const struct report_options *o, const struct name_stat *s);
 
 /*
  * The would-block groups for the renderers, one at a time: get(ud, i) builds group i's

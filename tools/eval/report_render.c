@@ -80,8 +80,55 @@ static void text_totals(const cJSON *t, FILE *out)
             u(num(lg, "none")), u(num(lg, "ALERT")), u(num(lg, "BLOCK")), u(num(lg, "ALLOW")),
             u(num(lg, "other")));
     const cJSON *b;
-    cJSON_ArrayForEach(b, get(t, "malformed_examples")) fprintf(
-        out, "  malformed: %s:%llu: %s\n", str(b, "file"), u(num(b, "line")), str(b, "reason"));
+    if (cJSON_GetArraySize(get(t, "shapes"))) {
+        fputs("  read from:", out);
+        cJSON_ArrayForEach(b, get(t, "shapes"))
+            fprintf(out, " %s %llu", b->string, u(b->valuedouble));
+        fputc('\n', out);
+    }
+    if (num(t, "outside_window"))
+        fprintf(out, "  %llu %s outside the time window (--since, --until), not evaluated\n",
+                u(num(t, "outside_window")), noun(num(t, "outside_window"), "record", "records"));
+    if (num(t, "other_class"))
+        fprintf(out, "  %llu %s of a class other than IN\n", u(num(t, "other_class")),
+                noun(num(t, "other_class"), "record", "records"));
+    if (num(t, "unknown_version"))
+        fprintf(out, "  %llu %s of a record version this reader does not know\n",
+                u(num(t, "unknown_version")), noun(num(t, "unknown_version"), "record", "records"));
+    cJSON_ArrayForEach(b, get(t, "malformed_examples"))
+    {
+        if (get(b, "where"))
+            fprintf(out, "  malformed: %s: %s\n", str(b, "where"), str(b, "reason"));
+        else
+            fprintf(out, "  malformed: %s:%llu: %s\n", str(b, "file"), u(num(b, "line")),
+                    str(b, "reason"));
+    }
+}
+
+/* "rslvr-frg-1 (agent-egress-policy)", or the id alone. */
+static void id_and_name(FILE *out, const cJSON *o, const char *id_key, const char *name_key)
+{
+    fputs(cJSON_IsString(get(o, id_key)) ? str(o, id_key) : "-", out);
+    if (cJSON_IsString(get(o, name_key)))
+        fprintf(out, " (%s)", str(o, name_key));
+}
+
+static void text_unprintable(const cJSON *u_, FILE *out)
+{
+    if (!num(u_, "queries"))
+        return;
+    fprintf(out,
+            "\nQueries whose name the resolver could not print (a sign of DNS tunnelling)\n"
+            "  %llu %s, types ",
+            u(num(u_, "queries")), noun(num(u_, "queries"), "query", "queries"));
+    join(out, get(u_, "query_types"), ",");
+    fputs(", clients ", out);
+    join(out, get(u_, "clients"), ",");
+    if (*str(u_, "first_seen"))
+        fprintf(out, ", %s .. %s", str(u_, "first_seen"), str(u_, "last_seen"));
+    fputs("\n  at ", out);
+    join(out, get(u_, "locations"), ", ");
+    fputc('\n', out);
 }
 
 static void text_group(const cJSON *g, FILE *out)
@@ -156,7 +203,38 @@ static void text_drift(const cJSON *d, FILE *out)
                 u(num(k, "records")), noun(num(k, "records"), "record", "records"));
         join(out, get(k, "examples"), ", ");
         fputs(")\n", out);
+        const cJSON *a;
+        cJSON_ArrayForEach(a, get(k, "acted_by"))
+        {
+            fputs("    logged by rule group ", out);
+            id_and_name(out, a, "firewall_rule_group_id", "rule_group");
+            fputs(", domain list ", out);
+            id_and_name(out, a, "firewall_domain_list_id", "domain_list");
+            fprintf(out, ": %llu %s\n", u(num(a, "records")),
+                    noun(num(a, "records"), "record", "records"));
+        }
     }
+}
+
+/* "5 names, 7 queries", "1 CNAME hop", "5 names, 7 queries + 1 CNAME hop". */
+static void entry_counts(const cJSON *e, FILE *out)
+{
+    double names = num(e, "names"), hops = num(e, "hops");
+    if (names)
+        fprintf(out, "%llu %s, %llu %s", u(names), noun(names, "name", "names"),
+                u(num(e, "queries")), noun(num(e, "queries"), "query", "queries"));
+    if (hops)
+        fprintf(out, "%s%llu CNAME %s", names ? " + " : "", u(hops), noun(hops, "hop", "hops"));
+}
+
+static const char *apart_reason(const cJSON *x)
+{
+    const char *why = str(x, "reason");
+    if (!strcmp(why, "logged_block"))
+        return "AWS logged a BLOCK of it";
+    if (!strcmp(why, "nxdomain"))
+        return "every answer was NXDOMAIN: it needs no entry";
+    return "queried only in a class other than IN";
 }
 
 static void text_suggestions(const cJSON *s, FILE *out)
@@ -171,11 +249,26 @@ static void text_suggestions(const cJSON *s, FILE *out)
         fprintf(out, "  none needed\n");
     cJSON_ArrayForEach(e, get(s, "entries"))
     {
-        fprintf(out, "  %-40s %llu %s, %llu %s (", str(e, "entry"), u(num(e, "names")),
-                noun(num(e, "names"), "name", "names"), u(num(e, "queries")),
-                noun(num(e, "queries"), "query", "queries"));
+        fprintf(out, "  %-40s ", str(e, "entry"));
+        entry_counts(e, out);
+        fputs(" (", out);
         join(out, get(e, "examples"), ", ");
         fputs(")\n", out);
+    }
+    if (cJSON_GetArraySize(get(s, "not_suggested")))
+        fputs("  kept out of the suggestions:\n", out);
+    cJSON_ArrayForEach(e, get(s, "not_suggested"))
+    {
+        fprintf(out, "    %-38s %s", str(e, "name"), apart_reason(e));
+        const cJSON *l;
+        cJSON_ArrayForEach(l, get(e, "blocked_by"))
+        {
+            fputs(l == get(e, "blocked_by")->child ? " (list " : ", ", out);
+            id_and_name(out, l, "firewall_domain_list_id", "domain_list");
+            if (!l->next)
+                fputc(')', out);
+        }
+        fputc('\n', out);
     }
     if (cJSON_GetArraySize(get(s, "cannot_be_listed"))) {
         fputs("  cannot be listed (not a valid spec, no valid parent): ", out);
@@ -226,6 +319,7 @@ void report_render_text(const cJSON *root, const struct report_groups *groups, F
     text_would_block(groups, out);
     text_chain(get(root, "chain_blocks"), out);
     text_drift(get(root, "drift"), out);
+    text_unprintable(get(root, "unprintable_names"), out);
     text_suggestions(get(root, "suggestions"), out);
     if (get(root, "repositories"))
         text_repos(get(root, "repositories"), out);
@@ -327,12 +421,22 @@ void report_render_markdown(const cJSON *root, const struct report_groups *group
 
     if (cJSON_GetArraySize(get(root, "drift"))) {
         fprintf(out, "### Drift between the logs and this policy\n\n"
-                     "| logged | now | records | examples |\n|---|---|---:|---|\n");
+                     "| logged | now | records | examples | logged by (rule group / list) |\n"
+                     "|---|---|---:|---|---|\n");
         cJSON_ArrayForEach(x, get(root, "drift"))
         {
             fprintf(out, "| %s | %s | %llu | ", str(x, "logged"), str(x, "now"),
                     u(num(x, "records")));
             join(out, get(x, "examples"), ", ");
+            fputs(" | ", out);
+            const cJSON *a;
+            cJSON_ArrayForEach(a, get(x, "acted_by"))
+            {
+                id_and_name(out, a, "firewall_rule_group_id", "rule_group");
+                fputs(" / ", out);
+                id_and_name(out, a, "firewall_domain_list_id", "domain_list");
+                fputs(a->next ? "; " : "", out);
+            }
             fputs(" |\n", out);
         }
         fputc('\n', out);
@@ -343,12 +447,14 @@ void report_render_markdown(const cJSON *root, const struct report_groups *group
     if (!cJSON_GetArraySize(get(s, "entries"))) {
         fprintf(out, "None needed.\n\n");
     } else {
-        fprintf(out, "| entry | names | queries | examples |\n|---|---:|---:|---|\n");
+        fprintf(out, "| entry | names | queries | CNAME hops | examples |\n"
+                     "|---|---:|---:|---:|---|\n");
         cJSON_ArrayForEach(x, get(s, "entries"))
         {
             fputs("| ", out);
             code_cell(out, str(x, "entry"));
-            fprintf(out, " | %llu | %llu | ", u(num(x, "names")), u(num(x, "queries")));
+            fprintf(out, " | %llu | %llu | %llu | ", u(num(x, "names")), u(num(x, "queries")),
+                    u(num(x, "hops")));
             join(out, get(x, "examples"), ", ");
             fputs(" |\n", out);
         }
@@ -357,6 +463,25 @@ void report_render_markdown(const cJSON *root, const struct report_groups *group
             fprintf(out, "\n```json\n\"egress_allowlist\": %s\n```\n\n", allow);
             cJSON_free(allow);
         }
+    }
+    if (cJSON_GetArraySize(get(s, "not_suggested"))) {
+        fprintf(out, "Kept out of the suggestions:\n\n");
+        cJSON_ArrayForEach(x, get(s, "not_suggested"))
+        {
+            fputs("- ", out);
+            code_cell(out, str(x, "name"));
+            fprintf(out, ": %s\n", apart_reason(x));
+        }
+        fputc('\n', out);
+    }
+    const cJSON *up = get(root, "unprintable_names");
+    if (num(up, "queries")) {
+        fprintf(out,
+                "### Queries whose name could not be printed\n\n%llu, a sign of DNS "
+                "tunnelling; clients ",
+                u(num(up, "queries")));
+        join(out, get(up, "clients"), ", ");
+        fputs(".\n\n", out);
     }
 
     if (get(root, "repositories")) {

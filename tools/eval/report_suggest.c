@@ -8,25 +8,34 @@
  * sits above the registrable domain, so it never covers a public suffix. Every other
  * name gets an exact entry. A name that is not a valid spec (an underscore label, say)
  * can only be covered by a wildcard on its nearest valid parent.
+ *
+ * Kept apart, never suggested: names AWS already BLOCKed in the logs by a list that is
+ * not a catch-all (a threat list: nobody should allowlist what it blocked; without
+ * --deployed every logged BLOCK counts as such), names whose every answer was NXDOMAIN
+ * (they need no entry), and names queried only in another class than IN. An entry's
+ * counts are the query names it covers and their queries; the CNAME hops it covers are
+ * counted apart (their queries are the query names' own).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "deployed.h"
 #include "report_data.h"
 #include "strmap.h"
 
 struct cand {
     const char *name;   /* without the trailing dot: the key in the candidates' map */
     const char *domain; /* registrable domain, a suffix of name; "" when none */
-    uint64_t queries;
-    bool valid;   /* usable as an exact spec */
-    bool covered; /* by a wildcard already chosen */
+    uint64_t queries;   /* of the query name (0 for a name seen only as a hop) */
+    bool is_name;       /* a query name, not only a CNAME hop */
+    bool valid;         /* usable as an exact spec */
+    bool covered;       /* by a wildcard already chosen */
 };
 
 struct suggestion {
     const char *base; /* the entry, or for a wildcard the parent below "*." */
     bool wildcard;
-    uint64_t names, queries;
+    uint64_t names, hops, queries;
     const char *examples[3];
     uint32_t n_examples;
 };
@@ -64,7 +73,7 @@ static const char *domain_of(const psl_ctx_t *psl, const char *bare, const char 
 }
 
 static void add_candidate(struct strmap *m, const psl_ctx_t *psl, const char *name,
-                          const char *domain, uint64_t q, bool *oom)
+                          const char *domain, uint64_t q, bool is_name, bool *oom)
 {
     size_t len = strlen(name);
     if (len > 1 && name[len - 1] == '.')
@@ -80,7 +89,10 @@ static void add_candidate(struct strmap *m, const psl_ctx_t *psl, const char *na
         c->domain = domain_of(psl, c->name, domain);
         c->valid = spec_ok(c->name);
     }
-    c->queries += q;
+    if (is_name) {
+        c->is_name = true;
+        c->queries += q;
+    }
 }
 
 static int cmp_cand(const void *a, const void *b)
@@ -106,7 +118,10 @@ static void entry_text(const struct suggestion *s, char *out, size_t size)
 
 static void note(struct suggestion *s, const struct cand *c)
 {
-    s->names++;
+    if (c->is_name)
+        s->names++;
+    else
+        s->hops++;
     s->queries += c->queries;
     if (s->n_examples < 3)
         s->examples[s->n_examples++] = c->name;
@@ -151,19 +166,21 @@ static void merge_nested(struct suggestion *w, size_t *n_out, size_t first)
     size_t n = *n_out - first;
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < n; j++) {
-            if (i == j || !w[i].names || !w[j].names || !below(w[i].base, w[j].base))
+            if (i == j || !(w[i].names + w[i].hops) || !(w[j].names + w[j].hops) ||
+                !below(w[i].base, w[j].base))
                 continue;
             w[j].names += w[i].names;
+            w[j].hops += w[i].hops;
             w[j].queries += w[i].queries;
             for (uint32_t k = 0; k < w[i].n_examples && w[j].n_examples < 3; k++)
                 w[j].examples[w[j].n_examples++] = w[i].examples[k];
-            w[i].names = 0; /* dropped */
+            w[i].names = w[i].hops = 0; /* dropped */
             break;
         }
     }
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (w[i].names)
+        if (w[i].names + w[i].hops)
             w[kept++] = w[i];
     *n_out = first + kept;
 }
@@ -234,7 +251,7 @@ static void wildcards(struct cand **c, size_t n, unsigned min, struct suggestion
                     p[(uintptr_t)v - 1].count--;
             }
         }
-        if (!s->names)
+        if (!s->names && !s->hops)
             (*n_out)--; /* everything below was covered by deeper wildcards already */
     }
     free(order);
@@ -256,6 +273,7 @@ static cJSON *entry_object(const struct suggestion *sg, const char *entry)
         ok = cJSON_AddItemToArray(ex, cJSON_CreateString(sg->examples[k]));
     ok = ok && cJSON_AddStringToObject(e, "entry", entry) &&
          cJSON_AddNumberToObject(e, "names", (double)sg->names) &&
+         cJSON_AddNumberToObject(e, "hops", (double)sg->hops) &&
          cJSON_AddNumberToObject(e, "queries", (double)sg->queries);
     if (ok && cJSON_AddItemToObject(e, "examples", ex))
         return e;
@@ -264,19 +282,65 @@ static cJSON *entry_object(const struct suggestion *sg, const char *entry)
     return NULL;
 }
 
+const char *report_not_suggested(const struct report_options *o, const struct name_stat *s)
+{
+    for (uint32_t i = 0; s->logged_block && i < s->block_lists.n; i++)
+        if (!deployed_list_is_catch_all(o->deployed, s->block_lists.v[i]))
+            return "logged_block";
+    if (s->logged_block && !s->block_lists.n)
+        return "logged_block"; /* a BLOCK without a list id: not the policy's catch-all */
+    if (s->count && s->nxdomain == s->count)
+        return "nxdomain";
+    if (s->count && s->other_class == s->count)
+        return "other_class";
+    return NULL;
+}
+
+/* A name kept out of the suggestions, with why (and the lists that BLOCKed it). */
+static bool not_suggested(cJSON *apart, const struct report_options *o, const char *name,
+                          const struct name_stat *s, const char *why)
+{
+    cJSON *x = cJSON_CreateObject();
+    if (!x || !cJSON_AddItemToArray(apart, x))
+        return cJSON_Delete(x), false;
+    bool ok = cJSON_AddStringToObject(x, "name", name) &&
+              cJSON_AddStringToObject(x, "reason", why) &&
+              cJSON_AddNumberToObject(x, "queries", (double)(s->own_blocked + s->chain_blocked));
+    if (ok && !strcmp(why, "logged_block")) {
+        cJSON *lists = cJSON_AddArrayToObject(x, "blocked_by");
+        for (uint32_t i = 0; ok && lists && i < s->block_lists.n; i++) {
+            cJSON *l = cJSON_CreateObject();
+            const char *lname = deployed_list_name(o->deployed, s->block_lists.v[i]);
+            ok = l && cJSON_AddItemToArray(lists, l) &&
+                 cJSON_AddStringToObject(l, "firewall_domain_list_id", s->block_lists.v[i]) &&
+                 (lname ? cJSON_AddStringToObject(l, "domain_list", lname)
+                        : cJSON_AddNullToObject(l, "domain_list"));
+        }
+        ok = ok && lists;
+    }
+    return ok;
+}
+
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
                           const struct named *v, size_t n, bool *oom)
 {
     unsigned min = o->min_count ? o->min_count : 1;
     unsigned wmin = o->wildcard_min ? o->wildcard_min : 3;
     struct strmap cands = {0};
+    cJSON *apart = cJSON_CreateArray();
     for (size_t i = 0; i < n && !*oom; i++) {
         const struct name_stat *s = v[i].value;
-        if (s->own_blocked >= min)
-            add_candidate(&cands, psl, v[i].key, s->domain, s->own_blocked, oom);
         uint64_t blocked = s->own_blocked + s->chain_blocked;
+        const char *why = blocked ? report_not_suggested(o, s) : NULL;
+        if (why) {
+            if (blocked >= min && !not_suggested(apart, o, v[i].key, s, why))
+                *oom = true;
+            continue;
+        }
+        if (s->own_blocked >= min)
+            add_candidate(&cands, psl, v[i].key, s->domain, s->own_blocked, true, oom);
         for (uint32_t k = 0; blocked >= min && k < s->blocked_hops.n; k++)
-            add_candidate(&cands, psl, s->blocked_hops.v[k], NULL, blocked, oom);
+            add_candidate(&cands, psl, s->blocked_hops.v[k], NULL, blocked, false, oom);
     }
     struct cand **c = calloc(cands.count ? cands.count : 1, sizeof *c);
     struct suggestion *out = calloc(cands.count + 1, sizeof *out); /* + a discarded one */
@@ -284,7 +348,7 @@ cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
     cJSON *root = cJSON_CreateObject();
     cJSON *entries = cJSON_CreateArray(), *allow = cJSON_CreateArray();
     cJSON *unlistable = cJSON_CreateArray();
-    if (*oom || !c || !out || !root || !entries || !allow || !unlistable)
+    if (*oom || !c || !out || !root || !entries || !allow || !unlistable || !apart)
         goto fail;
     for (size_t i = 0; i < cands.cap; i++)
         if (cands.slots[i].key)
@@ -336,12 +400,16 @@ cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
     allow = NULL;
     if (!cJSON_AddItemToObject(root, "cannot_be_listed", unlistable))
         goto fail;
+    unlistable = NULL;
+    if (!cJSON_AddItemToObject(root, "not_suggested", apart))
+        goto fail;
     goto done;
 fail:
     *oom = true;
     cJSON_Delete(entries);
     cJSON_Delete(allow);
     cJSON_Delete(unlistable);
+    cJSON_Delete(apart);
 done:
     free(c);
     free(out);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "aws_limits.h" /* the AWS_* quotas */
 #include "fwmodel.h"
 #include "outset.h"
 #include "strmap.h"
@@ -38,14 +39,6 @@ struct export_opts {
     const char *upstream;      /* dnsmasq: ADDR[#PORT] that resolves allowed names */
     uint64_t policy_hash;      /* of the policy text: makes CreatorRequestIds stable */
 };
-
-#define AWS_DOMAINS_QUOTA     100000ul /* domains over all lists, per account and Region */
-#define AWS_RULES_QUOTA       100ul    /* rules per rule group */
-#define AWS_LISTS_QUOTA       1000ul   /* domain lists per account and Region */
-#define AWS_GROUPS_PER_VPC    5        /* rule groups associated with one VPC; fixed */
-#define AWS_UPDATE_BATCH      1000     /* domains per UpdateFirewallDomains request */
-#define AWS_IMPORT_FILE_LINES 250000ul /* domains per ImportFirewallDomains file */
-#define AWS_SPEC_MAX          255      /* characters of one domain spec */
 
 const char *export_format_name(enum export_format f);
 bool export_format_is_dir(enum export_format f);

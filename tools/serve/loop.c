@@ -363,6 +363,75 @@ static void print_stats(const struct server *s)
               (unsigned long long)t->tcp_accepted, (unsigned long long)t->tcp_refused);
 }
 
+/*
+ * One socket of a listen address, bound to *ss (for UDP on port 0 *ss gets the port the
+ * system chose) and watched. EXIT_CLEAN; EXIT_SYSTEM when it failed (said on stderr
+ * unless quiet_inuse and the address was in use, with *inuse set).
+ */
+static int open_listener(struct server *s, struct sockaddr_storage *ss, socklen_t len, bool tcp,
+                         bool wildcard, bool quiet_inuse, bool *inuse)
+{
+    int family = ss->ss_family;
+    struct listener *l = &s->listeners[s->n_listeners];
+    l->fd = socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    l->family = family;
+    l->ev.kind = tcp ? EV_TCP_LISTEN : EV_UDP;
+    char text[80];
+    serve_addr_format((struct sockaddr *)ss, text, sizeof text);
+    if (l->fd < 0) {
+        tool_warn("%s: socket: %s", text, strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    s->n_listeners++;
+    int one = 1;
+    if (family == AF_INET6)
+        setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (tcp)
+        setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (!tcp && wildcard) {
+        l->pktinfo = true;
+        if (family == AF_INET)
+            setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+        else
+            setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    }
+    if (!tcp) {
+        int big = 1 << 21;
+        setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    }
+    if (bind(l->fd, (struct sockaddr *)ss, len) != 0 || (tcp && listen(l->fd, 256) != 0)) {
+        *inuse = errno == EADDRINUSE;
+        if (!(quiet_inuse && *inuse))
+            tool_warn("cannot listen on %s (%s): %s", text, tcp ? "TCP" : "UDP", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    if (!tcp) { /* port 0: TCP takes the port UDP was given */
+        socklen_t sl = len;
+        getsockname(l->fd, (struct sockaddr *)ss, &sl);
+    }
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = &l->ev};
+    if (epoll_ctl(s->ep, EPOLL_CTL_ADD, l->fd, &e) != 0) {
+        tool_warn("epoll: %s", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    if (tcp)
+        tool_warn("listening on %s (UDP and TCP)", text);
+    return EXIT_CLEAN;
+}
+
+/* Close the last listeners opened, down to n. */
+static void close_listeners_from(struct server *s, size_t n)
+{
+    while (s->n_listeners > n) {
+        struct listener *l = &s->listeners[--s->n_listeners];
+        if (l->fd >= 0) {
+            epoll_ctl(s->ep, EPOLL_CTL_DEL, l->fd, NULL);
+            close(l->fd);
+        }
+        memset(l, 0, sizeof *l);
+    }
+}
+
 static int open_listeners(struct server *s)
 {
     const struct serve_config *cfg = s->cfg;
@@ -370,57 +439,27 @@ static int open_listeners(struct server *s)
     if (!s->listeners)
         return EXIT_SYSTEM;
     for (size_t i = 0; i < cfg->n_listen; i++) {
-        struct sockaddr_storage ss = cfg->listen[i].ss;
+        const struct sockaddr_storage *want = &cfg->listen[i].ss;
         socklen_t len = cfg->listen[i].len;
-        int family = ss.ss_family;
-        bool wildcard = family == AF_INET
-                            ? ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY)
-                            : IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
-        for (int tcp = 0; tcp < 2; tcp++) {
-            struct listener *l = &s->listeners[s->n_listeners];
-            l->fd =
-                socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-            l->family = family;
-            l->ev.kind = tcp ? EV_TCP_LISTEN : EV_UDP;
-            char text[80];
-            serve_addr_format((struct sockaddr *)&ss, text, sizeof text);
-            if (l->fd < 0) {
-                tool_warn("%s: socket: %s", text, strerror(errno));
+        bool v4 = want->ss_family == AF_INET;
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)want;
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)want;
+        bool wildcard = v4 ? in4->sin_addr.s_addr == htonl(INADDR_ANY)
+                           : IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+        /* Port 0: UDP gets a free port and TCP takes the same one, which another program
+         * may hold over TCP; then both try again with another port. */
+        bool any_port = (v4 ? in4->sin_port : in6->sin6_port) == 0;
+        for (int attempt = 1;; attempt++) {
+            struct sockaddr_storage ss = *want;
+            size_t first = s->n_listeners;
+            bool inuse = false, retry = any_port && attempt < 20;
+            if (open_listener(s, &ss, len, false, wildcard, false, &inuse) != EXIT_CLEAN)
                 return EXIT_SYSTEM;
-            }
-            s->n_listeners++;
-            int one = 1;
-            if (family == AF_INET6)
-                setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-            if (tcp)
-                setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            if (!tcp && wildcard) {
-                l->pktinfo = true;
-                if (family == AF_INET)
-                    setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-                else
-                    setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
-            }
-            if (!tcp) {
-                int big = 1 << 21;
-                setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-            }
-            if (bind(l->fd, (struct sockaddr *)&ss, len) != 0 || (tcp && listen(l->fd, 256) != 0)) {
-                tool_warn("cannot listen on %s (%s): %s", text, tcp ? "TCP" : "UDP",
-                          strerror(errno));
+            if (open_listener(s, &ss, len, true, wildcard, retry, &inuse) == EXIT_CLEAN)
+                break;
+            if (!(retry && inuse))
                 return EXIT_SYSTEM;
-            }
-            if (!tcp) { /* port 0: TCP takes the port UDP was given */
-                socklen_t sl = len;
-                getsockname(l->fd, (struct sockaddr *)&ss, &sl);
-            }
-            struct epoll_event e = {.events = EPOLLIN, .data.ptr = &l->ev};
-            if (epoll_ctl(s->ep, EPOLL_CTL_ADD, l->fd, &e) != 0) {
-                tool_warn("epoll: %s", strerror(errno));
-                return EXIT_SYSTEM;
-            }
-            if (tcp)
-                tool_warn("listening on %s (UDP and TCP)", text);
+            close_listeners_from(s, first);
         }
     }
     return EXIT_CLEAN;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws_limits.h"
 #include "diag.h"
 
 static char *dup_or_null(const char *s)
@@ -447,19 +448,7 @@ void fw_qtype_text(uint16_t qtype, char buf[16])
 
 bool fw_aws_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    bool all_digits = true;
-    if (n < 1 || n > 64)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        bool digit = c >= '0' && c <= '9';
-        if (!(digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
-              c == ' ' || c == '\''))
-            return false;
-        all_digits &= digit;
-    }
-    return !all_digits;
+    return aws_name_ok(name);
 }
 
 bool fw_set_string(char **field, const char *value)
