@@ -3,6 +3,7 @@
 #include "preset.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "name.h"
 #include "spec.h"
@@ -33,6 +34,10 @@ void dnsfw_policy_free(dnsfw_policy *p)
             free(l->origins[k].written);
         free(l->origins);
         free(l->presets);
+        free(l->managed_name);
+        for (size_t j = 0; j < l->n_ids; j++)
+            free(l->ids[j].region), free(l->ids[j].id);
+        free(l->ids);
     }
     for (size_t i = 0; i < p->n_files; i++)
         free(p->files[i]);
@@ -365,6 +370,105 @@ int dnsfw_policy_get_rule(const dnsfw_policy *p, uint32_t group, uint32_t i, dns
 const char *dnsfw_policy_scope_name(const dnsfw_policy *p, uint32_t scope)
 {
     return p && scope < p->n_scopes ? p->scopes[scope].repo : NULL;
+}
+
+/* --- AWS-managed domain lists --------------------------------------------------------- */
+
+static bool managed_name_ok(const char *name)
+{
+    return strncmp(name, "AWSManagedDomains", 17) == 0 && name[17] && dnsfw__aws_name_ok(name);
+}
+
+/* "us-east-1", "cn-north-1", "us-gov-west-1"... or "*". */
+static bool region_ok(const char *r)
+{
+    if (strcmp(r, "*") == 0)
+        return true;
+    size_t n = strlen(r), dashes = 0;
+    if (n < 4 || n > 32 || r[0] == '-' || r[n - 1] < '0' || r[n - 1] > '9')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] == '-')
+            dashes++;
+        else if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9')))
+            return false;
+    }
+    return dashes >= 2;
+}
+
+/* "rslvr-fdl-" and hexadecimal digits, at most 64 characters. */
+static bool list_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    return n > 10 && n <= 64 && strncmp(id, "rslvr-fdl-", 10) == 0 &&
+           strspn(id + 10, "0123456789abcdef") == n - 10;
+}
+
+int dnsfw_policy_set_list_managed(dnsfw_policy *p, uint32_t list, const char *aws_name)
+{
+    if (!p || list >= p->n_lists || p->lists[list].hidden || p->is_tiered)
+        return p && list >= p->n_lists ? DNSFW_ENOTFOUND : DNSFW_EINVAL;
+    if (aws_name && !managed_name_ok(aws_name))
+        return DNSFW_ESCHEMA;
+    struct spec_list *l = &p->lists[list];
+    char *copy = aws_name ? strdup(aws_name) : NULL;
+    if (aws_name && !copy)
+        return DNSFW_ENOMEM;
+    free(l->managed_name);
+    l->managed_name = copy;
+    l->managed = true;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_add_list_managed_id(dnsfw_policy *p, uint32_t list, const char *region,
+                                     const char *id)
+{
+    if (!p || !region || !id)
+        return DNSFW_EINVAL;
+    if (list >= p->n_lists)
+        return DNSFW_ENOTFOUND;
+    struct spec_list *l = &p->lists[list];
+    if (!l->managed)
+        return DNSFW_EINVAL;
+    if (!region_ok(region) || !list_id_ok(id))
+        return DNSFW_ESCHEMA;
+    for (size_t i = 0; i < l->n_ids; i++)
+        if (strcmp(l->ids[i].region, region) == 0)
+            return DNSFW_EDUPLICATE;
+    struct managed_id *n = realloc(l->ids, (l->n_ids + 1) * sizeof *n);
+    if (!n)
+        return DNSFW_ENOMEM;
+    l->ids = n;
+    n[l->n_ids].region = strdup(region);
+    n[l->n_ids].id = strdup(id);
+    if (!n[l->n_ids].region || !n[l->n_ids].id) {
+        free(n[l->n_ids].region), free(n[l->n_ids].id);
+        return DNSFW_ENOMEM;
+    }
+    l->n_ids++;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_list_managed(const dnsfw_policy *p, uint32_t list, dnsfw_managed_info *info)
+{
+    if (!p || !info || list >= visible_lists(p))
+        return DNSFW_EINVAL;
+    const struct spec_list *l = &p->lists[list];
+    *info = (dnsfw_managed_info){.managed = l->managed,
+                                 .aws_name = l->managed_name,
+                                 .n_ids = l->n_ids,
+                                 .stand_in = l->managed && l->specs.count > 0};
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_list_managed_id(const dnsfw_policy *p, uint32_t list, size_t i,
+                                 const char **region, const char **id)
+{
+    if (!p || !region || !id || list >= visible_lists(p) || i >= p->lists[list].n_ids)
+        return DNSFW_EINVAL;
+    *region = p->lists[list].ids[i].region;
+    *id = p->lists[list].ids[i].id;
+    return DNSFW_OK;
 }
 
 /* --- where things were written ------------------------------------------------------ */

@@ -345,6 +345,65 @@ static int load_presets(struct loader *L, const cJSON *arr, const char *where,
 
 /* --- the general form --------------------------------------------------------------- */
 
+/*
+ * An AWS-managed list: { "managed": "AWSManagedDomains..." | true, "ids": { REGION: ID },
+ * "stand_in": [SPEC...] | { "file": PATH } }. true: the list is known only by its ids.
+ */
+static int load_managed(struct loader *L, const cJSON *l, const char *where, const struct target *t)
+{
+    uint32_t id = t->list;
+    static const char *const keys[] = {"managed", "ids", "stand_in", NULL};
+    int rc = check_keys(L, l, where, keys);
+    if (rc)
+        return rc;
+    const cJSON *m = member(l, "managed"), *ids = member(l, "ids"), *si = member(l, "stand_in");
+    if (cJSON_IsString(m))
+        rc = dnsfw_policy_set_list_managed(L->p, id, m->valuestring);
+    else if (cJSON_IsTrue(m))
+        rc = dnsfw_policy_set_list_managed(L->p, id, NULL);
+    else
+        rc = DNSFW_ESCHEMA;
+    if (rc == DNSFW_ESCHEMA)
+        return fail_at(L, m, false, rc,
+                       "%s.managed must be the name of an AWS-managed list "
+                       "(\"AWSManagedDomains...\") or true",
+                       where);
+    if (rc)
+        return fail_at(L, m, false, rc, "%s", dnsfw_strerror(rc));
+    if (ids && (rc = need_object(L, ids, "ids")))
+        return rc;
+    if (!ids && cJSON_IsTrue(m))
+        return fail_at(L, l, true, DNSFW_ESCHEMA,
+                       "%s: a managed list whose name is not given needs \"ids\"", where);
+    for (const cJSON *e = ids ? ids->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e))
+            return fail_at(L, e, false, DNSFW_ESCHEMA, "%s.ids.%s must be a string", where,
+                           e->string);
+        rc = dnsfw_policy_add_list_managed_id(L->p, id, e->string, e->valuestring);
+        if (rc == DNSFW_ESCHEMA)
+            return fail_at(L, e, true, rc,
+                           "%s.ids: \"%.40s\": \"%.70s\" must be a Region (or \"*\") and a "
+                           "domain list id (rslvr-fdl-...)",
+                           where, e->string, e->valuestring);
+        if (rc)
+            return fail_at(L, e, true, rc, "%s.ids: Region \"%.40s\": %s", where, e->string,
+                           rc == DNSFW_EDUPLICATE ? "given twice" : dnsfw_strerror(rc));
+    }
+    if (!si)
+        return DNSFW_OK;
+    char swhere[200];
+    snprintf(swhere, sizeof swhere, "%s.stand_in", where);
+    if (cJSON_IsObject(si)) {
+        static const char *const fkeys[] = {"file", NULL};
+        const char *file = NULL;
+        if ((rc = check_keys(L, si, swhere, fkeys)) ||
+            (rc = get_string(L, si, "file", swhere, true, &file)))
+            return rc;
+        return load_spec_file(L, member(si, "file"), l->string, t);
+    }
+    return load_spec_array(L, si, swhere, l->string, t);
+}
+
 static int load_lists(struct loader *L, const cJSON *lists)
 {
     int rc = need_object(L, lists, "domain_lists");
@@ -368,7 +427,10 @@ static int load_lists(struct loader *L, const cJSON *lists)
         snprintf(where, sizeof where, "domain_lists.%s", l->string);
         L->p->lists[id].where = where_of(L, l);
         struct target t = {.list = id};
-        if (cJSON_IsObject(l)) {
+        if (cJSON_IsObject(l) && member(l, "managed")) {
+            if ((rc = load_managed(L, l, where, &t)))
+                return rc;
+        } else if (cJSON_IsObject(l)) {
             static const char *const keys[] = {"file", "presets", NULL};
             const char *file = NULL;
             const cJSON *presets = member(l, "presets");

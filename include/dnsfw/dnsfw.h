@@ -371,6 +371,40 @@ DNSFW_API int dnsfw_policy_get_group(const dnsfw_policy *policy, uint32_t group,
 DNSFW_API int dnsfw_policy_get_rule(const dnsfw_policy *policy, uint32_t group, uint32_t i,
                                     dnsfw_rule_def *rule);
 
+/**
+ * AWS-managed domain lists (AWSManagedDomainsMalwareDomainList, ...): rules may use them,
+ * but AWS does not disclose what they hold. A list marked managed is referenced by its id
+ * in each Region (exporters write the id, never specs); specs added to it are a local
+ * stand-in that evaluation uses, and without one it matches no name. General form only.
+ * aws_name: "AWSManagedDomains..." or NULL when the list is known only by its ids.
+ * @return DNSFW_OK, DNSFW_ESCHEMA (not a managed list's name), DNSFW_ENOTFOUND,
+ *         DNSFW_EINVAL (a tiered policy), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_set_list_managed(dnsfw_policy *policy, uint32_t list,
+                                                            const char *aws_name);
+/**
+ * The managed list's id in a Region ("us-east-1"; "*" for every Region).
+ * @return DNSFW_OK, DNSFW_ESCHEMA (region or id malformed: an id is "rslvr-fdl-" and hex
+ *         digits), DNSFW_EDUPLICATE (the Region has one), DNSFW_EINVAL (not managed),
+ *         DNSFW_ENOTFOUND, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_list_managed_id(dnsfw_policy *policy, uint32_t list,
+                                                               const char *region, const char *id);
+
+/** Whether a list is AWS-managed, and how it is known. */
+typedef struct dnsfw_managed_info {
+    int managed;          /**< 1: the list's contents are AWS's */
+    const char *aws_name; /**< "AWSManagedDomains...", or NULL when not known */
+    size_t n_ids;         /**< Region ids, for dnsfw_policy_list_managed_id() */
+    int stand_in;         /**< 1: the list's specs are a local stand-in */
+} dnsfw_managed_info;
+
+DNSFW_API int dnsfw_policy_list_managed(const dnsfw_policy *policy, uint32_t list,
+                                        dnsfw_managed_info *info);
+/** The i-th Region and id of a managed list, in the order they were added. */
+DNSFW_API int dnsfw_policy_list_managed_id(const dnsfw_policy *policy, uint32_t list, size_t i,
+                                           const char **region, const char **id);
+
 /** Tiered form: the repository of blueprint (scope) i, 0-based; NULL when out of range. */
 DNSFW_API const char *dnsfw_policy_scope_name(const dnsfw_policy *policy, uint32_t scope);
 

@@ -144,6 +144,28 @@ static const struct {
     {"empty object", "`{}", -1, DNSFW_ESCHEMA, "dnsfw"},
     {"no dnsfw", "`{'mode':'observe'}", -1, DNSFW_ESCHEMA, "dnsfw"},
     {"no dnsfw, general", "`{'domain_lists':{}}", -1, DNSFW_ESCHEMA, "dnsfw"},
+    /* AWS-managed lists */
+    {"managed: not a managed list's name",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':`'Malware'}}}", -1, DNSFW_ESCHEMA,
+     "AWSManagedDomains"},
+    {"managed: true without ids", "{'dnsfw':1,'domain_lists':{`'m':{'managed':true}}}", -1,
+     DNSFW_ESCHEMA, "needs \"ids\""},
+    {"managed: a Region that is not one",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'ids':{`'moon':'rslvr-fdl-0123'}}}}",
+     -1, DNSFW_ESCHEMA, "Region"},
+    {"managed: an id that is not a list's",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'ids':{`'us-east-1':'rslvr-frg-0123'}}}}",
+     -1, DNSFW_ESCHEMA, "rslvr-fdl-"},
+    {"managed: a key it does not have",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "`'domains':[]}}}",
+     -1, DNSFW_ESCHEMA, "domains"},
+    {"managed: a bad stand-in spec",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'stand_in':[`'a..b']}}}",
+     -1, DNSFW_EBADSPEC, "empty label"},
     {"dnsfw 2", "{'dnsfw':`2}", -1, DNSFW_ESCHEMA, NULL},
     {"dnsfw 0", "{'dnsfw':`0}", -1, DNSFW_ESCHEMA, NULL},
     {"dnsfw -1", "{'dnsfw':`-1}", -1, DNSFW_ESCHEMA, NULL},
@@ -1194,6 +1216,15 @@ static void same_verdicts(const dnsfw_policy *a, const dnsfw_policy *b)
     dnsfw_matcher_free(mb);
 }
 
+#define MANAGED_EXAMPLE                                                                            \
+    "{\"dnsfw\":1,\"domain_lists\":{\"m\":{\"managed\":\"AWSManagedDomainsMalwareDomainList\","    \
+    "\"ids\":{\"us-east-1\":\"rslvr-fdl-2c46f2ecbfec4dcc\",\"eu-west-1\":\"rslvr-fdl-7b5e\"},"     \
+    "\"stand_in\":[\"Bad.Example.\"]},\"x\":{\"managed\":true,\"ids\":{\"*\":"                     \
+    "\"rslvr-fdl-01\"}},\"all\":[\"*\"]},\"rule_groups\":[{\"name\":\"g\",\"priority\":"           \
+    "200,\"rules\":[{\"name\":\"m\",\"priority\":1,\"action\":\"BLOCK\",\"domain_list\":"          \
+    "\"m\",\"block_response\":\"NODATA\"},{\"name\":\"x\",\"priority\":2,\"action\":"              \
+    "\"ALERT\",\"domain_list\":\"x\"}]}]}"
+
 static const char *const round_trips[] = {
     NULL, /* tiered_example */
     NULL, /* general_example */
@@ -1206,6 +1237,7 @@ static const char *const round_trips[] = {
     "{\"repo\":\"org/empty\",\"egress_allowlist\":[]},{\"repo\":\"org/b\","
     "\"egress_allowlist\":[\"b.example\"]}]}",
     "{\"dnsfw\":1,\"domain_lists\":{}}",
+    MANAGED_EXAMPLE, /* AWS-managed lists: names, ids per Region, a stand-in */
     "{\"dnsfw\":1,\"fail_open\":true,\"domain_lists\":{\"good\":{\"file\":\"lists/good.txt\"},"
     "\"empty\":[],\"unused\":[\"x.example\"]},\"rule_groups\":[{\"name\":\"late\",\"priority\":"
     "9000,"
@@ -1295,6 +1327,49 @@ START_TEST(dump_contents)
 }
 END_TEST
 
+/* The builder and reader of AWS-managed lists. */
+START_TEST(managed_lists)
+{
+    dnsfw_policy *p = unit_policy(MANAGED_EXAMPLE);
+    dnsfw_managed_info mi;
+    const char *region, *id;
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 0, &mi), DNSFW_OK);
+    ck_assert_int_eq(mi.managed, 1);
+    ck_assert_str_eq(mi.aws_name, "AWSManagedDomainsMalwareDomainList");
+    ck_assert_uint_eq(mi.n_ids, 2);
+    ck_assert_int_eq(mi.stand_in, 1);
+    ck_assert_int_eq(dnsfw_policy_list_managed_id(p, 0, 1, &region, &id), DNSFW_OK);
+    ck_assert_str_eq(region, "eu-west-1");
+    ck_assert_str_eq(id, "rslvr-fdl-7b5e");
+    ck_assert_int_eq(dnsfw_policy_list_managed_id(p, 0, 2, &region, &id), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 1, &mi), DNSFW_OK);
+    ck_assert_ptr_null(mi.aws_name);
+    ck_assert_int_eq(mi.stand_in, 0);
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 2, &mi), DNSFW_OK);
+    ck_assert_int_eq(mi.managed, 0);
+    ck_assert_int_eq(dnsfw_policy_add_list_managed_id(p, 0, "us-east-1", "rslvr-fdl-aa"),
+                     DNSFW_EDUPLICATE);
+    ck_assert_int_eq(dnsfw_policy_add_list_managed_id(p, 2, "us-east-1", "rslvr-fdl-aa"),
+                     DNSFW_EINVAL); /* not managed */
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 2, "Malware"), DNSFW_ESCHEMA);
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 9, NULL), DNSFW_ENOTFOUND);
+    /* the stand-in decides; a managed list without one matches nothing */
+    dnsfw_matcher *m;
+    dnsfw_verdict v;
+    ck_assert_int_eq(dnsfw_compile(p, &m), DNSFW_OK);
+    ck_assert_int_eq(dnsfw_eval(m, "bad.example", 11, 1, DNSFW_SCOPE_ALL, &v), DNSFW_OK);
+    ck_assert_int_eq(v.action, DNSFW_ACTION_BLOCK);
+    ck_assert_int_eq(dnsfw_eval(m, "other.example", 13, 1, DNSFW_SCOPE_ALL, &v), DNSFW_OK);
+    ck_assert_int_eq(v.action, DNSFW_ACTION_NONE);
+    dnsfw_matcher_free(m);
+    dnsfw_policy_free(p);
+    /* a tiered policy has no managed lists */
+    ck_assert_int_eq(dnsfw_policy_new_default(&p), DNSFW_OK);
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 0, NULL), DNSFW_EINVAL);
+    dnsfw_policy_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("policy_json");
@@ -1320,6 +1395,7 @@ int main(void)
     tc = tcase_create("dump");
     tcase_add_loop_test(tc, dump_round_trip, 0, (int)N_ELEMS(round_trips));
     tcase_add_test(tc, dump_contents);
+    tcase_add_test(tc, managed_lists);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

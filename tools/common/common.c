@@ -240,3 +240,23 @@ void tool_json_string_or_null(FILE *f, const char *s)
     else
         fputs("null", f);
 }
+
+void tool_note_managed_lists(const dnsfw_policy *p)
+{
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(p, &info);
+    for (uint32_t i = 0; i < info.n_lists; i++) {
+        dnsfw_managed_info m;
+        if (dnsfw_policy_list_managed(p, i, &m) != DNSFW_OK || !m.managed)
+            continue;
+        const char *name = dnsfw_policy_list_name(p, i);
+        if (m.stand_in)
+            tool_warn("domain list \"%s\" is AWS-managed (%s): AWS does not disclose its "
+                      "domains; evaluated with its local stand-in of %zu entries, not AWS's",
+                      name, m.aws_name ? m.aws_name : "known by id", dnsfw_policy_list_size(p, i));
+        else
+            tool_warn("domain list \"%s\" is AWS-managed (%s): AWS does not disclose its "
+                      "domains, so here it matches no name (give it a \"stand_in\")",
+                      name, m.aws_name ? m.aws_name : "known by id");
+    }
+}

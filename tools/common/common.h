@@ -48,6 +48,10 @@ int tool_load_policy_limited(const char *path, const char *mode, const dnsfw_loa
  */
 bool tool_parse_size(const char *arg, const char *opt, size_t *out);
 
+/* For the tools that evaluate: say on stderr which lists are AWS-managed, whose contents
+ * are AWS's (evaluated with their local stand-in, or matching nothing). */
+void tool_note_managed_lists(const dnsfw_policy *p);
+
 /*
  * Report what getopt_long() (run with opterr = 0 and an optstring starting with ':')
  * refused — an unknown option (opt '?') or a missing argument (opt ':') — under the

@@ -166,3 +166,18 @@ const char *scope_map_lookup(const struct scope_map *m, const char *addr, size_t
     }
     return best ? best->repo : NULL;
 }
+
+size_t scope_map_count(const struct scope_map *m)
+{
+    return m ? m->n : 0;
+}
+
+void scope_map_item(const struct scope_map *m, size_t i, struct scope_map_item *out)
+{
+    const struct entry *e = &m->e[i];
+    *out = (struct scope_map_item){.instance = e->instance ? e->key : NULL,
+                                   .family = e->family,
+                                   .net = e->net,
+                                   .prefix = e->prefix,
+                                   .repo = e->repo};
+}

@@ -21,4 +21,15 @@ void scope_map_free(struct scope_map *m);
 const char *scope_map_lookup(const struct scope_map *m, const char *addr, size_t addr_len,
                              const char *instance, size_t instance_len);
 
+/* The mappings in file order, for writers that carry the map elsewhere (SQL). */
+struct scope_map_item {
+    const char *instance;     /* an instance id, or NULL */
+    int family;               /* AF_INET or AF_INET6 when not an instance id */
+    const unsigned char *net; /* 4 or 16 octets */
+    unsigned prefix;          /* bits */
+    const char *repo;
+};
+size_t scope_map_count(const struct scope_map *m);
+void scope_map_item(const struct scope_map *m, size_t i, struct scope_map_item *out);
+
 #endif

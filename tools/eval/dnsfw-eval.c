@@ -774,6 +774,7 @@ int main(int argc, char **argv)
         free_options(&o);
         return rc;
     }
+    tool_note_managed_lists(policy);
     dnsfw_policy_info info;
     dnsfw_policy_get_info(policy, &info);
     dnsfw_matcher *matcher = NULL;

@@ -496,6 +496,18 @@ void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_
     if (len > 1 && bare[len - 1] == '.')
         bare[len - 1] = '\0';
     const char *rd = psl_registrable_domain(psl, bare);
+    if (rd) {
+        /* libpsl splits at every dot, also at an escaped one inside a label ("a\.b"):
+         * widen its answer to the whole label it starts in */
+        size_t at = (size_t)(rd - bare), start = 0;
+        for (size_t i = 0; i < at; i++) {
+            if (bare[i] == '\\' && bare[i + 1])
+                i++;
+            else if (bare[i] == '.')
+                start = i + 1;
+        }
+        rd = bare + start;
+    }
     snprintf(out, size, "%s", rd ? rd : bare);
 }
 

@@ -36,6 +36,7 @@ int policy_gen_load(const struct serve_config *cfg, unsigned long serial, struct
                                 .flags = cfg->policy_any_file ? 0 : DNSFW_LOAD_REGULAR_ONLY};
     int rc = tool_load_policy_limited(cfg->policy, cfg->mode, &limits, &policy);
     if (rc == EXIT_CLEAN) {
+        tool_note_managed_lists(policy);
         dnsfw_policy_info info;
         dnsfw_policy_get_info(policy, &info);
         g->scoped = info.tiered;
