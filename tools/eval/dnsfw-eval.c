@@ -606,8 +606,10 @@ static int run_flows(const struct options *o, const struct answers *answers,
     if (e)
         egress_set_answers(e, replayed->answers, replayed->untimed);
     for (size_t i = 0; !rc && i < o->n_trusted; i++) {
-        if (!egress_trust(e, o->trusted[i])) {
-            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block", o->trusted[i]);
+        const char *why;
+        if (!egress_trust(e, o->trusted[i], &why)) {
+            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block (%s)",
+                      o->trusted[i], why);
             rc = EXIT_USAGE;
         }
     }
