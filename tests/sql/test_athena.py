@@ -11,12 +11,16 @@ usage: test_athena.py DNSFW_EXPORT TESTS_SQL_DIR TESTS_DATA_DIR DOCS_SQL_MD
 import glob
 import json
 import os
+import pathlib
 import re
 import subprocess
 import sys
 import tempfile
 
 export, here, data, docs_sql = sys.argv[1:5]
+# a file: URL, which every Node.js takes for --import (Node.js 18 reads a relative path
+# as a package name)
+ESM_RESOLVE = pathlib.Path(here, "esm-resolve.mjs").resolve().as_uri()
 passed = failed = 0
 
 
@@ -99,7 +103,7 @@ with tempfile.TemporaryDirectory() as tmp:
         files.append(path)
     check(len(files) >= 2 and "json_parse" in open(files[-1]).read(),
           "docs/sql.md's CloudWatch variant is checked too (%d statements)" % 2)
-    p = subprocess.run(["node", "--import", os.path.join(here, "esm-resolve.mjs"),
+    p = subprocess.run(["node", "--import", ESM_RESOLVE,
                         os.path.join(here, "trino_syntax.mjs")] + files,
                        capture_output=True, text=True, cwd=here)
     sys.stdout.write(p.stdout)
@@ -108,7 +112,7 @@ with tempfile.TemporaryDirectory() as tmp:
     # the grammar check can fail: DuckDB's own syntax is refused
     bad = os.path.join(tmp, "duckdb-only.sql")
     open(bad, "w").write("CREATE OR REPLACE VIEW v AS SELECT [1, 2] AS l, x::integer AS i FROM t\n")
-    p = subprocess.run(["node", "--import", os.path.join(here, "esm-resolve.mjs"),
+    p = subprocess.run(["node", "--import", ESM_RESOLVE,
                         os.path.join(here, "trino_syntax.mjs"), bad],
                        capture_output=True, text=True, cwd=here)
     check(p.returncode == 1, "dt-sql-parser refuses DuckDB's list literal and :: cast")
