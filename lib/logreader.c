@@ -18,8 +18,8 @@
  */
 #include <stdlib.h>
 #include <time.h>
-#include <zlib.h>
 
+#include "inflate.h"
 #include "json_scan.h"
 #include "logparse.h"
 
@@ -33,7 +33,7 @@ struct gz_stage {
     int mode;
     uint8_t sniff[2];
     size_t n_sniff;
-    z_stream z;
+    struct dnsfw__inflater z;
     bool z_init;
     bool at_boundary; /* between members (or before the first) */
     uint64_t members;
@@ -884,41 +884,37 @@ static int push(dnsfw_logreader *r, int level, const uint8_t *p, size_t n);
 static int gz_inflate(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
 {
     struct gz_stage *g = &r->gz[level];
-    g->z.next_in = (Bytef *)(uintptr_t)p;
-    g->z.avail_in = (uInt)n;
+    dnsfw__inflater_input(&g->z, p, n);
     while (!r->stop) {
-        if (g->at_boundary && g->z.avail_in == 0)
+        if (g->at_boundary && g->z.in_len == 0)
             return DNSFW_OK;
-        g->z.next_out = g->out;
-        g->z.avail_out = GZ_OUT;
-        uLong before_in = g->z.total_in;
-        int ret = inflate(&g->z, Z_NO_FLUSH);
-        size_t produced = GZ_OUT - g->z.avail_out;
-        if (g->z.total_in != before_in)
+        size_t produced;
+        bool consumed;
+        enum dnsfw__inflate_result ret =
+            dnsfw__inflate(&g->z, g->out, GZ_OUT, &produced, &consumed);
+        if (consumed)
             g->at_boundary = false;
         if (produced) {
             int rc = push(r, level + 1, g->out, produced);
             if (rc)
                 return rc;
         }
-        if (ret == Z_STREAM_END) {
+        if (ret == INFLATE_END) {
             g->members++;
             g->at_boundary = true;
-            if (inflateReset(&g->z) != Z_OK)
+            if (dnsfw__inflater_reset(&g->z) != DNSFW_OK)
                 return DNSFW_ENOMEM;
             continue;
         }
-        if (ret == Z_OK) {
-            if (g->z.avail_in == 0 && g->z.avail_out != 0)
-                return DNSFW_OK;
+        if (ret == INFLATE_OK) {
+            if ((g->z.in_len == 0 && produced < GZ_OUT) || (!consumed && !produced))
+                return DNSFW_OK; /* needs more input */
             continue;
         }
-        if (ret == Z_BUF_ERROR)
-            return DNSFW_OK; /* needs more input */
-        if (ret == Z_MEM_ERROR)
+        if (ret == INFLATE_NO_MEMORY)
             return DNSFW_ENOMEM;
         /* corrupt data, or bytes after the last member that are not gzip */
-        bool trailing = g->members > 0 && g->z.total_out == 0;
+        bool trailing = g->members > 0 && g->z.member_out == 0;
         if (catch_up(r))
             return DNSFW_ENOMEM;
         problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
@@ -946,7 +942,7 @@ static int push(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
         bool gz = g->sniff[0] == 0x1f && g->sniff[1] == 0x8b;
         if (gz) {
             if (!g->z_init) {
-                if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+                if (dnsfw__inflater_init(&g->z, dnsfw__inflater_best()) != DNSFW_OK)
                     return DNSFW_ENOMEM;
                 g->z_init = true;
             }
@@ -1044,8 +1040,10 @@ static void reset_input(dnsfw_logreader *r)
 {
     for (int k = 0; k < 2; k++) {
         struct gz_stage *g = &r->gz[k];
-        if (g->z_init)
-            inflateReset(&g->z);
+        if (g->z_init && dnsfw__inflater_reset(&g->z) != DNSFW_OK) {
+            dnsfw__inflater_free(&g->z); /* initialised again when needed */
+            g->z_init = false;
+        }
         g->mode = GZ_SNIFF;
         g->n_sniff = 0;
         g->members = 0;
@@ -1067,7 +1065,7 @@ void dnsfw_logreader_free(dnsfw_logreader *r)
         return;
     for (int k = 0; k < 2; k++) {
         if (r->gz[k].z_init)
-            inflateEnd(&r->gz[k].z);
+            dnsfw__inflater_free(&r->gz[k].z);
         free(r->gz[k].out);
     }
     dnsfw_logscratch_free(r->s);

@@ -6,7 +6,7 @@ set -eu
 # dpkg-dev: meson asks dpkg-architecture for the multiarch libdir (lib/x86_64-linux-gnu),
 # where Debian's loader and pkg-config look; without it the library lands in lib64.
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
-  libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev publicsuffix
+  libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libisal-dev libpsl-dev publicsuffix
   valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base"
 

@@ -1,0 +1,138 @@
+/* gzip members inflated with ISA-L where the build has it, with zlib otherwise. */
+#include "inflate.h"
+
+#include <stdlib.h>
+#include <zlib.h>
+
+#ifdef DNSFW_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
+
+#define STEP_MAX (1u << 30) /* input a step takes at most: both libraries count in 32 bits */
+
+enum dnsfw__inflater_kind dnsfw__inflater_best(void)
+{
+#ifdef DNSFW_HAVE_ISAL
+    return INFLATER_ISAL;
+#else
+    return INFLATER_ZLIB;
+#endif
+}
+
+int dnsfw__inflater_init(struct dnsfw__inflater *z, enum dnsfw__inflater_kind kind)
+{
+    memset(z, 0, sizeof *z);
+#ifndef DNSFW_HAVE_ISAL
+    kind = INFLATER_ZLIB;
+#endif
+    z->kind = kind;
+    if (kind == INFLATER_ZLIB) {
+        z_stream *s = calloc(1, sizeof *s);
+        if (!s)
+            return DNSFW_ENOMEM;
+        if (inflateInit2(s, 16 + MAX_WBITS) != Z_OK) { /* gzip framing only */
+            free(s);
+            return DNSFW_ENOMEM;
+        }
+        z->state = s;
+        return DNSFW_OK;
+    }
+#ifdef DNSFW_HAVE_ISAL
+    struct inflate_state *s = malloc(sizeof *s);
+    if (!s)
+        return DNSFW_ENOMEM;
+    isal_inflate_init(s);
+    s->crc_flag = ISAL_GZIP; /* the header parsed, the CRC-32 and the length checked */
+    z->state = s;
+#endif
+    return DNSFW_OK;
+}
+
+void dnsfw__inflater_free(struct dnsfw__inflater *z)
+{
+    if (!z->state)
+        return;
+    if (z->kind == INFLATER_ZLIB)
+        inflateEnd(z->state);
+    free(z->state);
+    z->state = NULL;
+}
+
+int dnsfw__inflater_reset(struct dnsfw__inflater *z)
+{
+    z->member_out = 0;
+    if (z->kind == INFLATER_ZLIB)
+        return inflateReset(z->state) == Z_OK ? DNSFW_OK : DNSFW_ENOMEM;
+#ifdef DNSFW_HAVE_ISAL
+    struct inflate_state *s = z->state;
+    isal_inflate_reset(s);
+    s->crc_flag = ISAL_GZIP;
+#endif
+    return DNSFW_OK;
+}
+
+static enum dnsfw__inflate_result step_zlib(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
+                                            size_t *produced, bool *consumed)
+{
+    z_stream *s = z->state;
+    uInt take = z->in_len < STEP_MAX ? (uInt)z->in_len : STEP_MAX;
+    s->next_in = (Bytef *)(uintptr_t)z->in;
+    s->avail_in = take;
+    s->next_out = out;
+    s->avail_out = cap < STEP_MAX ? (uInt)cap : STEP_MAX;
+    uInt out_before = s->avail_out;
+    int ret = inflate(s, Z_NO_FLUSH);
+    size_t used = take - s->avail_in;
+    *consumed = used > 0;
+    z->in += used;
+    z->in_len -= used;
+    *produced = out_before - s->avail_out;
+    z->member_out += *produced;
+    switch (ret) {
+    case Z_OK:
+    case Z_BUF_ERROR: /* no progress: more input is needed */
+        return INFLATE_OK;
+    case Z_STREAM_END:
+        return INFLATE_END;
+    case Z_MEM_ERROR:
+        return INFLATE_NO_MEMORY;
+    default:
+        return INFLATE_BAD;
+    }
+}
+
+#ifdef DNSFW_HAVE_ISAL
+static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
+                                            size_t *produced, bool *consumed)
+{
+    struct inflate_state *s = z->state;
+    uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
+    s->next_in = (uint8_t *)(uintptr_t)z->in;
+    s->avail_in = take;
+    s->next_out = out;
+    s->avail_out = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX;
+    uint32_t out_before = s->avail_out;
+    int ret = isal_inflate(s);
+    size_t used = take - s->avail_in;
+    *consumed = used > 0;
+    z->in += used;
+    z->in_len -= used;
+    *produced = out_before - s->avail_out;
+    z->member_out += *produced;
+    if (ret < 0)
+        return INFLATE_BAD;
+    if (ret != ISAL_DECOMP_OK && ret != ISAL_END_INPUT)
+        return INFLATE_BAD; /* a header field too long for ISA-L, or a zlib dictionary */
+    return s->block_state == ISAL_BLOCK_FINISH ? INFLATE_END : INFLATE_OK;
+}
+#endif
+
+enum dnsfw__inflate_result dnsfw__inflate(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
+                                          size_t *produced, bool *consumed)
+{
+#ifdef DNSFW_HAVE_ISAL
+    if (z->kind == INFLATER_ISAL)
+        return step_isal(z, out, cap, produced, consumed);
+#endif
+    return step_zlib(z, out, cap, produced, consumed);
+}
