@@ -9,6 +9,9 @@
  *   - query_name is non-empty (and query_type present for Route 53 records);
  *   - n_chain <= DNSFW_LOG_CHAIN_MAX, chain_truncated only when the chain is full;
  *   - parsing the line again with another scratch gives the same record;
+ *   - the fast path for Resolver's records (log_route53_fast.c) accepts a line only when
+ *     the general parser does, with the same fields; and the same for the line
+ *     JSON-escaped inside a string, as a CloudWatch event carries it;
  * then the query name and its chain are evaluated on a small fixed matcher with
  * dnsfw_eval_chain() (name errors are fine): the deciding hop exists, a chain never
  * changes the verdict of a query without one, and a hop decides only with ALERT or BLOCK.
@@ -131,7 +134,8 @@ static void check_text(dnsfw_text t, const char *what, const uint8_t *line, size
     bool in_line = t.ptr >= l && t.len <= len && t.ptr <= l + len - t.len;
     bool in_scratch =
         s->buf && t.ptr >= s->buf && t.len <= s->cap && t.ptr <= s->buf + s->cap - t.len;
-    CHECK(in_line || in_scratch, "%s: text outside the line and the scratch", what);
+    bool in_fast = t.ptr >= s->fast && t.len <= FAST_MAX && t.ptr <= s->fast + FAST_MAX - t.len;
+    CHECK(in_line || in_scratch || in_fast, "%s: text outside the line and the scratch", what);
     const uint8_t *p = (const uint8_t *)t.ptr;
     for (size_t i = 0; i < t.len;) {
         CHECK(p[i] != 0, "%s: NUL byte at %zu", what, i);
@@ -169,6 +173,64 @@ static const dnsfw_text *fields(const dnsfw_log_record *r, size_t *n)
     memcpy(f, v, sizeof v);
     *n = sizeof v / sizeof v[0];
     return f;
+}
+
+/* Two records with the same fields (what a reader hands over). */
+static void same_record(const dnsfw_log_record *a, const dnsfw_log_record *b, const char *what)
+{
+    size_t n, n2;
+    dnsfw_text fa[16];
+    memcpy(fa, fields(a, &n), sizeof fa);
+    const dnsfw_text *fb = fields(b, &n2);
+    for (size_t i = 0; i < n; i++)
+        CHECK(text_same(fa[i], fb[i]), "%s: field %zu differs", what, i);
+    CHECK(a->n_chain == b->n_chain && a->chain_truncated == b->chain_truncated &&
+              a->flags == b->flags && a->time == b->time,
+          "%s: chain or flags differ", what);
+    for (size_t i = 0; i < a->n_chain; i++)
+        CHECK(text_same(a->chain[i], b->chain[i]), "%s: chain[%zu] differs", what, i);
+}
+
+/*
+ * The fast path against the general parser: whatever it accepts, plain or escaped
+ * inside a JSON string (as a CloudWatch event's message, followed by the rest of an
+ * event), the general parser accepts with the same fields.
+ */
+static void fast_path(const uint8_t *line, size_t len)
+{
+    dnsfw_logscratch *sf = g.scratch[0][0], *sg = g.scratch[0][1];
+    dnsfw_log_record fast, general;
+    const char *reason = NULL;
+    if (dnsfw__route53_fast(sf, (const char *)line, len, &fast)) {
+        int rc = dnsfw__log_route53_general(sg, (const char *)line, len, &general, &reason);
+        CHECK(rc == DNSFW_OK, "the fast path read a line the general parser rejects: %s", reason);
+        same_record(&fast, &general, "fast path");
+    }
+    /* the line as a JSON string's body: every byte escaped as JSON requires */
+    static const char tail[] = "\",\"timestamp\":1}";
+    size_t cap = len * 6 + sizeof tail;
+    char *esc = malloc(cap), *o = esc;
+    CHECK(esc != NULL, "malloc");
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = line[i];
+        if (c == '"' || c == '\\')
+            *o++ = '\\', *o++ = (char)c;
+        else if (c < 0x20)
+            o += sprintf(o, "\\u%04x", c);
+        else
+            *o++ = (char)c;
+    }
+    memcpy(o, tail, sizeof tail - 1);
+    o += sizeof tail - 1;
+    size_t used = 0;
+    if (dnsfw__route53_escaped(sf, esc, (size_t)(o - esc), &fast, &used)) {
+        CHECK(esc + used == o - (sizeof tail - 2), "the escaped record ends at its quote");
+        int rc = dnsfw__log_route53_general(sg, (const char *)line, len, &general, &reason);
+        CHECK(rc == DNSFW_OK, "the escaped fast path read a record the general parser rejects: %s",
+              reason);
+        same_record(&fast, &general, "escaped fast path");
+    }
+    free(esc);
 }
 
 static bool verdict_same(const dnsfw_verdict *a, const dnsfw_verdict *b)
@@ -297,6 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(text_same(rec.chain[i], again.chain[i]), "chain[%zu] differs", i);
         evaluate(&rec);
     }
+    fast_path(line, len);
     free(line);
     return 0;
 }

@@ -560,8 +560,9 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
     const char *reason = NULL;
     size_t used = 0;
     bool eof = false;
-    int rc =
-        dnsfw__cw_event_at(r->s, r->buf + r->pos, r->have - r->pos, &msg, &t, &reason, &used, &eof);
+    bool parsed;
+    int rc = dnsfw__cw_event_at(r->s, r->buf + r->pos, r->have - r->pos, &msg, &t, &reason, &used,
+                                &eof, &r->rec, &parsed);
     if (rc == DNSFW_ENOMEM)
         return -1;
     if (eof && !r->final && r->have - r->pos <= r->o.max_record)
@@ -575,6 +576,9 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
     r->first = r->comma = false;
     if (r->control) {
         deliver(r, DNSFW_ENOTQUERY, NULL, &info, w);
+    } else if (parsed) { /* a Route 53 record, read in its escaped form */
+        info.time = t;
+        deliver(r, DNSFW_OK, NULL, &info, w);
     } else {
         dnsfw_log_shape shape = info.shape;
         rc = dnsfw__log_message(r->lp, r->s, &r->clock, msg.ptr, msg.len, &r->rec, &info, &reason);
