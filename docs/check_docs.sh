@@ -7,6 +7,8 @@
 #                                             except the SKIP options (not documented yet)
 #   check_docs.sh errors HEADER ERRORS_MD     every status code of HEADER is in the registry
 #                                             with the same number, and nothing else is
+#   check_docs.sh unit UNIT DOC               the systemd unit is valid for systemd-analyze
+#                                             and DOC states its exposure level
 set -u
 fail=0
 
@@ -62,8 +64,26 @@ errors)
         fail=1
     fi
     ;;
+unit)
+    unit=$2
+    doc=$3
+    command -v systemd-analyze >/dev/null ||
+        { echo "FAIL: systemd-analyze is not installed (scripts/install-deps.sh installs systemd)" >&2; exit 1; }
+    # Offline: the unit file alone is rated, no running systemd is needed.
+    out=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1)
+    level=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p')
+    if [ -z "$level" ]; then
+        echo "FAIL: systemd-analyze did not rate $unit:" >&2
+        printf '%s\n' "$out" >&2
+        fail=1
+    elif ! grep -q "exposure level $level" "$doc"; then
+        echo "FAIL: systemd-analyze rates $unit $level; $doc says otherwise:" >&2
+        grep -n "exposure level" "$doc" >&2
+        fail=1
+    fi
+    ;;
 *)
-    echo "usage: $0 man|options|errors ARGS..." >&2
+    echo "usage: $0 man|options|errors|unit ARGS..." >&2
     exit 99
     ;;
 esac

@@ -7,7 +7,9 @@
  *   - every text lies inside the line or inside the scratch's decoding buffer, is
  *     valid UTF-8 and holds no NUL byte; absent texts have length 0;
  *   - query_name is non-empty (and query_type present for Route 53 records);
- *   - n_chain <= DNSFW_LOG_CHAIN_MAX, chain_truncated only when the chain is full;
+ *   - n_chain <= DNSFW_LOG_CHAIN_MAX, chain_truncated only when the chain is full; the
+ *     same for the answered addresses (n_addresses, DNSFW_LOG_ADDR_MAX), which parse as
+ *     addresses or are rejected with DNSFW_EPARSE;
  *   - parsing the line again with another scratch gives the same record;
  *   - the fast path for Resolver's records (log_route53_fast.c) accepts a line only when
  *     the general parser does, with the same fields; and the same for the line
@@ -357,6 +359,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               "chain differs when parsed again");
         for (size_t i = 0; i < rec.n_chain; i++)
             CHECK(text_same(rec.chain[i], again.chain[i]), "chain[%zu] differs", i);
+        /* the answers' A/AAAA Rdata: as the chain, kept in order up to the maximum */
+        CHECK(rec.n_addresses <= DNSFW_LOG_ADDR_MAX, "n_addresses %zu", rec.n_addresses);
+        CHECK(!rec.addresses_truncated || rec.n_addresses == DNSFW_LOG_ADDR_MAX,
+              "addresses truncated with %zu", rec.n_addresses);
+        CHECK(f == DNSFW_LOG_ROUTE53 || rec.n_addresses == 0, "a text format with addresses");
+        CHECK(again.n_addresses == rec.n_addresses, "addresses differ when parsed again");
+        for (size_t i = 0; i < rec.n_addresses; i++) {
+            CHECK(rec.addresses[i].ptr != NULL, "addresses[%zu] absent", i);
+            check_text(rec.addresses[i], "answered address", line, len, s);
+            CHECK(text_same(rec.addresses[i], again.addresses[i]), "addresses[%zu] differs", i);
+            dnsfw_ip ip;
+            int prc = dnsfw_ip_parse(rec.addresses[i].ptr, rec.addresses[i].len, &ip);
+            CHECK(prc == DNSFW_OK || prc == DNSFW_EPARSE, "ip_parse status %d", prc);
+        }
         evaluate(&rec);
     }
     fast_path(line, len);

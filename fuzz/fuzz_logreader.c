@@ -3,14 +3,17 @@
  * export lines, CloudWatch documents, subscription payloads, EventBridge events,
  * syslog), fed twice: in one piece, and in pieces whose sizes the input picks.
  *
- * Input: byte 0 picks the format (auto most of the time), byte 1 the piece size (1 to
- * 256, or 64 KiB), the rest is the input. Checks:
+ * Input: byte 0 picks the format (auto most of the time) or a flow-log reader
+ * (DNSFW_RECORDS_FLOW), byte 1 the piece size (1 to 256, or 64 KiB), the rest is the
+ * input. Checks:
  *   - the items and the counts are the same however the input is cut into pieces: the
  *     reader's result may not depend on where read() happened to stop;
  *   - every item has a documented kind and status, a reason unless it is a record, a
  *     location with this source, and a line of at least 1 unless the input is empty;
  *   - a record has a non-empty query name, valid UTF-8 without NUL (or the unprintable
  *     flag and no name), and a query type for Route 53 shapes;
+ *   - a flow record comes only from a flow-log reader, as a line of a text file or the
+ *     message of a CloudWatch shape, with the texts the same in both runs;
  *   - the stats add up to the items handed over;
  * with max_record small (4 KiB) so that the limits and the streaming paths are reached.
  */
@@ -53,6 +56,7 @@ struct seen {
 struct run {
     struct seen items[MAX_ITEMS];
     size_t n, dropped;
+    bool flows;
 };
 
 static uint64_t hash(const char *p, size_t n)
@@ -83,15 +87,28 @@ static bool utf8_ok(const char *s, size_t n)
 static int on_item(void *ud, const dnsfw_log_item *it)
 {
     struct run *r = ud;
-    CHECK(it->kind >= DNSFW_ITEM_RECORD && it->kind <= DNSFW_ITEM_NOTICE, "kind %d", it->kind);
+    CHECK(it->kind >= DNSFW_ITEM_RECORD && it->kind <= DNSFW_ITEM_FLOW, "kind %d", it->kind);
     CHECK(it->where.source && strcmp(it->where.source, "fuzz") == 0, "source");
     CHECK(it->where.line >= 1, "line %llu", (unsigned long long)it->where.line);
-    CHECK(it->shape >= DNSFW_SHAPE_NONE && it->shape <= DNSFW_SHAPE_SYSLOG, "shape %d", it->shape);
+    CHECK(it->shape >= DNSFW_SHAPE_NONE && it->shape <= DNSFW_SHAPE_FLOW, "shape %d", it->shape);
     CHECK(dnsfw_log_shape_name(it->shape) != NULL, "shape name");
     uint64_t h = 0;
     switch (it->kind) {
+    case DNSFW_ITEM_FLOW: {
+        const dnsfw_flow_record *f = it->flow;
+        CHECK(r->flows && f && !it->record && it->status == DNSFW_OK, "a flow from a flow reader");
+        CHECK(it->shape == DNSFW_SHAPE_FLOW || it->shape == DNSFW_SHAPE_CW_EXPORT ||
+                  it->shape == DNSFW_SHAPE_CW_EVENTS || it->shape == DNSFW_SHAPE_CW_PAYLOAD,
+              "flow shape %d", it->shape);
+        for (int k = 0; k < DNSFW_FLOW_FIELD_COUNT; k++)
+            if (f->text[k].ptr)
+                h = h * 31 + hash(f->text[k].ptr, f->text[k].len);
+        h ^= f->present;
+        break;
+    }
     case DNSFW_ITEM_RECORD: {
         const dnsfw_log_record *rec = it->record;
+        CHECK(!r->flows, "a query record from a flow reader");
         CHECK(it->status == DNSFW_OK && rec, "record status %d", it->status);
         if (rec->flags & DNSFW_LOG_NAME_UNPRINTABLE) {
             CHECK(!rec->query_name.ptr, "an unprintable name has no text");
@@ -135,10 +152,13 @@ static int on_item(void *ud, const dnsfw_log_item *it)
     return 0;
 }
 
-static void read_all(dnsfw_log_format format, const uint8_t *in, size_t len, size_t piece,
-                     struct run *r, dnsfw_logreader_stats *st)
+static void read_all(dnsfw_log_format format, bool flows, const uint8_t *in, size_t len,
+                     size_t piece, struct run *r, dnsfw_logreader_stats *st)
 {
+    r->flows = flows;
     dnsfw_logreader_options o = {.format = format,
+                                 .records = flows ? DNSFW_RECORDS_FLOW : DNSFW_RECORDS_QUERY,
+                                 .flags = flows ? 0 : DNSFW_LOGREADER_TIMES,
                                  .on_item = on_item,
                                  .userdata = r,
                                  .now = 1795795200000LL, /* 2026-11-27 */
@@ -166,14 +186,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DNSFW_LOG_AUTO,    DNSFW_LOG_AUTO,      DNSFW_LOG_AUTO,       DNSFW_LOG_AUTO,
         DNSFW_LOG_ROUTE53, DNSFW_LOG_CW_EXPORT, DNSFW_LOG_CLOUDWATCH, DNSFW_LOG_EVENTBRIDGE,
         DNSFW_LOG_DNSMASQ, DNSFW_LOG_BIND,      DNSFW_LOG_UNBOUND,    DNSFW_LOG_AUTO};
-    dnsfw_log_format format = formats[data[0] % (sizeof formats / sizeof formats[0])];
+    /* 12 and 13: a flow-log reader (DNSFW_LOG_AUTO) */
+    size_t pick = data[0] % (sizeof formats / sizeof formats[0] + 2);
+    bool flows = pick >= sizeof formats / sizeof formats[0];
+    dnsfw_log_format format = flows ? DNSFW_LOG_AUTO : formats[pick];
     size_t piece = data[1] == 255 ? 65536 : (size_t)data[1] + 1;
     data += 2;
     size -= 2;
     dnsfw_logreader_stats sa, sb;
     a.n = a.dropped = b.n = b.dropped = 0;
-    read_all(format, data, size, size ? size : 1, &a, &sa);
-    read_all(format, data, size, piece, &b, &sb);
+    read_all(format, flows, data, size, size ? size : 1, &a, &sa);
+    read_all(format, flows, data, size, piece, &b, &sb);
     CHECK(a.n == b.n && a.dropped == b.dropped, "%zu items whole, %zu in pieces of %zu", a.n, b.n,
           piece);
     for (size_t i = 0; i < a.n; i++) {

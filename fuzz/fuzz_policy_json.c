@@ -301,8 +301,15 @@ static void model_init(struct model *m, const dnsfw_policy *p)
             CHECK(i == 0 || r[-1].d.priority < d->priority, "rules of %s not sorted", gi.name);
             CHECK(d->priority >= 1 && d->priority <= 2147483647u, "rule priority %u", d->priority);
             CHECK(d->name || info->tiered, "general rule without a name");
-            CHECK(d->domain_list < info->n_lists, "rule looks at list %u of %u", d->domain_list,
-                  info->n_lists);
+            if (d->threat) /* an Advanced rule: a protection, a threshold, no list */
+                CHECK(d->domain_list == DNSFW_NONE && d->action != DNSFW_ACTION_ALLOW &&
+                          d->threat < DNSFW_THREAT_COUNT && d->confidence >= DNSFW_CONFIDENCE_LOW &&
+                          d->confidence <= DNSFW_CONFIDENCE_HIGH,
+                      "Advanced rule: list %u, action %d, threat %d, confidence %d", d->domain_list,
+                      (int)d->action, (int)d->threat, (int)d->confidence);
+            else
+                CHECK(d->domain_list < info->n_lists && d->confidence == DNSFW_CONFIDENCE_NONE,
+                      "rule looks at list %u of %u", d->domain_list, info->n_lists);
             CHECK(d->action == DNSFW_ACTION_ALLOW || d->action == DNSFW_ACTION_ALERT ||
                       d->action == DNSFW_ACTION_BLOCK,
                   "rule action %d", (int)d->action);
@@ -329,7 +336,9 @@ static void same_rule(const dnsfw_rule_def *a, const dnsfw_rule_def *b)
     CHECK(str_eq(a->name, b->name) && a->priority == b->priority && a->action == b->action &&
               a->domain_list == b->domain_list && a->qtype == b->qtype &&
               a->redirection == b->redirection && a->block_response == b->block_response &&
-              str_eq(a->override_domain, b->override_domain) && a->override_ttl == b->override_ttl,
+              str_eq(a->override_domain, b->override_domain) &&
+              a->override_ttl == b->override_ttl && a->threat == b->threat &&
+              a->confidence == b->confidence,
           "rule %s/%u changed in the round trip", str_or(a->name), a->priority);
 }
 
@@ -555,8 +564,8 @@ static void check_verdict(const struct model *m, const dnsfw_matcher *mt, const 
     uint32_t want_list = DNSFW_NONE;
     for (size_t r = 0; r < m->n_rules && want == SIZE_MAX; r++) {
         const dnsfw_rule_def *d = &m->rules[r].d;
-        if (d->qtype && d->qtype != qtype)
-            continue;
+        if (d->threat || (d->qtype && d->qtype != qtype))
+            continue; /* Advanced rules decide through dnsfw_eval_threats() only */
         uint32_t l = scoped_list(m, d->domain_list, scope);
         if (!done[l]) {
             best[l] = best_entry(m, l, pr);

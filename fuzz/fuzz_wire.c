@@ -9,7 +9,9 @@
  *   - as the upstream's answer to the query made of its own question:
  *     dnsfw_inspect_answer() must return OK or EBADPACKET, and a replacement response
  *     must parse and answer the query;
- *   - as a query to refuse: dnsfw_respond_error() builds a SERVFAIL that parses.
+ *   - as a query to refuse: dnsfw_respond_error() builds a SERVFAIL that parses;
+ *   - as a query whose answer is too large for UDP: dnsfw_respond_truncated() builds a
+ *     TC response that parses.
  * Each call is made twice, the second time with DNSFW_RESPOND_LDNS: the direct writer and
  * ldns's packet writer must give the same decision and the same octets.
  * Nothing may be read outside the input (the sanitizers see the exact-size buffer).
@@ -244,6 +246,28 @@ static void as_error(const uint8_t *data, size_t size)
     }
 }
 
+/* The input as a query whose answer is too large for UDP: a TC response that parses. */
+static void as_truncated(const uint8_t *data, size_t size)
+{
+    static const uint8_t answer[12] = {0, 0, 0x84, 0x03}; /* AA, NXDOMAIN */
+    dnsfw_respond_options lo = {.flags = DNSFW_RESPOND_LDNS};
+    int refrc = dnsfw_respond_truncated(data, size, answer, 12, &lo, ref, sizeof ref, &reflen);
+    int rc = dnsfw_respond_truncated(data, size, answer, 12, NULL, out, sizeof out, &outlen);
+    CHECK(rc == DNSFW_OK || rc == DNSFW_EBADPACKET, "TC: status %d", rc);
+    CHECK(rc == refrc, "TC: status %d, %d with ldns", rc, refrc);
+    if (rc != DNSFW_OK)
+        return;
+    same_octets("TC");
+    /* the query's header is at least 12 octets here; AA is the answer's */
+    CHECK(outlen >= 12 && outlen <= 512 && get16(out) == get16(data) && (out[2] & 0x86) == 0x86 &&
+              (out[3] & 0x0F) == 3 && get16(out + 4) == 1 && get16(out + 6) == 0 &&
+              get16(out + 8) == 0,
+          "TC: %zu octets, flags %02x%02x", outlen, out[2], out[3]);
+    ldns_pkt *p = NULL;
+    CHECK(ldns_wire2pkt(&p, out, outlen) == LDNS_STATUS_OK, "TC: does not parse with ldns");
+    ldns_pkt_free(p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 65535)
@@ -254,5 +278,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     as_query(data, size, DNSFW_RESPOND_TCP | DNSFW_RESPOND_SOA);
     as_answer(data, size);
     as_error(data, size);
+    as_truncated(data, size);
     return 0;
 }

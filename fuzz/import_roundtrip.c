@@ -39,8 +39,13 @@ static void invariants(const struct fw_model *m)
             m->groups[i - 1].priority > g->priority)
             die("groups are not sorted by priority");
         for (size_t j = 0; j < g->n_rules; j++) {
-            if (g->rules[j].list >= m->n_lists)
+            /* an Advanced rule matches no list; every other rule matches one */
+            if (g->rules[j].threat ? g->rules[j].list != FW_NO_LIST
+                                   : g->rules[j].list >= m->n_lists)
                 die("a rule refers to a list that does not exist");
+            if (g->rules[j].threat && (g->rules[j].confidence < DNSFW_CONFIDENCE_LOW ||
+                                       g->rules[j].confidence > DNSFW_CONFIDENCE_HIGH))
+                die("an Advanced rule without a confidence threshold");
             if (j && g->rules[j - 1].priority > g->rules[j].priority)
                 die("rules are not sorted by priority");
             if ((g->rules[j].action == DNSFW_ACTION_BLOCK) != (g->rules[j].response != 0))

@@ -71,7 +71,10 @@ static int copy_rules(dnsfw_matcher *m, const dnsfw_policy *p)
                                   .redirection = r->redirection,
                                   .qtype = r->qtype,
                                   .list = r->list,
-                                  .override_ttl = r->override_ttl};
+                                  .override_ttl = r->override_ttl,
+                                  .threat = r->threat,
+                                  .confidence = r->confidence};
+            m->n_threat_rules += r->threat != DNSFW_THREAT_NONE;
             if ((r->name && !(mr->name = dnsfw__strdup(r->name))) ||
                 (r->override_domain && !(mr->override_domain = dnsfw__strdup(r->override_domain))))
                 goto nomem;
@@ -87,7 +90,7 @@ nomem:
 /* The list a rule looks at under a scope: a scope swaps the union list for its own. */
 static uint32_t scoped_list(const dnsfw_policy *p, uint32_t list, size_t scope)
 {
-    if (scope == 0 || !p->is_tiered || list != TIER_UNION_LIST)
+    if (list == DNSFW_NONE || scope == 0 || !p->is_tiered || list != TIER_UNION_LIST)
         return list;
     return p->scopes[scope - 1].list;
 }
@@ -253,6 +256,11 @@ int dnsfw_matcher_find_scope(const dnsfw_matcher *m, const char *repo, uint32_t 
     return DNSFW_ENOTFOUND;
 }
 
+uint32_t dnsfw_matcher_threat_rules(const dnsfw_matcher *m)
+{
+    return m ? m->n_threat_rules : 0;
+}
+
 uint32_t dnsfw_matcher_rule_count(const dnsfw_matcher *m)
 {
     return m ? (uint32_t)m->n_rules : 0;
@@ -280,8 +288,10 @@ int dnsfw_matcher_rule(const dnsfw_matcher *m, uint32_t rank, uint32_t scope, dn
                              .rule_priority = r->priority,
                              .action = r->action,
                              .domain_list = list,
-                             .domain_list_name = m->list_names[list],
+                             .domain_list_name = r->threat ? NULL : m->list_names[list],
                              .qtype = r->qtype,
-                             .redirection = r->redirection};
+                             .redirection = r->redirection,
+                             .threat = r->threat,
+                             .confidence = r->confidence};
     return DNSFW_OK;
 }

@@ -44,6 +44,8 @@ const char *dnsfw_strerror(int status)
         return "malformed DNS message";
     case DNSFW_ENOTIMPL:
         return "DNS opcode or EDNS version not implemented";
+    case DNSFW_ETIMEDOUT:
+        return "timed out";
     }
     return "unknown error";
 }

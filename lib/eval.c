@@ -248,3 +248,31 @@ int dnsfw_eval_chain(const dnsfw_matcher *m, const char *qname, size_t qname_len
     *v = alert;
     return DNSFW_OK;
 }
+
+int dnsfw_eval_threats(const dnsfw_matcher *m, uint16_t qtype,
+                       const dnsfw_confidence detected[DNSFW_THREAT_COUNT], dnsfw_verdict *v)
+{
+    if (!m || !detected || !v || (v->rule != DNSFW_NONE && v->rule >= m->n_rules))
+        return DNSFW_EINVAL;
+    if (!m->n_threat_rules)
+        return DNSFW_OK;
+    uint32_t until = v->rule == DNSFW_NONE ? (uint32_t)m->n_rules : v->rule;
+    for (uint32_t rank = 0; rank < until; rank++) {
+        const struct m_rule *r = &m->rules[rank];
+        if (!r->threat || (r->qtype && r->qtype != qtype))
+            continue;
+        dnsfw_confidence found = detected[r->threat];
+        if (found < DNSFW_CONFIDENCE_LOW || found > DNSFW_CONFIDENCE_HIGH || found < r->confidence)
+            continue;
+        *v = (dnsfw_verdict){
+            .action = r->action,
+            .block_response = r->action == DNSFW_ACTION_BLOCK ? r->response : DNSFW_RESPONSE_NONE,
+            .rule = rank,
+            .domain_list = DNSFW_NONE,
+            .entry_kind = DNSFW_ENTRY_NONE,
+            .entry_node = DNSFW_NONE,
+        };
+        return DNSFW_OK;
+    }
+    return DNSFW_OK;
+}

@@ -13,7 +13,8 @@
 #include "json_scan.h"
 #include "logparse.h"
 
-/* answers: [{"Rdata": ..., "Type": ..., "Class": ...}, ...]; CNAME/DNAME targets kept. */
+/* answers: [{"Rdata": ..., "Type": ..., "Class": ...}, ...]; CNAME/DNAME targets and
+ * A/AAAA addresses kept. */
 static bool answers(struct scan *sc, dnsfw_log_record *rec)
 {
     int open = container(sc, '[', "answers is not an array");
@@ -68,6 +69,12 @@ static bool answers(struct scan *sc, dnsfw_log_record *rec)
                 rec->chain[rec->n_chain++] = rdata;
             else
                 rec->chain_truncated = 1;
+        } else if (rdata.ptr && type.ptr && (KEY(&type, "A") || KEY(&type, "AAAA"))) {
+            /* what the egress join (docs/egress.md) matches flows against */
+            if (rec->n_addresses < DNSFW_LOG_ADDR_MAX)
+                rec->addresses[rec->n_addresses++] = rdata;
+            else
+                rec->addresses_truncated = 1;
         }
         skip_ws(sc);
         if (sc->p >= sc->end)

@@ -15,6 +15,10 @@
  * arrays) are records or events standing alone. After a syntax error the reader goes on
  * at the next line that starts with '{' or '[' (pages appended to one file start so);
  * such a line inside an unfinished value means that value was cut short.
+ *
+ * Flow logs (DNSFW_RECORDS_FLOW) take the same stages: only what is done with a line,
+ * a value standing alone and an event's message differs (flow_line, flow_value,
+ * flow_message), as the three handle_ functions below show.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -73,6 +77,12 @@ struct dnsfw_logreader {
     uint64_t index;    /* next element's index */
     bool control;      /* a CONTROL_MESSAGE payload */
     dnsfw_log_record rec;
+    /* flow logs */
+    bool flows;
+    bool times;                     /* DNSFW_LOGREADER_TIMES */
+    dnsfw_flowformat *flow_default; /* the default format, when none was given */
+    dnsfw_flowformat *flow_header;  /* this input's header line, when it had one */
+    dnsfw_flow_record flow;
     dnsfw_logreader_stats st;
     bool version_said;
     int stop;
@@ -97,6 +107,8 @@ const char *dnsfw_log_shape_name(dnsfw_log_shape shape)
         return "text";
     case DNSFW_SHAPE_SYSLOG:
         return "syslog";
+    case DNSFW_SHAPE_FLOW:
+        return "flow-log";
     }
     return "unknown";
 }
@@ -175,6 +187,8 @@ static void deliver(dnsfw_logreader *r, int rc, const char *reason, const struct
             emit(r, &note);
         }
     }
+    if (r->times && !r->windowed)
+        r->rec.time = record_time(r, info);
     if (r->windowed) {
         int64_t t = record_time(r, info);
         if (t == DNSFW_TIME_NONE) {
@@ -195,6 +209,107 @@ static void deliver(dnsfw_logreader *r, int rc, const char *reason, const struct
     emit(r, &item);
 }
 
+/* --- flow logs ----------------------------------------------------------------------- */
+
+/* The message of a CloudWatch event, an export line's, or a text line: one flow record. */
+static void flow_message(dnsfw_logreader *r, const char *msg, size_t len, dnsfw_log_shape shape,
+                         int64_t envelope, dnsfw_log_location where)
+{
+    dnsfw_log_item item = {.shape = shape, .where = where};
+    static const char control[] = "CWL CONTROL MESSAGE";
+    if (len >= sizeof control - 1 && memcmp(msg, control, sizeof control - 1) == 0) {
+        r->st.not_query++;
+        item.kind = DNSFW_ITEM_NOT_QUERY;
+        emit(r, &item);
+        return;
+    }
+    const dnsfw_flowformat *f = r->flow_header     ? r->flow_header
+                                : r->o.flow_format ? r->o.flow_format
+                                                   : r->flow_default;
+    const char *reason = NULL;
+    int rc = dnsfw_flow_parse(f, msg, len, &r->flow, &reason);
+    if (rc) {
+        problem(r, where, shape, rc, reason ? reason : dnsfw_strerror(rc));
+        return;
+    }
+    if (r->windowed) {
+        int64_t t = envelope;
+        if (DNSFW_FLOW_HAS(&r->flow, DNSFW_FLOW_START)) /* its own time first */
+            t = r->flow.start > INT64_MAX / 1000 ? INT64_MAX : r->flow.start * 1000;
+        if (t == DNSFW_TIME_NONE) {
+            problem(r, where, shape, DNSFW_ESCHEMA,
+                    "the record has no time to compare with the time window");
+            return;
+        }
+        if ((r->o.since != DNSFW_TIME_NONE && t < r->o.since) ||
+            (r->o.until != DNSFW_TIME_NONE && t >= r->o.until)) {
+            r->st.outside_window++;
+            return;
+        }
+    }
+    r->st.records++;
+    item.kind = DNSFW_ITEM_FLOW;
+    item.flow = &r->flow;
+    emit(r, &item);
+}
+
+/* A header line: the format of the rest of this input. */
+static void flow_header(dnsfw_logreader *r, const char *text, size_t len, dnsfw_log_location where)
+{
+    dnsfw_flowformat *f = NULL;
+    dnsfw_error err;
+    int rc = dnsfw_flowformat_new(&f, text, len, &err);
+    if (rc) {
+        problem(r, where, DNSFW_SHAPE_FLOW, rc,
+                rc == DNSFW_EDUPLICATE ? "a header line names a field twice"
+                                       : "a header line that cannot be read");
+        return;
+    }
+    dnsfw_flowformat_free(r->flow_header);
+    r->flow_header = f;
+    r->st.not_query++;
+    dnsfw_log_item item = {.kind = DNSFW_ITEM_NOT_QUERY, .shape = DNSFW_SHAPE_FLOW, .where = where};
+    emit(r, &item);
+}
+
+/* A JSON value standing alone among flow records: a CloudWatch Logs event. */
+static void flow_value(dnsfw_logreader *r, const char *text, size_t len, dnsfw_log_location where)
+{
+    dnsfw_text msg;
+    int64_t t;
+    const char *reason = NULL;
+    int rc = dnsfw__cw_event(r->s, text, len, &msg, &t, &reason);
+    if (rc)
+        problem(r, where, DNSFW_SHAPE_CW_EVENTS, rc,
+                rc == DNSFW_ENOMEM ? dnsfw_strerror(rc)
+                                   : "a JSON value that is not a CloudWatch Logs event, among "
+                                     "flow records");
+    else
+        flow_message(r, msg.ptr, msg.len, DNSFW_SHAPE_CW_EVENTS, t, where);
+}
+
+/* A line of a flow log: a header, a record, a CloudWatch export line or event. */
+static void flow_line(dnsfw_logreader *r, const char *text, size_t len, dnsfw_log_location where)
+{
+    if (text[0] == '{') {
+        flow_value(r, text, len, where);
+        return;
+    }
+    size_t used;
+    int64_t t;
+    if (len > 21 && text[0] >= '0' && text[0] <= '9' && text[4] == '-' &&
+        dnsfw__time_rfc3339(text, len, &used, &t) == 1 && used + 1 < len && text[used] == ' ') {
+        flow_message(r, text + used + 1, len - used - 1, DNSFW_SHAPE_CW_EXPORT, t, where);
+        return;
+    }
+    if (dnsfw_flow_is_header(text, len))
+        flow_header(r, text, len, where);
+    else
+        flow_message(r, text, len, DNSFW_SHAPE_FLOW, DNSFW_TIME_NONE, where);
+}
+
+/* --- handing over --------------------------------------------------------------------- */
+
 static void handle_line(dnsfw_logreader *r, const char *text, size_t len, uint64_t line)
 {
     while (len && (text[len - 1] == '\r' || text[len - 1] == ' ' || text[len - 1] == '\t'))
@@ -204,6 +319,10 @@ static void handle_line(dnsfw_logreader *r, const char *text, size_t len, uint64
         i++;
     if (i == len)
         return; /* a blank line is nothing */
+    if (r->flows) {
+        flow_line(r, text + i, len - i, here(r, line));
+        return;
+    }
     struct line_info info;
     const char *reason = NULL;
     int rc = dnsfw__log_line(r->lp, r->s, &r->clock, text, len, &r->rec, &info, &reason);
@@ -213,6 +332,10 @@ static void handle_line(dnsfw_logreader *r, const char *text, size_t len, uint64
 /* A JSON value standing alone (a top-level object, an element of a top-level array). */
 static void handle_value(dnsfw_logreader *r, const char *text, size_t len, dnsfw_log_location w)
 {
+    if (r->flows) {
+        flow_value(r, text, len, w);
+        return;
+    }
     struct line_info info;
     const char *reason = NULL;
     int rc = dnsfw__log_line(r->lp, r->s, &r->clock, text, len, &r->rec, &info, &reason);
@@ -235,6 +358,10 @@ static void handle_event(dnsfw_logreader *r, const char *text, size_t len, dnsfw
     int rc = dnsfw__cw_event(r->s, text, len, &msg, &t, &reason);
     if (rc) {
         deliver(r, rc, reason, &info, w);
+        return;
+    }
+    if (r->flows) {
+        flow_message(r, msg.ptr, msg.len, info.shape, t, w);
         return;
     }
     dnsfw_log_shape shape = info.shape;
@@ -290,8 +417,11 @@ static int step_lines(dnsfw_logreader *r)
         char *nl = memchr(start, '\n', r->have - r->pos);
         if (!nl) {
             if (r->final) {
-                if (!r->skipping && !r->cut)
-                    handle_line(r, start, r->have - r->pos, r->line);
+                size_t len = r->have - r->pos;
+                if (!r->skipping && !r->cut && len > r->o.max_record)
+                    problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_ELIMIT, too_long(r));
+                else if (!r->skipping && !r->cut)
+                    handle_line(r, start, len, r->line);
                 r->pos = r->have;
                 return STEP_DONE;
             }
@@ -338,6 +468,18 @@ static void oversize(dnsfw_logreader *r, dnsfw_log_location w, const char *reaso
 {
     problem(r, w, DNSFW_SHAPE_NONE, DNSFW_ELIMIT, reason);
     resync(r, r->pos + 1);
+}
+
+/*
+ * Whether a value that did not scan went on past max_record before it went wrong (or
+ * before the buffer ran out): such a value is too long, whatever else is wrong with it.
+ * Deciding by the position of the error, not by how much was buffered, keeps the result
+ * the same however the input arrives.
+ */
+static bool past_limit(const dnsfw_logreader *r, const struct scan *sc)
+{
+    size_t stop = sc->eof ? r->have : (size_t)((const char *)sc->p - r->buf);
+    return stop - r->pos > r->o.max_record;
 }
 
 /* A value that went wrong at position at, inside the value that started on r->obj_line. */
@@ -405,7 +547,8 @@ static int step_top(dnsfw_logreader *r)
         /* A record on its own line: the fast path. Documents start with other keys. */
         if (nl && (size_t)(nl - start) <= r->o.max_record && !first_key_is(r, "messageType") &&
             !first_key_is(r, "events") && !first_key_is(r, "logEvents") &&
-            r->lp->format != DNSFW_LOG_CLOUDWATCH && r->lp->format != DNSFW_LOG_EVENTBRIDGE) {
+            r->lp->format != DNSFW_LOG_CLOUDWATCH && r->lp->format != DNSFW_LOG_EVENTBRIDGE &&
+            !r->flows) {
             size_t len = (size_t)(nl - start);
             while (len && (start[len - 1] == '\r' || start[len - 1] == ' '))
                 len--;
@@ -480,6 +623,10 @@ static int step_obj(dnsfw_logreader *r)
         if (!r->first) {
             if (sc.p < sc.end && *sc.p == ',') {
                 sc.p++;
+            } else if (sc.p < sc.end && past_limit(r, &sc)) {
+                oversize(r, here(r, r->obj_line),
+                         "a JSON value longer than the longest record allowed");
+                return STEP_GO;
             } else if (sc.p < sc.end) {
                 value_error(r, (size_t)((const char *)sc.p - r->buf), here(r, r->obj_line),
                             DNSFW_EPARSE, "expected ',' or '}' after a value");
@@ -514,7 +661,7 @@ static int step_obj(dnsfw_logreader *r)
             ok = skip_value(&sc, 1);
         }
         if (!ok) {
-            if (sc.eof && r->have - r->pos > r->o.max_record) {
+            if (past_limit(r, &sc)) {
                 oversize(r, here(r, r->obj_line),
                          "a JSON value longer than the longest record "
                          "allowed");
@@ -562,7 +709,7 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
     bool eof = false;
     bool parsed;
     int rc = dnsfw__cw_event_at(r->s, r->buf + r->pos, r->have - r->pos, &msg, &t, &reason, &used,
-                                &eof, &r->rec, &parsed);
+                                &eof, r->flows ? NULL : &r->rec, &parsed);
     if (rc == DNSFW_ENOMEM)
         return -1;
     if (eof && !r->final && r->have - r->pos <= r->o.max_record)
@@ -576,6 +723,8 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
     r->first = r->comma = false;
     if (r->control) {
         deliver(r, DNSFW_ENOTQUERY, NULL, &info, w);
+    } else if (r->flows) {
+        flow_message(r, msg.ptr, msg.len, info.shape, t, w);
     } else if (parsed) { /* a Route 53 record, read in its escaped form */
         info.time = t;
         deliver(r, DNSFW_OK, NULL, &info, w);
@@ -626,7 +775,7 @@ static int step_elements(dnsfw_logreader *r, bool events)
     }
     struct scan sc = scanner(r, r->pos);
     if (!skip_value(&sc, 1)) {
-        if (sc.eof && r->have - r->pos > r->o.max_record) {
+        if (past_limit(r, &sc)) {
             oversize(r, doc_here(r, at_line), "an event longer than the longest record allowed");
             return STEP_GO;
         }
@@ -707,7 +856,7 @@ static int step_doc_rest(dnsfw_logreader *r)
         return STEP_GO;
     }
     if (!ok) {
-        if (sc.eof && r->have - r->pos > r->o.max_record) {
+        if (past_limit(r, &sc)) {
             oversize(r, doc_here(r, r->obj_line),
                      "a JSON value longer than the longest record allowed");
             return STEP_GO;
@@ -1029,9 +1178,20 @@ int dnsfw_logreader_new(dnsfw_logreader **out, const dnsfw_logreader_options *o,
     r->windowed = r->o.since != DNSFW_TIME_NONE || r->o.until != DNSFW_TIME_NONE;
     r->clock.now_ms = r->o.now ? r->o.now : (int64_t)time(NULL) * 1000;
     r->clock.local_offset = r->o.local_offset;
+    r->flows = o->records == DNSFW_RECORDS_FLOW;
+    r->times = (o->flags & DNSFW_LOGREADER_TIMES) != 0;
+    if (o->records > DNSFW_RECORDS_FLOW || (o->flags & ~DNSFW_LOGREADER_TIMES) ||
+        (r->flows && o->format != DNSFW_LOG_AUTO) || (!r->flows && o->flow_format)) {
+        free(r);
+        return dnsfw__fail(err, DNSFW_EINVAL, NULL, 0, 0,
+                           "flow-log readers read every shape (DNSFW_LOG_AUTO), and only they "
+                           "take a flow format");
+    }
     int rc = dnsfw_logparser_new(&r->lp, o->format, o->pattern, err);
     if (!rc)
         rc = dnsfw_logscratch_new(r->lp, &r->s);
+    if (!rc && r->flows && !o->flow_format)
+        rc = dnsfw_flowformat_new(&r->flow_default, NULL, 0, err);
     if (rc) {
         dnsfw_logreader_free(r);
         return rc;
@@ -1061,6 +1221,8 @@ static void reset_input(dnsfw_logreader *r)
     r->doc = 0;
     r->array = NULL;
     r->input_bytes = 0;
+    dnsfw_flowformat_free(r->flow_header);
+    r->flow_header = NULL;
 }
 
 void dnsfw_logreader_free(dnsfw_logreader *r)
@@ -1074,6 +1236,8 @@ void dnsfw_logreader_free(dnsfw_logreader *r)
     }
     dnsfw_logscratch_free(r->s);
     dnsfw_logparser_free(r->lp);
+    dnsfw_flowformat_free(r->flow_header);
+    dnsfw_flowformat_free(r->flow_default);
     free(r->source);
     free(r->buf);
     free(r);

@@ -16,6 +16,8 @@ struct m_rule {
     uint32_t list;
     char *override_domain;
     uint32_t override_ttl;
+    dnsfw_threat threat; /* an Advanced rule: list is DNSFW_NONE, the trie never offers it */
+    dnsfw_confidence confidence;
 };
 
 struct m_group {
@@ -47,6 +49,7 @@ struct dnsfw_matcher {
     size_t n_scopes;
     struct list_rules *list_rules; /* [(n_scopes + 1) * n_lists] */
     uint32_t *rule_refs;
+    uint32_t n_threat_rules;      /* Advanced rules among rules */
     struct list_presets *presets; /* [n_lists]; empty tables for most */
     int fail_open;
 };

@@ -3,6 +3,7 @@
 #include "preset.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "name.h"
 #include "spec.h"
@@ -33,6 +34,10 @@ void dnsfw_policy_free(dnsfw_policy *p)
             free(l->origins[k].written);
         free(l->origins);
         free(l->presets);
+        free(l->managed_name);
+        for (size_t j = 0; j < l->n_ids; j++)
+            free(l->ids[j].region), free(l->ids[j].id);
+        free(l->ids);
     }
     for (size_t i = 0; i < p->n_files; i++)
         free(p->files[i]);
@@ -209,6 +214,15 @@ int dnsfw__rule_check(const dnsfw_policy *p, const dnsfw_rule_def *d, const char
         why = "block_override is only allowed with block_response OVERRIDE";
     else if (d->override_ttl > 604800)
         why = "the override TTL must be from 0 to 604800 seconds";
+    else if ((unsigned)d->threat >= DNSFW_THREAT_COUNT)
+        why = "unknown DNS Firewall Advanced protection";
+    else if (d->threat && d->action == DNSFW_ACTION_ALLOW)
+        why = "a DNS Firewall Advanced rule ALERTs or BLOCKs: AWS does not allow ALLOW";
+    else if (d->threat &&
+             (d->confidence < DNSFW_CONFIDENCE_LOW || d->confidence > DNSFW_CONFIDENCE_HIGH))
+        why = "a DNS Firewall Advanced rule needs a confidence threshold (LOW, MEDIUM or HIGH)";
+    else if (!d->threat && d->confidence != DNSFW_CONFIDENCE_NONE)
+        why = "a confidence threshold goes with a DNS Firewall Advanced protection only";
     else if (d->override_domain) {
         struct dnsfw_name n;
         size_t len = strlen(d->override_domain);
@@ -228,7 +242,7 @@ int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def 
 {
     if (!p || !d || p->is_tiered) /* the tiered form's rules are fixed, as its lists are */
         return DNSFW_EINVAL;
-    if (group >= p->n_groups || d->domain_list >= p->n_lists) {
+    if (group >= p->n_groups || (!d->threat && d->domain_list >= p->n_lists)) {
         if (reason)
             *reason = group >= p->n_groups ? "no such rule group" : "no such domain list";
         return DNSFW_ENOTFOUND;
@@ -253,7 +267,11 @@ int dnsfw_policy_add_rule(dnsfw_policy *p, uint32_t group, const dnsfw_rule_def 
         .redirection = d->redirection,
         .block_response = d->block_response,
         .override_ttl = d->override_ttl,
+        .threat = d->threat,
+        .confidence = d->confidence,
     };
+    if (d->threat)
+        r.list = DNSFW_NONE; /* an Advanced rule looks at no list */
     r.name = dnsfw__strdup(d->name);
     r.override_domain = dnsfw__strdup(d->override_domain);
     if ((d->name && !r.name) || (d->override_domain && !r.override_domain) ||
@@ -343,6 +361,8 @@ int dnsfw_policy_get_rule(const dnsfw_policy *p, uint32_t group, uint32_t i, dns
         .block_response = r->block_response,
         .override_domain = r->override_domain,
         .override_ttl = r->override_ttl,
+        .threat = r->threat,
+        .confidence = r->confidence,
     };
     return DNSFW_OK;
 }
@@ -350,6 +370,105 @@ int dnsfw_policy_get_rule(const dnsfw_policy *p, uint32_t group, uint32_t i, dns
 const char *dnsfw_policy_scope_name(const dnsfw_policy *p, uint32_t scope)
 {
     return p && scope < p->n_scopes ? p->scopes[scope].repo : NULL;
+}
+
+/* --- AWS-managed domain lists --------------------------------------------------------- */
+
+static bool managed_name_ok(const char *name)
+{
+    return strncmp(name, "AWSManagedDomains", 17) == 0 && name[17] && dnsfw__aws_name_ok(name);
+}
+
+/* "us-east-1", "cn-north-1", "us-gov-west-1"... or "*". */
+static bool region_ok(const char *r)
+{
+    if (strcmp(r, "*") == 0)
+        return true;
+    size_t n = strlen(r), dashes = 0;
+    if (n < 4 || n > 32 || r[0] == '-' || r[n - 1] < '0' || r[n - 1] > '9')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i] == '-')
+            dashes++;
+        else if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9')))
+            return false;
+    }
+    return dashes >= 2;
+}
+
+/* "rslvr-fdl-" and hexadecimal digits, at most 64 characters. */
+static bool list_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    return n > 10 && n <= 64 && strncmp(id, "rslvr-fdl-", 10) == 0 &&
+           strspn(id + 10, "0123456789abcdef") == n - 10;
+}
+
+int dnsfw_policy_set_list_managed(dnsfw_policy *p, uint32_t list, const char *aws_name)
+{
+    if (!p || list >= p->n_lists || p->lists[list].hidden || p->is_tiered)
+        return p && list >= p->n_lists ? DNSFW_ENOTFOUND : DNSFW_EINVAL;
+    if (aws_name && !managed_name_ok(aws_name))
+        return DNSFW_ESCHEMA;
+    struct spec_list *l = &p->lists[list];
+    char *copy = aws_name ? strdup(aws_name) : NULL;
+    if (aws_name && !copy)
+        return DNSFW_ENOMEM;
+    free(l->managed_name);
+    l->managed_name = copy;
+    l->managed = true;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_add_list_managed_id(dnsfw_policy *p, uint32_t list, const char *region,
+                                     const char *id)
+{
+    if (!p || !region || !id)
+        return DNSFW_EINVAL;
+    if (list >= p->n_lists)
+        return DNSFW_ENOTFOUND;
+    struct spec_list *l = &p->lists[list];
+    if (!l->managed)
+        return DNSFW_EINVAL;
+    if (!region_ok(region) || !list_id_ok(id))
+        return DNSFW_ESCHEMA;
+    for (size_t i = 0; i < l->n_ids; i++)
+        if (strcmp(l->ids[i].region, region) == 0)
+            return DNSFW_EDUPLICATE;
+    struct managed_id *n = realloc(l->ids, (l->n_ids + 1) * sizeof *n);
+    if (!n)
+        return DNSFW_ENOMEM;
+    l->ids = n;
+    n[l->n_ids].region = strdup(region);
+    n[l->n_ids].id = strdup(id);
+    if (!n[l->n_ids].region || !n[l->n_ids].id) {
+        free(n[l->n_ids].region), free(n[l->n_ids].id);
+        return DNSFW_ENOMEM;
+    }
+    l->n_ids++;
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_list_managed(const dnsfw_policy *p, uint32_t list, dnsfw_managed_info *info)
+{
+    if (!p || !info || list >= visible_lists(p))
+        return DNSFW_EINVAL;
+    const struct spec_list *l = &p->lists[list];
+    *info = (dnsfw_managed_info){.managed = l->managed,
+                                 .aws_name = l->managed_name,
+                                 .n_ids = l->n_ids,
+                                 .stand_in = l->managed && l->specs.count > 0};
+    return DNSFW_OK;
+}
+
+int dnsfw_policy_list_managed_id(const dnsfw_policy *p, uint32_t list, size_t i,
+                                 const char **region, const char **id)
+{
+    if (!p || !region || !id || list >= visible_lists(p) || i >= p->lists[list].n_ids)
+        return DNSFW_EINVAL;
+    *region = p->lists[list].ids[i].region;
+    *id = p->lists[list].ids[i].id;
+    return DNSFW_OK;
 }
 
 /* --- where things were written ------------------------------------------------------ */

@@ -4,6 +4,12 @@
 
 #include "strtab.h"
 
+/* Where an AWS-managed list lives in one Region ("*": the same id everywhere). */
+struct managed_id {
+    char *region;
+    char *id;
+};
+
 /* Where something was written: a file of the policy (index into files, + 1; 0 = not
  * known: built in, or added through the API), a 1-based line and byte column. */
 struct where {
@@ -33,6 +39,12 @@ struct spec_list {
     uint32_t *presets; /* presets applied to the list (indexes), in order */
     size_t n_presets, cap_presets;
     struct where where; /* where the list is defined */
+    /* AWS-managed (AWSManagedDomains...): the contents are AWS's; specs, if any, are a
+     * local stand-in for evaluation */
+    bool managed;
+    char *managed_name; /* NULL when not known */
+    struct managed_id *ids;
+    size_t n_ids;
 };
 
 struct rule {
@@ -45,6 +57,8 @@ struct rule {
     dnsfw_block_response block_response;
     char *override_domain;
     uint32_t override_ttl;
+    dnsfw_threat threat; /* an Advanced rule: list is DNSFW_NONE */
+    dnsfw_confidence confidence;
     struct where where;
 };
 

@@ -92,8 +92,13 @@ static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
     char qt[16];
     bool ok = o && put(o, "name", cJSON_CreateString(r->name)) &&
               put(o, "priority", cJSON_CreateNumber(r->priority)) &&
-              put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action))) &&
-              put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
+              put(o, "action", cJSON_CreateString(dnsfw_action_name(r->action)));
+    if (ok && r->threat) /* an Advanced rule: its protection instead of a list */
+        ok = put(o, "dns_threat_protection", cJSON_CreateString(dnsfw_threat_name(r->threat))) &&
+             put(o, "confidence_threshold",
+                 cJSON_CreateString(dnsfw_confidence_name(r->confidence)));
+    else if (ok)
+        ok = put(o, "domain_list", cJSON_CreateString(p->lists[r->list].name));
     if (ok && r->qtype) {
         aws_qtype(r->qtype, qt, sizeof qt);
         ok = put(o, "qtype", cJSON_CreateString(qt));
@@ -112,6 +117,25 @@ static cJSON *dump_rule(const dnsfw_policy *p, const struct rule *r)
     return o;
 }
 
+/* { "managed": NAME | true, "ids": {...}, "stand_in": [...] } */
+static cJSON *managed_list(const struct spec_list *l)
+{
+    cJSON *o = cJSON_CreateObject(), *ids = NULL;
+    bool ok = o && put(o, "managed",
+                       l->managed_name ? cJSON_CreateString(l->managed_name) : cJSON_CreateTrue());
+    if (ok && l->n_ids)
+        ok = put(o, "ids", ids = cJSON_CreateObject());
+    for (size_t i = 0; ok && i < l->n_ids; i++)
+        ok = put(ids, l->ids[i].region, cJSON_CreateString(l->ids[i].id));
+    if (ok && l->specs.count)
+        ok = put(o, "stand_in", spec_array(l, false, false));
+    if (!ok) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static bool dump_general(const dnsfw_policy *p, cJSON *root)
 {
     cJSON *lists = cJSON_CreateObject(), *groups = cJSON_CreateArray();
@@ -122,7 +146,9 @@ static bool dump_general(const dnsfw_policy *p, cJSON *root)
     if (!put(root, "rule_groups", groups)) /* put() has freed groups */
         return false;
     for (size_t i = 0; i < p->n_lists; i++)
-        if (!put(lists, p->lists[i].name, spec_array(&p->lists[i], false, false)))
+        if (!put(lists, p->lists[i].name,
+                 p->lists[i].managed ? managed_list(&p->lists[i])
+                                     : spec_array(&p->lists[i], false, false)))
             return false;
     for (size_t i = 0; i < p->n_groups; i++) {
         const struct group *g = &p->groups[i];

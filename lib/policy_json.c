@@ -22,8 +22,11 @@ struct loader {
     const cJSON *root;
     dnsfw_error *err;
     dnsfw_policy *p;
-    struct json_index ix; /* where every item was written */
-    uint32_t file;        /* the policy text's number in p->files */
+    struct json_index ix;              /* where every item was written */
+    uint32_t file;                     /* the policy text's number in p->files */
+    struct dnsfw__read_budget *budget; /* what list files may still take */
+    size_t max_bytes;                  /* for messages */
+    uint32_t timeout_ms;
 };
 
 /* Where item was written in the policy text. */
@@ -218,6 +221,29 @@ static int load_spec_array(struct loader *L, const cJSON *arr, const char *where
     return DNSFW_OK;
 }
 
+/* Why a list file could not be read (dnsfw__read_file()'s rc and why). */
+static int list_file_failure(struct loader *L, const cJSON *item, int rc, const char *why,
+                             const char *path)
+{
+    switch (rc) {
+    case DNSFW_EIO:
+        return fail_at(L, item, false, rc, "cannot read list file \"%s\": %s", path,
+                       why ? why : strerror(errno));
+    case DNSFW_ELIMIT:
+        return fail_at(L, item, false, rc,
+                       "cannot read list file \"%s\": the policy and its list files exceed the "
+                       "size limit (max_bytes) of %zu bytes",
+                       path, L->max_bytes);
+    case DNSFW_ETIMEDOUT:
+        return fail_at(L, item, false, rc,
+                       "cannot read list file \"%s\": it did not deliver within the time limit "
+                       "of %u ms",
+                       path, L->timeout_ms);
+    default:
+        return fail_at(L, item, false, rc, "%s", dnsfw_strerror(rc));
+    }
+}
+
 /* A list file: one spec a line; blank lines and '#' lines skipped (the AWS import format). */
 static int load_spec_file(struct loader *L, const cJSON *file_item, const char *list_name,
                           const struct target *t)
@@ -231,12 +257,10 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
         return fail_at(L, file_item, false, DNSFW_ELIMIT, "list file path too long");
     char *data;
     size_t len;
-    int rc = dnsfw__read_file(path, &data, &len);
-    if (rc == DNSFW_EIO)
-        return fail_at(L, file_item, false, rc, "cannot read list file \"%s\": %s", path,
-                       strerror(errno));
+    const char *why;
+    int rc = dnsfw__read_file(path, L->budget, &data, &len, &why);
     if (rc)
-        return fail_at(L, file_item, false, rc, "%s", dnsfw_strerror(rc));
+        return list_file_failure(L, file_item, rc, why, path);
     uint32_t file = dnsfw__policy_file(L->p, path);
     if (!file) {
         free(data);
@@ -249,6 +273,13 @@ static int load_spec_file(struct loader *L, const cJSON *file_item, const char *
         while (eol < len && data[eol] != '\n')
             eol++;
         lineno++;
+        const char *nul = memchr(data + pos, '\0', eol - pos);
+        if (nul) {
+            rc =
+                dnsfw__fail(L->err, DNSFW_EENCODING, path, lineno, (uint32_t)(nul - data - pos + 1),
+                            "a NUL byte (\\0) in list \"%s\": list files are text", list_name);
+            break;
+        }
         size_t b = pos, e = eol;
         while (b < e && (data[b] == ' ' || data[b] == '\t'))
             b++;
@@ -314,6 +345,65 @@ static int load_presets(struct loader *L, const cJSON *arr, const char *where,
 
 /* --- the general form --------------------------------------------------------------- */
 
+/*
+ * An AWS-managed list: { "managed": "AWSManagedDomains..." | true, "ids": { REGION: ID },
+ * "stand_in": [SPEC...] | { "file": PATH } }. true: the list is known only by its ids.
+ */
+static int load_managed(struct loader *L, const cJSON *l, const char *where, const struct target *t)
+{
+    uint32_t id = t->list;
+    static const char *const keys[] = {"managed", "ids", "stand_in", NULL};
+    int rc = check_keys(L, l, where, keys);
+    if (rc)
+        return rc;
+    const cJSON *m = member(l, "managed"), *ids = member(l, "ids"), *si = member(l, "stand_in");
+    if (cJSON_IsString(m))
+        rc = dnsfw_policy_set_list_managed(L->p, id, m->valuestring);
+    else if (cJSON_IsTrue(m))
+        rc = dnsfw_policy_set_list_managed(L->p, id, NULL);
+    else
+        rc = DNSFW_ESCHEMA;
+    if (rc == DNSFW_ESCHEMA)
+        return fail_at(L, m, false, rc,
+                       "%s.managed must be the name of an AWS-managed list "
+                       "(\"AWSManagedDomains...\") or true",
+                       where);
+    if (rc)
+        return fail_at(L, m, false, rc, "%s", dnsfw_strerror(rc));
+    if (ids && (rc = need_object(L, ids, "ids")))
+        return rc;
+    if (!ids && cJSON_IsTrue(m))
+        return fail_at(L, l, true, DNSFW_ESCHEMA,
+                       "%s: a managed list whose name is not given needs \"ids\"", where);
+    for (const cJSON *e = ids ? ids->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e))
+            return fail_at(L, e, false, DNSFW_ESCHEMA, "%s.ids.%s must be a string", where,
+                           e->string);
+        rc = dnsfw_policy_add_list_managed_id(L->p, id, e->string, e->valuestring);
+        if (rc == DNSFW_ESCHEMA)
+            return fail_at(L, e, true, rc,
+                           "%s.ids: \"%.40s\": \"%.70s\" must be a Region (or \"*\") and a "
+                           "domain list id (rslvr-fdl-...)",
+                           where, e->string, e->valuestring);
+        if (rc)
+            return fail_at(L, e, true, rc, "%s.ids: Region \"%.40s\": %s", where, e->string,
+                           rc == DNSFW_EDUPLICATE ? "given twice" : dnsfw_strerror(rc));
+    }
+    if (!si)
+        return DNSFW_OK;
+    char swhere[200];
+    snprintf(swhere, sizeof swhere, "%s.stand_in", where);
+    if (cJSON_IsObject(si)) {
+        static const char *const fkeys[] = {"file", NULL};
+        const char *file = NULL;
+        if ((rc = check_keys(L, si, swhere, fkeys)) ||
+            (rc = get_string(L, si, "file", swhere, true, &file)))
+            return rc;
+        return load_spec_file(L, member(si, "file"), l->string, t);
+    }
+    return load_spec_array(L, si, swhere, l->string, t);
+}
+
 static int load_lists(struct loader *L, const cJSON *lists)
 {
     int rc = need_object(L, lists, "domain_lists");
@@ -337,7 +427,10 @@ static int load_lists(struct loader *L, const cJSON *lists)
         snprintf(where, sizeof where, "domain_lists.%s", l->string);
         L->p->lists[id].where = where_of(L, l);
         struct target t = {.list = id};
-        if (cJSON_IsObject(l)) {
+        if (cJSON_IsObject(l) && member(l, "managed")) {
+            if ((rc = load_managed(L, l, where, &t)))
+                return rc;
+        } else if (cJSON_IsObject(l)) {
             static const char *const keys[] = {"file", "presets", NULL};
             const char *file = NULL;
             const cJSON *presets = member(l, "presets");
@@ -393,11 +486,50 @@ static int get_qtype(struct loader *L, const cJSON *rule, const char *where, uin
     return DNSFW_OK;
 }
 
+/*
+ * A DNS Firewall Advanced rule: "dns_threat_protection" with its "confidence_threshold",
+ * instead of a "domain_list" (AWS: exactly one match source per rule).
+ */
+static int get_threat(struct loader *L, const cJSON *r, const char *where, dnsfw_rule_def *d)
+{
+    static const char *const threats[] = {"", "DGA", "DNS_TUNNELING", "DICTIONARY_DGA", NULL};
+    static const char *const levels[] = {"", "LOW", "MEDIUM", "HIGH", NULL};
+    int threat = 0, level = 0, rc;
+    if ((rc = get_enum(L, r, "dns_threat_protection", where, threats,
+                       "\"DGA\", \"DNS_TUNNELING\" or \"DICTIONARY_DGA\"", &threat)) ||
+        (rc = get_enum(L, r, "confidence_threshold", where, levels,
+                       "\"LOW\", \"MEDIUM\" or \"HIGH\"", &level)))
+        return rc;
+    const cJSON *t = member(r, "dns_threat_protection");
+    const cJSON *c = member(r, "confidence_threshold");
+    if (t && member(r, "domain_list"))
+        return fail_at(L, t, true, DNSFW_ESCHEMA,
+                       "%s has a domain_list and a dns_threat_protection: a rule takes one "
+                       "match source",
+                       where);
+    if (t && !c)
+        return missing(L, r, "confidence_threshold", where);
+    if (c && !t)
+        return fail_at(L, c, true, DNSFW_ESCHEMA,
+                       "%s.confidence_threshold goes with dns_threat_protection", where);
+    d->threat = (dnsfw_threat)threat;
+    d->confidence = (dnsfw_confidence)level;
+    return DNSFW_OK;
+}
+
 static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const char *where)
 {
-    static const char *const keys[] = {"name",           "priority",       "action",
-                                       "domain_list",    "qtype",          "redirection",
-                                       "block_response", "block_override", NULL};
+    static const char *const keys[] = {"name",
+                                       "priority",
+                                       "action",
+                                       "domain_list",
+                                       "dns_threat_protection",
+                                       "confidence_threshold",
+                                       "qtype",
+                                       "redirection",
+                                       "block_response",
+                                       "block_override",
+                                       NULL};
     static const char *const actions[] = {"", "ALLOW", "ALERT", "BLOCK", NULL};
     static const char *const redirs[] = {"INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN",
                                          NULL};
@@ -408,7 +540,8 @@ static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const cha
     if ((rc = need_object(L, r, where)) || (rc = check_keys(L, r, where, keys)) ||
         (rc = get_string(L, r, "name", where, true, &d.name)) ||
         (rc = get_uint(L, r, "priority", where, true, 1, INT32_MAX, &d.priority)) ||
-        (rc = get_string(L, r, "domain_list", where, true, &list)))
+        (rc = get_threat(L, r, where, &d)) ||
+        (rc = get_string(L, r, "domain_list", where, !d.threat, &list)))
         return rc;
     if (!member(r, "action"))
         return missing(L, r, "action", where);
@@ -427,8 +560,8 @@ static int load_rule(struct loader *L, const cJSON *r, uint32_t group, const cha
     d.action = (dnsfw_action)action;
     d.block_response = (dnsfw_block_response)response;
     d.redirection = (dnsfw_redirection)redir;
-    d.domain_list = find_list(L->p, list);
-    if (d.domain_list == DNSFW_NONE)
+    d.domain_list = d.threat ? DNSFW_NONE : find_list(L->p, list);
+    if (!d.threat && d.domain_list == DNSFW_NONE)
         return fail_at(L, member(r, "domain_list"), false, DNSFW_ENOTFOUND,
                        "%s refers to domain list \"%s\", which is not defined", where, list);
     const char *reason = NULL;
@@ -678,19 +811,36 @@ static void parse_error_offset(const char *text, size_t len, size_t *off)
     free(copy);
 }
 
-int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
-                           const char *base_dir, dnsfw_error *err)
+/* The budget of one load; false for limits the library does not know. */
+static bool start_budget(const dnsfw_load_limits *limits, uint64_t now_ms,
+                         struct dnsfw__read_budget *b)
 {
-    if (!out || (!text && len))
-        return DNSFW_EINVAL;
-    *out = NULL;
-    if (err)
-        memset(err, 0, sizeof *err);
+    *b = (struct dnsfw__read_budget){.bytes_left = DNSFW_POLICY_MAX_BYTES_DEFAULT};
+    if (!limits)
+        return true;
+    if (limits->flags & ~DNSFW_LOAD_REGULAR_ONLY)
+        return false;
+    if (limits->max_bytes)
+        b->bytes_left = limits->max_bytes > SIZE_MAX / 4 ? SIZE_MAX / 4 : limits->max_bytes;
+    if (limits->timeout_ms)
+        b->deadline_ms = now_ms + limits->timeout_ms;
+    b->regular_only = limits->flags & DNSFW_LOAD_REGULAR_ONLY;
+    return true;
+}
+
+/* Load text, whose length the budget has been charged; list files draw on the rest. */
+static int from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
+                     const char *base_dir, struct dnsfw__read_budget *budget, size_t max_bytes,
+                     uint32_t timeout_ms, dnsfw_error *err)
+{
     struct loader L = {.text = text,
                        .len = len,
                        .source = source ? source : "<policy>",
                        .base_dir = base_dir,
-                       .err = err};
+                       .err = err,
+                       .budget = budget,
+                       .max_bytes = max_bytes,
+                       .timeout_ms = timeout_ms};
     size_t bad;
     const char *why;
     uint32_t line, col;
@@ -767,16 +917,57 @@ int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, con
     return DNSFW_OK;
 }
 
-int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *err)
+int dnsfw_policy_from_json_limited(dnsfw_policy **out, const char *text, size_t len,
+                                   const char *source, const char *base_dir,
+                                   const dnsfw_load_limits *limits, dnsfw_error *err)
 {
-    if (!out || !path)
+    struct dnsfw__read_budget b;
+    if (!out || (!text && len) || !start_budget(limits, dnsfw__now_ms(), &b))
         return DNSFW_EINVAL;
     *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    size_t max = b.bytes_left;
+    if (len > b.bytes_left)
+        return dnsfw__fail(err, DNSFW_ELIMIT, source ? source : "<policy>", 0, 0,
+                           "the policy exceeds the size limit (max_bytes) of %zu bytes", max);
+    b.bytes_left -= len;
+    return from_json(out, text, len, source, base_dir, &b, max, limits ? limits->timeout_ms : 0,
+                     err);
+}
+
+int dnsfw_policy_from_json(dnsfw_policy **out, const char *text, size_t len, const char *source,
+                           const char *base_dir, dnsfw_error *err)
+{
+    return dnsfw_policy_from_json_limited(out, text, len, source, base_dir, NULL, err);
+}
+
+int dnsfw_policy_load_file_limited(dnsfw_policy **out, const char *path,
+                                   const dnsfw_load_limits *limits, dnsfw_error *err)
+{
+    struct dnsfw__read_budget b;
+    if (!out || !path || !start_budget(limits, dnsfw__now_ms(), &b))
+        return DNSFW_EINVAL;
+    *out = NULL;
+    if (err)
+        memset(err, 0, sizeof *err);
+    size_t max = b.bytes_left;
+    uint32_t timeout_ms = limits ? limits->timeout_ms : 0;
     char *text;
     size_t len;
-    int rc = dnsfw__read_file(path, &text, &len);
+    const char *why;
+    int rc = dnsfw__read_file(path, &b, &text, &len, &why);
     if (rc == DNSFW_EIO)
-        return dnsfw__fail(err, rc, path, 0, 0, "cannot read the policy: %s", strerror(errno));
+        return dnsfw__fail(err, rc, path, 0, 0, "cannot read the policy: %s",
+                           why ? why : strerror(errno));
+    if (rc == DNSFW_ELIMIT)
+        return dnsfw__fail(err, rc, path, 0, 0,
+                           "the policy exceeds the size limit (max_bytes) of %zu bytes", max);
+    if (rc == DNSFW_ETIMEDOUT)
+        return dnsfw__fail(err, rc, path, 0, 0,
+                           "cannot read the policy: it did not deliver within the time limit of "
+                           "%u ms",
+                           timeout_ms);
     if (rc)
         return dnsfw__fail(err, rc, path, 0, 0, "%s", dnsfw_strerror(rc));
     char dir[4096];
@@ -787,7 +978,12 @@ int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *er
         snprintf(dir, sizeof dir, ".");
     if (slash == path)
         snprintf(dir, sizeof dir, "/");
-    rc = dnsfw_policy_from_json(out, text, len, path, dir, err);
+    rc = from_json(out, text, len, path, dir, &b, max, timeout_ms, err);
     free(text);
     return rc;
+}
+
+int dnsfw_policy_load_file(dnsfw_policy **out, const char *path, dnsfw_error *err)
+{
+    return dnsfw_policy_load_file_limited(out, path, NULL, err);
 }

@@ -401,6 +401,17 @@ static int emit(ldns_pkt *r, size_t limit, uint8_t *out, size_t size, size_t *ou
     return rc;
 }
 
+/*
+ * The largest UDP response for the query: what the client takes (512 without EDNS), and
+ * never more than the payload size we advertise ourselves (RFC 6891 §6.2.5), so that
+ * the server never sends more than it says it handles, whatever the client claims.
+ */
+static void limit_udp(dnsfw_query_info *info, const struct opts *o)
+{
+    if (info->udp_size > o->edns_size)
+        info->udp_size = o->edns_size;
+}
+
 static size_t reply_limit(const struct opts *o, const dnsfw_query_info *info)
 {
     return (o->flags & DNSFW_RESPOND_TCP) ? TCP_MAX : info->udp_size;
@@ -525,6 +536,7 @@ int dnsfw_respond(const dnsfw_matcher *m, const uint8_t *query, size_t len,
     *outlen = 0;
     struct query q;
     int rc = read_query(query, len, &q, info);
+    limit_udp(info, &o);
     if (rc != DNSFW_OK)
         return problem_reply(&q, rc, &o, out, size, outlen, info);
     rc = dnsfw_eval_wire(m, query + HEADER, q.qname_len, q.qtype, o.scope, &info->verdict);
@@ -549,6 +561,37 @@ int dnsfw_respond_error(const uint8_t *query, size_t len, unsigned rcode,
     if (read_query(query, len, &q, &info) != DNSFW_OK)
         return DNSFW_EBADPACKET;
     return plain_reply(&q, rcode, true, &o, out, size, outlen, NULL);
+}
+
+int dnsfw_respond_truncated(const uint8_t *query, size_t len, const uint8_t *answer,
+                            size_t answer_len, const dnsfw_respond_options *options, uint8_t *out,
+                            size_t size, size_t *outlen)
+{
+    struct opts o;
+    if (!query || !out || !outlen || (!answer && answer_len) || (answer && answer_len < HEADER) ||
+        read_opts(options, &o))
+        return DNSFW_EINVAL;
+    dnsfw_query_info info;
+    info_init(&info);
+    struct query q;
+    if (read_query(query, len, &q, &info) != DNSFW_OK)
+        return DNSFW_EBADPACKET;
+    unsigned rcode = answer ? answer[3] & 0x0F : 0;
+    bool aa = answer && (answer[2] & 0x04);
+    int rc;
+    if (o.flags & DNSFW_RESPOND_LDNS) {
+        ldns_pkt *r = reply_new(&q, rcode, true, &o);
+        if (r) {
+            ldns_pkt_set_tc(r, true);
+            ldns_pkt_set_aa(r, aa);
+        }
+        rc = emit(r, TCP_MAX, out, size, outlen, NULL);
+    } else {
+        rc = direct_reply(&q, rcode, true, &o, out, size, outlen);
+        if (rc == DNSFW_OK)
+            out[2] |= (uint8_t)(0x02 | (aa ? 0x04 : 0));
+    }
+    return rc;
 }
 
 /* --- redirection chains ------------------------------------------------------------- */
@@ -696,6 +739,7 @@ int dnsfw_inspect_answer(const dnsfw_matcher *m, const uint8_t *query, size_t qu
     if (read_query(query, query_len, &q, info) != DNSFW_OK || answer_len < HEADER ||
         answer_len > TCP_MAX)
         return DNSFW_EBADPACKET;
+    limit_udp(info, &o);
     struct head ah;
     read_head(answer, &ah);
     if (!ah.qr || ah.id != q.h.id || ah.opcode != q.h.opcode)

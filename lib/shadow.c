@@ -212,7 +212,8 @@ int dnsfw_matcher_shadows(const dnsfw_matcher *m, uint32_t scope, dnsfw_shadow_f
         off += TRIE_HEAD + (h.meta & TRIE_LEN_MASK);
     }
     for (uint32_t r = 0; !rc && r < m->n_rules; r++) {
-        if (s.shadowed[r] != s.total[r])
+        /* an Advanced rule has no entries: what it matches is not known here */
+        if (m->rules[r].threat || s.shadowed[r] != s.total[r])
             continue;
         uint32_t list = m->rules[r].list;
         for (uint32_t l = 0; l < m->n_lists; l++) /* the list it looks at in this scope */

@@ -1,9 +1,16 @@
 #define _DEFAULT_SOURCE /* madvise() */
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -79,32 +86,129 @@ int dnsfw__fail(dnsfw_error *err, int status, const char *file, uint32_t line, u
     return status;
 }
 
-int dnsfw__read_file(const char *path, char **data, size_t *len)
+uint64_t dnsfw__now_ms(void)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return DNSFW_EIO;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "not a regular file (a FIFO)";
+    if (S_ISCHR(mode))
+        return "not a regular file (a character device)";
+    if (S_ISBLK(mode))
+        return "not a regular file (a block device)";
+    if (S_ISSOCK(mode))
+        return "not a regular file (a socket)";
+    return "not a regular file";
+}
+
+/* Wait until fd has data, or the deadline passes (false, errno ETIMEDOUT). */
+static bool wait_readable(int fd, uint64_t deadline_ms)
+{
     for (;;) {
-        if (dnsfw__grow((void **)&buf, &cap, n + 65536 + 1, 1)) {
-            free(buf);
-            fclose(f);
-            return DNSFW_ENOMEM;
+        int timeout = -1;
+        if (deadline_ms) {
+            uint64_t now = dnsfw__now_ms();
+            if (now >= deadline_ms) {
+                errno = ETIMEDOUT;
+                return false;
+            }
+            uint64_t left = deadline_ms - now;
+            timeout = left > INT_MAX ? INT_MAX : (int)left;
         }
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, timeout);
+        if (n > 0)
+            return true;
+        if (n < 0 && errno != EINTR)
+            return false;
+    }
+}
+
+static int read_fd(int fd, const struct stat *st, struct dnsfw__read_budget *b, char **data,
+                   size_t *len)
+{
+    size_t limit = b->bytes_left; /* one byte more than that proves the file too long */
+    if (S_ISREG(st->st_mode) && (uint64_t)st->st_size > limit)
+        return DNSFW_ELIMIT;
+    size_t cap = 0, n = 0;
+    char *buf = NULL;
+    /* a regular file in one read (and one more to see its end); else doubling, but never
+     * beyond room for limit + 1 octets and the NUL */
+    size_t first = S_ISREG(st->st_mode) ? (size_t)st->st_size + 2 : 65536;
+    for (;;) {
+        if (cap - n < 2) {
+            size_t ncap = cap ? 2 * cap : first;
+            if (ncap > limit + 2)
+                ncap = limit + 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                return DNSFW_ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == EAGAIN) {
+            if (wait_readable(fd, b->deadline_ms))
+                continue;
+            free(buf);
+            return errno == ETIMEDOUT ? DNSFW_ETIMEDOUT : DNSFW_EIO;
+        }
+        if (r < 0) {
+            free(buf);
+            return DNSFW_EIO;
+        }
         if (r == 0)
             break;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        return DNSFW_EIO;
+        n += (size_t)r;
+        if (n > limit) {
+            free(buf);
+            return DNSFW_ELIMIT;
+        }
+        if (b->deadline_ms && dnsfw__now_ms() >= b->deadline_ms) {
+            free(buf);
+            return DNSFW_ETIMEDOUT;
+        }
     }
     buf[n] = '\0';
+    b->bytes_left -= n;
     *data = buf;
     *len = n;
     return DNSFW_OK;
+}
+
+int dnsfw__read_file(const char *path, struct dnsfw__read_budget *b, char **data, size_t *len,
+                     const char **why)
+{
+    *why = NULL;
+    /* Non-blocking: opening a FIFO without a writer must not wait for one. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return DNSFW_EIO;
+    struct stat st;
+    int rc = DNSFW_OK;
+    if (fstat(fd, &st) != 0) {
+        rc = DNSFW_EIO;
+    } else if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        rc = DNSFW_EIO;
+    } else if (b->regular_only && !S_ISREG(st.st_mode)) {
+        *why = file_kind(st.st_mode);
+        errno = 0;
+        rc = DNSFW_EIO;
+    } else {
+        rc = read_fd(fd, &st, b, data, len);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }

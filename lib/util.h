@@ -38,8 +38,24 @@ DNSFW_HIDDEN int dnsfw__vfail(dnsfw_error *err, int status, const char *file, ui
                               uint32_t column, const char *fmt, va_list ap)
     __attribute__((format(printf, 6, 0)));
 
-/* Read a whole file into a NUL-terminated heap buffer. DNSFW_EIO leaves errno set. */
-DNSFW_HIDDEN int dnsfw__read_file(const char *path, char **data, size_t *len);
+/* What reading the files of one policy load may still take. */
+struct dnsfw__read_budget {
+    size_t bytes_left;
+    uint64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
+    bool regular_only;
+};
+
+/* CLOCK_MONOTONIC in milliseconds. */
+DNSFW_HIDDEN uint64_t dnsfw__now_ms(void);
+
+/*
+ * Read a whole file into a NUL-terminated heap buffer within the budget (which is
+ * charged what was read). Returns DNSFW_OK; DNSFW_EIO with errno set, or with *why set
+ * to a static reason ("not a regular file (a FIFO)") and errno 0; DNSFW_ELIMIT when the
+ * file holds more than the bytes left; DNSFW_ETIMEDOUT at the deadline; DNSFW_ENOMEM.
+ */
+DNSFW_HIDDEN int dnsfw__read_file(const char *path, struct dnsfw__read_budget *budget, char **data,
+                                  size_t *len, const char **why);
 
 /*
  * Length of the UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, nothing

@@ -54,3 +54,33 @@ const char *dnsfw_redirection_name(dnsfw_redirection redirection)
     }
     return NULL;
 }
+
+const char *dnsfw_threat_name(dnsfw_threat threat)
+{
+    switch (threat) {
+    case DNSFW_THREAT_NONE:
+        return NULL;
+    case DNSFW_THREAT_DGA:
+        return "DGA";
+    case DNSFW_THREAT_DNS_TUNNELING:
+        return "DNS_TUNNELING";
+    case DNSFW_THREAT_DICTIONARY_DGA:
+        return "DICTIONARY_DGA";
+    }
+    return NULL;
+}
+
+const char *dnsfw_confidence_name(dnsfw_confidence confidence)
+{
+    switch (confidence) {
+    case DNSFW_CONFIDENCE_NONE:
+        return NULL;
+    case DNSFW_CONFIDENCE_LOW:
+        return "LOW";
+    case DNSFW_CONFIDENCE_MEDIUM:
+        return "MEDIUM";
+    case DNSFW_CONFIDENCE_HIGH:
+        return "HIGH";
+    }
+    return NULL;
+}

@@ -71,6 +71,7 @@ typedef enum dnsfw_status {
     DNSFW_ENOTQUERY = -17,  /**< a log line of the format that records no query */
     DNSFW_EBADPACKET = -18, /**< a DNS message is malformed, or is not the answer to the query */
     DNSFW_ENOTIMPL = -19,   /**< a DNS opcode or EDNS version that is not implemented */
+    DNSFW_ETIMEDOUT = -20,  /**< a file did not deliver its contents within the time limit */
 } dnsfw_status;
 
 /** A static, never NULL, English description of a status code. */
@@ -106,6 +107,29 @@ typedef enum dnsfw_mode {
     DNSFW_MODE_OBSERVE = 0, /**< tiered form: the catch-all rule ALERTs */
     DNSFW_MODE_ENFORCE = 1, /**< tiered form: the catch-all rule BLOCKs */
 } dnsfw_mode;
+
+/**
+ * DNS Firewall Advanced protections (a rule's DnsThreatProtection). AWS does not publish
+ * its detectors: the library keeps these rules in the policy and in order, and
+ * evaluates them only against detections the caller supplies (dnsfw_eval_threats());
+ * dnsfw-eval's replay supplies its own heuristics, an approximation (docs/egress.md).
+ */
+typedef enum dnsfw_threat {
+    DNSFW_THREAT_NONE = 0, /**< not an Advanced rule: a domain-list rule */
+    DNSFW_THREAT_DGA = 1,
+    DNSFW_THREAT_DNS_TUNNELING = 2,
+    DNSFW_THREAT_DICTIONARY_DGA = 3,
+} dnsfw_threat;
+#define DNSFW_THREAT_COUNT 4
+
+/** An Advanced rule's ConfidenceThreshold, and the confidence of a detection. A rule
+ * acts on detections of its threshold or above: LOW catches the most, HIGH the fewest. */
+typedef enum dnsfw_confidence {
+    DNSFW_CONFIDENCE_NONE = 0, /**< no detection; not an Advanced rule */
+    DNSFW_CONFIDENCE_LOW = 1,
+    DNSFW_CONFIDENCE_MEDIUM = 2,
+    DNSFW_CONFIDENCE_HIGH = 3,
+} dnsfw_confidence;
 
 typedef enum dnsfw_entry_kind {
     DNSFW_ENTRY_NONE = 0,
@@ -202,6 +226,53 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json(dnsfw_policy **out, const c
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file(dnsfw_policy **out, const char *path,
                                                      dnsfw_error *err);
 
+/**
+ * Default of dnsfw_load_limits.max_bytes, and the limit of the loaders that take no
+ * limits: 64 MiB, room for about a million domain specs (docs/policy-format.md).
+ */
+#define DNSFW_POLICY_MAX_BYTES_DEFAULT ((size_t)64 << 20)
+
+/**
+ * Read regular files only: a FIFO, a device or a socket named as the policy file or a
+ * list file is refused (DNSFW_EIO) before a byte is read.
+ */
+#define DNSFW_LOAD_REGULAR_ONLY 0x1u
+
+/**
+ * Limits on what loading a policy may read. Zero-initialise (or pass NULL) for the
+ * defaults: DNSFW_POLICY_MAX_BYTES_DEFAULT, no time limit, any kind of file.
+ *
+ * Files are opened non-blocking (a FIFO without a writer reads as empty instead of
+ * blocking the open). The time limit covers waiting for data that does not come (a FIFO
+ * or socket whose writer is silent) and slow reads, checked between reads; an open() or
+ * read() that the kernel itself blocks in (a hung network file system) cannot be
+ * interrupted: a caller that must never wait loads in a thread it can abandon.
+ */
+typedef struct dnsfw_load_limits {
+    size_t max_bytes;     /**< the policy text and its list files together; 0 = the default */
+    uint32_t timeout_ms;  /**< reading all the files may take this long; 0 = no limit */
+    uint32_t flags;       /**< DNSFW_LOAD_REGULAR_ONLY */
+    uint32_t reserved[4]; /**< zero */
+} dnsfw_load_limits;
+
+/**
+ * dnsfw_policy_from_json() within limits (NULL: the defaults).
+ * @return as dnsfw_policy_from_json(); also DNSFW_ELIMIT when the text and the list
+ *         files exceed limits->max_bytes, DNSFW_ETIMEDOUT when a list file does not
+ *         deliver within limits->timeout_ms, DNSFW_EIO for a list file that is not a
+ *         regular file under DNSFW_LOAD_REGULAR_ONLY, DNSFW_EINVAL for unknown flags.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_from_json_limited(dnsfw_policy **out, const char *text,
+                                                             size_t len, const char *source,
+                                                             const char *base_dir,
+                                                             const dnsfw_load_limits *limits,
+                                                             dnsfw_error *err);
+
+/** dnsfw_policy_load_file() within limits (NULL: the defaults); statuses as above. */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_load_file_limited(dnsfw_policy **out, const char *path,
+                                                             const dnsfw_load_limits *limits,
+                                                             dnsfw_error *err);
+
 /** Free a policy. NULL is a no-op. */
 DNSFW_API void dnsfw_policy_free(dnsfw_policy *policy);
 
@@ -241,12 +312,17 @@ typedef struct dnsfw_rule_def {
     dnsfw_block_response block_response; /**< required with BLOCK, NONE otherwise */
     const char *override_domain;         /**< OVERRIDE: CNAME target */
     uint32_t override_ttl;               /**< OVERRIDE: 0..604800 */
+    /** An Advanced rule: its protection (domain_list is then not used, and reads back as
+     * DNSFW_NONE) and its ConfidenceThreshold, required with it. ALERT or BLOCK only. */
+    dnsfw_threat threat;
+    dnsfw_confidence confidence;
 } dnsfw_rule_def;
 
 /**
- * Add a rule to a group.
+ * Add a rule to a group: a domain-list rule, or an Advanced rule (threat set).
  * @return DNSFW_OK, DNSFW_ESCHEMA (with *reason: BLOCK without a response, OVERRIDE
- *         without a domain, TTL out of range...), DNSFW_EDUPLICATE (priority),
+ *         without a domain, TTL out of range, an Advanced rule that ALLOWs or has no
+ *         confidence threshold...), DNSFW_EDUPLICATE (priority),
  *         DNSFW_ENOTFOUND (group or list), DNSFW_ENOMEM.
  */
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_rule(dnsfw_policy *policy, uint32_t group,
@@ -294,6 +370,40 @@ DNSFW_API int dnsfw_policy_get_group(const dnsfw_policy *policy, uint32_t group,
 /** The i-th rule of a group, sorted by ascending rule priority. Strings point into the policy. */
 DNSFW_API int dnsfw_policy_get_rule(const dnsfw_policy *policy, uint32_t group, uint32_t i,
                                     dnsfw_rule_def *rule);
+
+/**
+ * AWS-managed domain lists (AWSManagedDomainsMalwareDomainList, ...): rules may use them,
+ * but AWS does not disclose what they hold. A list marked managed is referenced by its id
+ * in each Region (exporters write the id, never specs); specs added to it are a local
+ * stand-in that evaluation uses, and without one it matches no name. General form only.
+ * aws_name: "AWSManagedDomains..." or NULL when the list is known only by its ids.
+ * @return DNSFW_OK, DNSFW_ESCHEMA (not a managed list's name), DNSFW_ENOTFOUND,
+ *         DNSFW_EINVAL (a tiered policy), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_set_list_managed(dnsfw_policy *policy, uint32_t list,
+                                                            const char *aws_name);
+/**
+ * The managed list's id in a Region ("us-east-1"; "*" for every Region).
+ * @return DNSFW_OK, DNSFW_ESCHEMA (region or id malformed: an id is "rslvr-fdl-" and hex
+ *         digits), DNSFW_EDUPLICATE (the Region has one), DNSFW_EINVAL (not managed),
+ *         DNSFW_ENOTFOUND, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_policy_add_list_managed_id(dnsfw_policy *policy, uint32_t list,
+                                                               const char *region, const char *id);
+
+/** Whether a list is AWS-managed, and how it is known. */
+typedef struct dnsfw_managed_info {
+    int managed;          /**< 1: the list's contents are AWS's */
+    const char *aws_name; /**< "AWSManagedDomains...", or NULL when not known */
+    size_t n_ids;         /**< Region ids, for dnsfw_policy_list_managed_id() */
+    int stand_in;         /**< 1: the list's specs are a local stand-in */
+} dnsfw_managed_info;
+
+DNSFW_API int dnsfw_policy_list_managed(const dnsfw_policy *policy, uint32_t list,
+                                        dnsfw_managed_info *info);
+/** The i-th Region and id of a managed list, in the order they were added. */
+DNSFW_API int dnsfw_policy_list_managed_id(const dnsfw_policy *policy, uint32_t list, size_t i,
+                                           const char **region, const char **id);
 
 /** Tiered form: the repository of blueprint (scope) i, 0-based; NULL when out of range. */
 DNSFW_API const char *dnsfw_policy_scope_name(const dnsfw_policy *policy, uint32_t scope);
@@ -493,6 +603,8 @@ typedef struct dnsfw_explanation {
     const char *override_domain; /**< OVERRIDE rules */
     uint32_t override_ttl;
     char entry[DNSFW_SPEC_MAX + 3]; /**< normalised matching spec, "" when none */
+    dnsfw_threat threat;            /**< an Advanced rule decided (domain_list NULL) */
+    dnsfw_confidence confidence;    /**< that rule's ConfidenceThreshold */
     const char *preset;             /**< the preset that brought the entry, or NULL */
 } dnsfw_explanation;
 
@@ -503,6 +615,23 @@ typedef struct dnsfw_explanation {
 DNSFW_API int dnsfw_explain(const dnsfw_matcher *matcher, const dnsfw_verdict *verdict,
                             uint32_t scope, dnsfw_explanation *out);
 
+/** Number of Advanced rules (DnsThreatProtection) in a matcher. dnsfw_eval() and the other
+ * evaluation functions pass over them: they match through dnsfw_eval_threats() only. */
+DNSFW_API uint32_t dnsfw_matcher_threat_rules(const dnsfw_matcher *matcher);
+
+/**
+ * Apply the Advanced rules to a verdict of dnsfw_eval() (or dnsfw_eval_chain()) for the
+ * same query, given what detectors found: detected[t] is the confidence with which
+ * protection t flagged the query (DNSFW_CONFIDENCE_NONE: not flagged). The first
+ * Advanced rule, in evaluation order, that comes before the rule that decided *verdict
+ * (or any, when none did), accepts qtype, and whose protection was detected at its
+ * ConfidenceThreshold or above, decides instead: *verdict becomes that rule's (no
+ * list, no entry, hop 0). Otherwise *verdict is unchanged.
+ * @return DNSFW_OK or DNSFW_EINVAL.
+ */
+DNSFW_API int dnsfw_eval_threats(const dnsfw_matcher *matcher, uint16_t qtype,
+                                 const dnsfw_confidence detected[DNSFW_THREAT_COUNT],
+                                 dnsfw_verdict *verdict);
 /** A compiled rule, by its rank in evaluation order. Strings live as long as the matcher. */
 typedef struct dnsfw_rule_info {
     const char *rule_group;
@@ -514,6 +643,9 @@ typedef struct dnsfw_rule_info {
     const char *domain_list_name;
     uint16_t qtype; /**< 0 = every type */
     dnsfw_redirection redirection;
+    dnsfw_threat threat; /**< an Advanced rule: its protection (domain_list is then DNSFW_NONE,
+                              domain_list_name NULL) */
+    dnsfw_confidence confidence;
 } dnsfw_rule_info;
 
 /** Number of rules; ranks are 0..count-1 in evaluation order. */
@@ -549,7 +681,8 @@ typedef int (*dnsfw_shadow_fn)(void *userdata, const dnsfw_shadow *shadow);
 
 /**
  * Report every entry (per rule that looks at its list) that is shadowed or redundant,
- * then every rule all of whose entries are shadowed, for one scope. Exact: an entry
+ * then every rule all of whose entries are shadowed, for one scope. DNS Firewall Advanced
+ * rules have no entries and are never reported. Exact: an entry
  * "*.s" is covered only by "*" or "*.a" with a = s or above, since names below s with
  * octets no spec can hold ("_x.s") exist; "name" by "*", "*.a" above it, or "name".
  * Strings passed to fn are valid during the call only.
@@ -559,7 +692,10 @@ DNSFW_API int dnsfw_matcher_shadows(const dnsfw_matcher *matcher, uint32_t scope
                                     dnsfw_shadow_fn fn, void *userdata);
 
 /** Names of enumerations as the contract writes them ("ALLOW", "NODATA",
- * "TRUST_REDIRECTION_DOMAIN"). */
+ * "TRUST_REDIRECTION_DOMAIN", "DNS_TUNNELING", "HIGH"); NULL for the NONE values of
+ * threats and confidences. */
+DNSFW_API const char *dnsfw_threat_name(dnsfw_threat threat);
+DNSFW_API const char *dnsfw_confidence_name(dnsfw_confidence confidence);
 DNSFW_API const char *dnsfw_action_name(dnsfw_action action);
 DNSFW_API const char *dnsfw_block_response_name(dnsfw_block_response response);
 DNSFW_API const char *dnsfw_redirection_name(dnsfw_redirection redirection);
@@ -599,6 +735,8 @@ typedef struct dnsfw_text {
 
 /** Redirection targets kept per record; further ones set chain_truncated. */
 #define DNSFW_LOG_CHAIN_MAX 16
+/** Answered addresses (A, AAAA) kept per record; further ones set addresses_truncated. */
+#define DNSFW_LOG_ADDR_MAX 32
 
 /**
  * One parsed log record. Texts point into the line given to dnsfw_log_parse() or into
@@ -625,7 +763,12 @@ typedef struct dnsfw_log_record {
     size_t n_chain;                        /**< CNAME / DNAME targets from answers[], in order */
     dnsfw_text chain[DNSFW_LOG_CHAIN_MAX]; /**< target names in presentation form */
     int chain_truncated;                   /**< more targets than DNSFW_LOG_CHAIN_MAX */
-    uint32_t flags;                        /**< DNSFW_LOG_NAME_UNPRINTABLE */
+    /** The Rdata of the answers' A and AAAA records (the end of any CNAME chain), as
+     * logged; not checked to be addresses (dnsfw_ip_parse() does). */
+    size_t n_addresses;
+    dnsfw_text addresses[DNSFW_LOG_ADDR_MAX];
+    int addresses_truncated; /**< more addresses than DNSFW_LOG_ADDR_MAX */
+    uint32_t flags;          /**< DNSFW_LOG_NAME_UNPRINTABLE */
     int64_t time; /**< the record's time (ms since 1970 UTC) when a dnsfw_logreader read it
                        with a time window, else DNSFW_TIME_NONE */
 } dnsfw_log_record;
@@ -670,6 +813,159 @@ DNSFW_API DNSFW_MUSTCHECK int dnsfw_log_parse(const dnsfw_logparser *parser,
                                               const char **reason);
 
 /* ---------------------------------------------------------------------------------- */
+/* VPC Flow Logs (docs/egress.md)                                                      */
+
+/** An IPv4 or IPv6 address. IPv4 is kept as ::ffff:a.b.c.d (RFC 4291 section 2.5.5.2),
+ * so that one 16-octet key holds either; family is 4 or 6, 0 when absent. */
+typedef struct dnsfw_ip {
+    uint8_t family;
+    uint8_t addr[16];
+} dnsfw_ip;
+
+/**
+ * Parse an address in text form: a dotted quad (four decimal octets, no leading zeros
+ * beyond "0") or any IPv6 form of RFC 4291 (an IPv4-mapped IPv6 address stays family 6).
+ * @return DNSFW_OK or DNSFW_EPARSE.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_ip_parse(const char *text, size_t len, dnsfw_ip *out);
+
+/** Write an address in its canonical text form (RFC 5952 for IPv6). DNSFW_ENOSPC if short,
+ * DNSFW_EINVAL for family 0. 46 bytes always suffice. */
+DNSFW_API int dnsfw_ip_format(const dnsfw_ip *ip, char *buf, size_t size);
+
+/**
+ * The fields of a flow-log record, by the names AWS gives them in a custom format's
+ * header line. The first fourteen, in this order, are the default format (version 2).
+ */
+typedef enum dnsfw_flow_field {
+    DNSFW_FLOW_VERSION = 0,
+    DNSFW_FLOW_ACCOUNT_ID,
+    DNSFW_FLOW_INTERFACE_ID,
+    DNSFW_FLOW_SRCADDR,
+    DNSFW_FLOW_DSTADDR,
+    DNSFW_FLOW_SRCPORT,
+    DNSFW_FLOW_DSTPORT,
+    DNSFW_FLOW_PROTOCOL,
+    DNSFW_FLOW_PACKETS,
+    DNSFW_FLOW_BYTES,
+    DNSFW_FLOW_START,
+    DNSFW_FLOW_END,
+    DNSFW_FLOW_ACTION,
+    DNSFW_FLOW_LOG_STATUS,
+    DNSFW_FLOW_VPC_ID, /* version 3 */
+    DNSFW_FLOW_SUBNET_ID,
+    DNSFW_FLOW_INSTANCE_ID,
+    DNSFW_FLOW_TCP_FLAGS,
+    DNSFW_FLOW_TYPE,
+    DNSFW_FLOW_PKT_SRCADDR,
+    DNSFW_FLOW_PKT_DSTADDR,
+    DNSFW_FLOW_REGION, /* version 4 */
+    DNSFW_FLOW_AZ_ID,
+    DNSFW_FLOW_SUBLOCATION_TYPE,
+    DNSFW_FLOW_SUBLOCATION_ID,
+    DNSFW_FLOW_PKT_SRC_AWS_SERVICE, /* version 5 */
+    DNSFW_FLOW_PKT_DST_AWS_SERVICE,
+    DNSFW_FLOW_FLOW_DIRECTION,
+    DNSFW_FLOW_TRAFFIC_PATH,
+    DNSFW_FLOW_ECS_CLUSTER_ARN, /* version 7: kept as text only */
+    DNSFW_FLOW_ECS_CLUSTER_NAME,
+    DNSFW_FLOW_ECS_CONTAINER_INSTANCE_ARN,
+    DNSFW_FLOW_ECS_CONTAINER_INSTANCE_ID,
+    DNSFW_FLOW_ECS_CONTAINER_ID,
+    DNSFW_FLOW_ECS_SECOND_CONTAINER_ID,
+    DNSFW_FLOW_ECS_SERVICE_NAME,
+    DNSFW_FLOW_ECS_TASK_DEFINITION_ARN,
+    DNSFW_FLOW_ECS_TASK_ARN,
+    DNSFW_FLOW_ECS_TASK_ID,
+    DNSFW_FLOW_REJECT_REASON, /* version 8 */
+    DNSFW_FLOW_FIELD_COUNT
+} dnsfw_flow_field;
+
+/** The name of a field ("pkt-dstaddr"), or NULL when out of range. */
+DNSFW_API const char *dnsfw_flow_field_name(dnsfw_flow_field field);
+
+typedef enum dnsfw_flow_status {
+    DNSFW_FLOW_STATUS_NONE = 0, /**< the format has no log-status, or it is "-" */
+    DNSFW_FLOW_OK = 1,          /**< a flow */
+    DNSFW_FLOW_NODATA = 2,      /**< no traffic on the interface in the interval */
+    DNSFW_FLOW_SKIPDATA = 3,    /**< records were skipped in the interval */
+} dnsfw_flow_status;
+
+typedef enum dnsfw_flow_action {
+    DNSFW_FLOW_ACTION_NONE = 0, /**< absent or "-" */
+    DNSFW_FLOW_ACCEPT = 1,
+    DNSFW_FLOW_REJECT = 2,
+} dnsfw_flow_action;
+
+typedef enum dnsfw_flow_direction {
+    DNSFW_FLOW_DIRECTION_NONE = 0, /**< absent or "-" */
+    DNSFW_FLOW_INGRESS = 1,
+    DNSFW_FLOW_EGRESS = 2,
+} dnsfw_flow_direction;
+
+/** Bit f of dnsfw_flow_record.present: field f had a value (not "-"). */
+#define DNSFW_FLOW_HAS(rec, f) (((rec)->present >> (f)) & 1u)
+
+/**
+ * One flow-log record. text[f] is field f as logged (pointing into the line; ptr NULL
+ * when the format lacks it or the record says "-"); the typed members are the parsed
+ * values of the fields that have one, zero (family 0, tcp_flags -1) when absent.
+ */
+typedef struct dnsfw_flow_record {
+    uint64_t present;
+    dnsfw_text text[DNSFW_FLOW_FIELD_COUNT];
+    uint32_t version;
+    dnsfw_flow_status log_status;
+    dnsfw_flow_action action;
+    dnsfw_flow_direction direction;
+    dnsfw_ip srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr;
+    uint16_t srcport, dstport;
+    uint8_t protocol;
+    int32_t tcp_flags; /**< FIN 1, SYN 2, RST 4, SYN-ACK 18, OR-ed over the interval; -1 absent */
+    uint32_t traffic_path;
+    uint64_t packets, bytes;
+    int64_t start, end; /**< Unix seconds */
+} dnsfw_flow_record;
+
+/** A flow-log format: the order of the fields of a record. Immutable, share it freely. */
+typedef struct dnsfw_flowformat dnsfw_flowformat;
+
+/**
+ * Compile a flow-log format from a header line ("version account-id interface-id ...",
+ * as the first line of every file delivered to S3 in text format) or from the
+ * LogFormat string of the flow log ("${version} ${srcaddr} ..."); fields separated by
+ * spaces, each known field at most once, in any order. NULL (or length 0) is the
+ * default format, version 2.
+ * @return DNSFW_OK, DNSFW_ESCHEMA (an unknown field; err->column is its 1-based
+ *         offset), DNSFW_EDUPLICATE (a field twice), DNSFW_EPARSE (an empty format, a
+ *         malformed "${"), DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_flowformat_new(dnsfw_flowformat **out, const char *fields,
+                                                   size_t len, dnsfw_error *err);
+DNSFW_API void dnsfw_flowformat_free(dnsfw_flowformat *format);
+
+/** Number of fields of a format, and the i-th (DNSFW_FLOW_FIELD_COUNT when out of range). */
+DNSFW_API size_t dnsfw_flowformat_count(const dnsfw_flowformat *format);
+DNSFW_API dnsfw_flow_field dnsfw_flowformat_field(const dnsfw_flowformat *format, size_t i);
+/** Does the format have the field? */
+DNSFW_API int dnsfw_flowformat_has(const dnsfw_flowformat *format, dnsfw_flow_field field);
+
+/** 1 when the line is a header line: every space-separated token a field name. */
+DNSFW_API int dnsfw_flow_is_header(const char *line, size_t len);
+
+/**
+ * Parse one record (a line without its newline; a CloudWatch event's message). Fields
+ * are separated by single spaces (runs of spaces and tabs are tolerated); "-" is an
+ * absent value in any field. NODATA and SKIPDATA records parse with their log_status.
+ * @return DNSFW_OK, or DNSFW_EPARSE with *reason (may be NULL) pointing to a static
+ *         explanation: a wrong number of fields, a number, address or keyword that
+ *         does not parse, end before start.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_flow_parse(const dnsfw_flowformat *format, const char *line,
+                                               size_t len, dnsfw_flow_record *record,
+                                               const char **reason);
+
+/* ---------------------------------------------------------------------------------- */
 /* Log readers: whole inputs in every shape, streamed                                  */
 
 /**
@@ -702,6 +998,7 @@ typedef enum dnsfw_log_shape {
     DNSFW_SHAPE_EVENTBRIDGE = 5, /**< an EventBridge event */
     DNSFW_SHAPE_TEXT = 6,        /**< a resolver's own text log line */
     DNSFW_SHAPE_SYSLOG = 7,      /**< a resolver's text line through syslog or journald */
+    DNSFW_SHAPE_FLOW = 8,        /**< a VPC Flow Logs record line (a text file of S3) */
 } dnsfw_log_shape;
 
 /** The name of a shape ("cloudwatch-export", "syslog"...), for reports. */
@@ -712,6 +1009,7 @@ typedef enum dnsfw_log_item_kind {
     DNSFW_ITEM_NOT_QUERY = 1, /**< a line or event that records no query */
     DNSFW_ITEM_MALFORMED = 2, /**< a malformed record, or a problem of the input itself */
     DNSFW_ITEM_NOTICE = 3,    /**< something to say once (an unknown record version) */
+    DNSFW_ITEM_FLOW = 4,      /**< a VPC Flow Logs record (readers of DNSFW_RECORDS_FLOW) */
 } dnsfw_log_item_kind;
 
 /** Where an item is. Strings live until the callback returns. */
@@ -731,10 +1029,27 @@ typedef struct dnsfw_log_item {
     dnsfw_log_shape shape;
     const dnsfw_log_record *record; /**< with DNSFW_ITEM_RECORD; valid during the call */
     dnsfw_log_location where;
+    const dnsfw_flow_record *flow; /**< with DNSFW_ITEM_FLOW; valid during the call */
 } dnsfw_log_item;
 
 /** Called for each item; return 0 to go on, anything else to stop the reader. */
 typedef int (*dnsfw_log_item_fn)(void *userdata, const dnsfw_log_item *item);
+
+/** What the records of a reader's inputs are. */
+typedef enum dnsfw_log_records {
+    DNSFW_RECORDS_QUERY = 0, /**< DNS query logs: DNSFW_ITEM_RECORD items */
+    /** VPC Flow Logs, in the same places (docs/egress.md): text files as delivered to S3
+     * (a header line, then records), and records as the messages of CloudWatch Logs
+     * export lines, documents, subscription payloads and Firehose objects. A header line
+     * sets the format for the rest of its input; without one, flow_format applies.
+     * Records come as DNSFW_ITEM_FLOW (NODATA and SKIPDATA ones too, with their
+     * log_status), header lines as DNSFW_ITEM_NOT_QUERY. format must be DNSFW_LOG_AUTO. */
+    DNSFW_RECORDS_FLOW = 1,
+} dnsfw_log_records;
+
+/** dnsfw_logreader_options.flags: set every record's time (record->time of a query
+ * record, from its own stamp or its envelope's), with or without a window. */
+#define DNSFW_LOGREADER_TIMES 0x1u
 
 /** How a reader reads. Zero-initialise, then set format, on_item and what applies. */
 typedef struct dnsfw_logreader_options {
@@ -747,7 +1062,12 @@ typedef struct dnsfw_logreader_options {
     size_t max_record;       /**< longest line or event; 0: 1 MiB */
     dnsfw_log_item_fn on_item;
     void *userdata;
-    uint32_t reserved[8]; /**< zero */
+    uint32_t records; /**< a dnsfw_log_records; 0: query logs */
+    uint32_t flags;   /**< DNSFW_LOGREADER_TIMES */
+    /** DNSFW_RECORDS_FLOW: the format of inputs without a header line (the reader does
+     * not copy it: keep it until the reader is freed); NULL: the default, version 2. */
+    const dnsfw_flowformat *flow_format;
+    uint32_t reserved[4]; /**< zero */
 } dnsfw_logreader_options;
 
 /** Counts over every input so far. */
@@ -755,7 +1075,7 @@ typedef struct dnsfw_logreader_stats {
     uint64_t inputs;          /**< dnsfw_logreader_begin() calls */
     uint64_t bytes_in;        /**< bytes fed */
     uint64_t bytes;           /**< bytes after gzip */
-    uint64_t records;         /**< DNSFW_ITEM_RECORD items */
+    uint64_t records;         /**< DNSFW_ITEM_RECORD (or DNSFW_ITEM_FLOW) items */
     uint64_t not_query;       /**< DNSFW_ITEM_NOT_QUERY items */
     uint64_t malformed;       /**< DNSFW_ITEM_MALFORMED items */
     uint64_t outside_window;  /**< records before since or from until on: not handed over */
@@ -838,7 +1158,9 @@ typedef struct dnsfw_query_info {
     uint16_t qtype;
     uint16_t qclass;
     uint16_t rcode;     /**< with DNSFW_REPLY: RCODE of the response, extended (0-4095) */
-    uint16_t udp_size;  /**< largest UDP response the client takes: 512 without EDNS */
+    uint16_t udp_size;  /**< largest UDP response to send: 512 without EDNS, else the
+                             client's payload size (at least 512) but never more than our
+                             own, options->edns_size */
     uint8_t edns;       /**< 1 when the query has an OPT record */
     uint8_t truncated;  /**< with DNSFW_REPLY: the response has TC set (did not fit) */
     uint32_t chain_len; /**< dnsfw_inspect_answer(): redirection targets found in the answer */
@@ -857,7 +1179,8 @@ typedef struct dnsfw_query_info {
  * override domain with its TTL) — with ID, opcode, RD, CD and the question (in the
  * client's case) copied, QR and RA set, an OPT record when the query had one (our
  * payload size, DO copied, no options); everything else is DNSFW_PASS. A response larger
- * than the client takes over UDP loses its answer and authority sections and gets TC.
+ * than info->udp_size over UDP (what the client takes, at most options->edns_size)
+ * loses its answer and authority sections and gets TC.
  * The message is only read within [query, query + len).
  * @return DNSFW_OK with *info telling what to do (the response is in out when
  *         disposition is DNSFW_REPLY, *outlen its length); DNSFW_EINVAL (NULL argument,
@@ -894,6 +1217,22 @@ dnsfw_inspect_answer(const dnsfw_matcher *matcher, const uint8_t *query, size_t 
 DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond_error(const uint8_t *query, size_t len, unsigned rcode,
                                                   const dnsfw_respond_options *options,
                                                   uint8_t *out, size_t size, size_t *outlen);
+
+/**
+ * A truncated response to a query that dnsfw_respond() passed, so that the client asks
+ * again over TCP (RFC 1035 §4.2.1, RFC 6891 §7): used when the upstream's answer is
+ * larger than info->udp_size, and to slip a rate-limited client a response it can only
+ * retry over TCP. ID, opcode, RD, CD and the question as for block responses, QR, RA
+ * and TC set, an OPT record when the query had one, no records. With answer (the
+ * upstream's answer to the query, at least a header; may be NULL), its RCODE and AA bit
+ * are kept; without, RCODE is NOERROR.
+ * @return DNSFW_OK, DNSFW_EBADPACKET (the query is malformed), DNSFW_EINVAL,
+ *         DNSFW_ENOSPC, DNSFW_ENOMEM.
+ */
+DNSFW_API DNSFW_MUSTCHECK int dnsfw_respond_truncated(const uint8_t *query, size_t len,
+                                                      const uint8_t *answer, size_t answer_len,
+                                                      const dnsfw_respond_options *options,
+                                                      uint8_t *out, size_t size, size_t *outlen);
 
 #ifdef __cplusplus
 }

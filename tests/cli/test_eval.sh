@@ -602,12 +602,42 @@ check "missing list file: exit 4" rc_is 4
 check_eq "missing list file: located at the \"file\" value" \
     "dnsfw-eval: $INVALID/missing-list-file.json:3:38: cannot read list file \"$INVALID/lists/does-not-exist.txt\": No such file or directory" \
     "$(cat "$ERR")"
-if [ -w /dev/full ]; then
-    "${WRAP[@]}" "$EVAL" github.com </dev/null >/dev/full 2>"$ERR"
+[ -w /dev/full ] || not_ok "/dev/full is writable (needed for the write-error checks)"
+"${WRAP[@]}" "$EVAL" github.com </dev/null >/dev/full 2>"$ERR"
+RC=$?
+check "stdout cannot be written (/dev/full): exit 4" rc_is 4
+check "stdout cannot be written: reported" err_has "error writing the output"
+for opt in --help --version; do
+    "${WRAP[@]}" "$EVAL" $opt </dev/null >/dev/full 2>"$ERR"
     RC=$?
-    check "stdout cannot be written (/dev/full): exit 4" rc_is 4
-    check "stdout cannot be written: reported" err_has "error writing the output"
-fi
+    check "$opt to a full disk (/dev/full): exit 4" rc_is 4
+    check "$opt to a full disk: reported" err_has "cannot write to standard output: No space left on device"
+done
+
+# --- size limits: --max-policy-bytes, stdin lines ----------------------------------------
+
+run -p /dev/zero github.com
+check "an endless policy (/dev/zero): exit 3 at the default limit" rc_is 3
+check "an endless policy: says which limit" err_has "exceeds the size limit (--max-policy-bytes) of 67108864 bytes"
+run -p "$DATA/policies/valid/general.json" --max-policy-bytes 100 github.com
+check "--max-policy-bytes below the policy's size: exit 3" rc_is 3
+check "--max-policy-bytes: reported" err_has "exceeds the size limit (--max-policy-bytes) of 100 bytes"
+run -p "$DATA/policies/valid/general.json" --max-policy-bytes 1M github.com
+check "--max-policy-bytes 1M: the policy loads" rc_is 0
+IN=$DATA/policies/valid/general.json
+run -p - --max-policy-bytes 100 github.com
+check "--max-policy-bytes applies to a policy on stdin: exit 3" rc_is 3
+check "--max-policy-bytes on stdin: reported" err_has "<stdin>: the policy exceeds the size limit (--max-policy-bytes) of 100 bytes"
+for bad in 0 -1 1X 2T ""; do
+    run --max-policy-bytes "$bad" github.com
+    check "--max-policy-bytes '$bad': usage error" rc_is 2
+done
+run_in "github.com\n$(rep a 5000)\nevil.example\n"
+check "a stdin line longer than 4096 octets: exit 3" rc_is 3
+check "a long stdin line: reported with its number" err_has "<stdin>:2: line longer than 4096 octets: skipped"
+check "a long stdin line: the lines around it are evaluated" out_lines 2
+run_in "$(rep a 4096)"
+check "a stdin line of 4096 octets without a newline is read (and is a bad name)" err_has "<stdin>:1: label longer than 63 octets"
 
 # --- the exit-status matrix (contract §2) ----------------------------------------------
 

@@ -79,8 +79,13 @@ def _shape_schema(shape):
 
 
 class Botocore:
-    def __init__(self):
-        self.model = load("aws/route53resolver-2018-04-01-service-2.json")
+    """An AWS API model: route53resolver's (the default) or logs' (reduced, see SOURCE.md)."""
+    MODELS = {"route53resolver": "aws/route53resolver-2018-04-01-service-2.json",
+              "logs": "aws/logs-2014-03-28-service-2.json"}
+
+    def __init__(self, service="route53resolver"):
+        self.service = service
+        self.model = load(self.MODELS[service])
         self.definitions = {name: _shape_schema(s) for name, s in self.model["shapes"].items()}
 
     @staticmethod
@@ -91,7 +96,7 @@ class Botocore:
     def operation(self, cli_name):
         name = self.cli_to_operation(cli_name)
         if name not in self.model["operations"]:
-            raise KeyError("no operation " + name + " in the route53resolver model")
+            raise KeyError("no operation %s in the %s model" % (name, self.service))
         return name
 
     def validator(self, operation, which="input"):
@@ -112,6 +117,11 @@ CFN_SCHEMAS = {
     "AWS::Route53Resolver::FirewallRuleGroup": "AWS_Route53Resolver_FirewallRuleGroup.json",
     "AWS::Route53Resolver::FirewallRuleGroupAssociation":
         "AWS_Route53Resolver_FirewallRuleGroupAssociation.json",
+    "AWS::Route53Resolver::ResolverQueryLoggingConfig":
+        "AWS_Route53Resolver_ResolverQueryLoggingConfig.json",
+    "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation":
+        "AWS_Route53Resolver_ResolverQueryLoggingConfigAssociation.json",
+    "AWS::Logs::LogGroup": "AWS_Logs_LogGroup.json",
     "AWS::IAM::Role": "AWS_IAM_Role.json",
     "AWS::Lambda::Function": "AWS_Lambda_Function.json",
 }
@@ -121,9 +131,14 @@ SAMPLE_ATTRIBUTE = {
     ("AWS::Route53Resolver::FirewallDomainList", "Id"): "rslvr-fdl-0123456789abcdef",
     ("AWS::Route53Resolver::FirewallRuleGroup", "Id"): "rslvr-frg-0123456789abcdef",
     ("AWS::IAM::Role", "Arn"): "arn:aws:iam::123456789012:role/dnsfw-firewall-config",
+    ("AWS::Logs::LogGroup", "Arn"):
+        "arn:aws:logs:us-east-1:123456789012:log-group:dnsfw-query-log:*",
+    ("AWS::Route53Resolver::ResolverQueryLoggingConfig", "Id"): "rslvr-rqlc-0123456789abcdef",
     ("AWS::Lambda::Function", "Arn"):
         "arn:aws:lambda:us-east-1:123456789012:function:dnsfw-firewall-config",
 }
+PSEUDO_PARAMETERS = {"AWS::Region": "us-east-1", "AWS::Partition": "aws",
+                     "AWS::AccountId": "123456789012"}
 SAMPLE_PARAMETER = {"AWS::EC2::VPC::Id": "vpc-0123456789abcdef0", "String": "x"}
 
 
@@ -164,6 +179,8 @@ def resolve_intrinsics(value, template, where):
                                        SAMPLE_PARAMETER.get(params[arg]["Type"], "x"))
             if arg in template["Resources"]:
                 return "ref-" + arg
+            if arg in PSEUDO_PARAMETERS:
+                return PSEUDO_PARAMETERS[arg]
             raise TemplateError("%s: Ref to undefined %r" % (where, arg))
         if key == "Fn::GetAtt":
             res, attr = arg if isinstance(arg, list) else arg.split(".", 1)
@@ -176,6 +193,17 @@ def resolve_intrinsics(value, template, where):
                     raise TemplateError("%s: %s has no attribute %r (read-only properties: %s)"
                                         % (where, rtype, attr, ro))
             return SAMPLE_ATTRIBUTE.get((rtype, attr), "value-of-" + res + "-" + attr)
+        if key == "Fn::FindInMap":
+            table = template.get("Mappings", {}).get(arg[0])
+            top = resolve_intrinsics(arg[1], template, where)
+            if not isinstance(table, dict) or not table:
+                raise TemplateError("%s: Fn::FindInMap of undefined mapping %r" % (where, arg[0]))
+            # a pseudo parameter (AWS::Region) stands for any of the mapping's keys
+            rows = [table[top]] if top in table else list(table.values())
+            if not all(arg[2] in r for r in rows):
+                raise TemplateError("%s: Fn::FindInMap: %r is missing from mapping %r"
+                                    % (where, arg[2], arg[0]))
+            return rows[0][arg[2]]
         if key == "Fn::Sub":
             text = arg if isinstance(arg, str) else arg[0]
             return re.sub(r"\$\{AWS::Partition\}", "aws", text)
@@ -219,4 +247,6 @@ def tf_schemas():
                 required.append(arg)
         out[rtype] = {"type": "object", "properties": props, "required": required,
                       "additionalProperties": False}
+        if "exactly_one_of" in rs:  # alternative sets of arguments, e.g. a rule's match source
+            out[rtype]["oneOf"] = [{"required": group} for group in rs["exactly_one_of"]]
     return out, table

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""A stand-in for the AWS CLI, enough of "aws route53resolver" to run dnsfw-export's
-run.sh and snapshot.sh offline. It keeps the account's DNS Firewall objects in a JSON
+"""A stand-in for the AWS CLI, enough of "aws route53resolver" (and of "aws logs", for the
+query-logging group) to run dnsfw-export's run.sh and snapshot.sh offline. It keeps the account's DNS Firewall objects in a JSON
 file ($FAKE_AWS_STATE) and behaves as the service does where the tests care:
 
 - every --cli-input-json document is validated against the operation's input shape of
@@ -35,8 +35,17 @@ def load_state():
     if os.path.exists(STATE):
         with open(STATE) as f:
             return json.load(f)
-    return {"counter": 0, "lists": {}, "groups": {}, "rules": [], "assocs": [], "configs": {},
-            "calls": []}
+    # the AWS-managed lists every account sees (in us-east-1, where the fake runs)
+    managed = {lid: {"Id": lid, "Name": name, "Domains": [],
+                     "ManagedOwnerName": "Route 53 Resolver DNS Firewall",
+                     "Arn": "arn:aws:route53resolver:us-east-1:123456789012:"
+                            "firewall-domain-list/" + lid}
+               for lid, name in (("rslvr-fdl-2c46f2ecbfec4dcc", "AWSManagedDomainsMalwareDomainList"),
+                                 ("rslvr-fdl-9a8b7c6d5e4f3a21",
+                                  "AWSManagedDomainsBotnetCommandandControl"))}
+    return {"counter": 0, "lists": managed, "groups": {}, "rules": [], "assocs": [],
+            "configs": {}, "calls": [], "log_groups": {}, "query_logs": {},
+            "query_log_assocs": []}
 
 
 def new_id(state, prefix):
@@ -53,6 +62,14 @@ def query(value, q):
     """The few JMESPath forms the scripts use: A.B, A[].B, A[?K==null].B."""
     if not q:
         return value
+    m = re.match(r"^(\w+)\[\?(\w+)=='([^']*)'\]\.(\w+) \| \[0\]$", q)
+    if m:  # logGroups[?logGroupName=='NAME'].arn | [0]
+        items = [i for i in value.get(m.group(1), []) if i.get(m.group(2)) == m.group(3)]
+        return items[0].get(m.group(4)) if items else "None"
+    m = re.match(r"^(\w+)\[\?(\w+)=='([^']*)'\]\.(\w+)$", q)
+    if m:  # FirewallDomainLists[?Name=='NAME'].Id
+        return [i.get(m.group(4)) for i in value.get(m.group(1), [])
+                if i.get(m.group(2)) == m.group(3)]
     m = re.match(r"^(\w+)\[(\?(\w+)==null)?\]\.(\w+)$", q)
     if m:
         items = value.get(m.group(1), [])
@@ -66,15 +83,27 @@ def query(value, q):
 
 def main():
     args = sys.argv[1:]
-    if len(args) < 2 or args[0] != "route53resolver":
-        fail("Usage", "fake aws: only route53resolver is simulated: %r" % args)
+    if args[:3] == ["configure", "get", "region"]:
+        print("us-east-1")
+        return
+    if len(args) < 2 or args[0] not in ("route53resolver", "logs"):
+        fail("Usage", "fake aws: only route53resolver and logs are simulated: %r" % args)
     op_cli, opts, i = args[1], {}, 2
     while i < len(args):
         if not args[i].startswith("--") or i + 1 >= len(args):
             fail("Usage", "fake aws: cannot parse %r" % args[i:])
         opts[args[i][2:]] = args[i + 1]
         i += 2
-    botocore = awsdefs.Botocore()
+    service = args[0]
+    if service == "logs" and op_cli == "describe-log-groups":
+        state = load_state()  # not in the reduced logs model: answered as AWS does
+        prefix = opts.get("log-group-name-prefix", "")
+        out = {"logGroups": [g for n, g in sorted(state["log_groups"].items())
+                             if n.startswith(prefix)]}
+        value = query(out, opts.get("query"))
+        print(value if opts.get("output") == "text" else json.dumps(value, indent=4))
+        return
+    botocore = awsdefs.Botocore(service)
     op = botocore.operation(op_cli)
     state = load_state()
     doc, doc_file = {}, None
@@ -86,6 +115,11 @@ def main():
         if re.search(r"@[A-Z]+(_[0-9]+)?@", text):
             fail("ParamValidation", "a placeholder was not replaced: " + text)
         doc = json.loads(text)
+    if "filters" in opts:  # Name=ResourceId,Values=vpc-...
+        m = re.match(r"^Name=(\w+),Values=(\S+)$", opts["filters"])
+        if not m:
+            fail("Usage", "fake aws: cannot parse --filters %r" % opts["filters"])
+        doc["Filters"] = [{"Name": m.group(1), "Values": [m.group(2)]}]
     for k, member in (("firewall-domain-list-id", "FirewallDomainListId"),
                       ("firewall-rule-group-id", "FirewallRuleGroupId"),
                       ("resource-id", "ResourceId"), ("vpc-id", "VpcId")):
@@ -96,7 +130,8 @@ def main():
         fail("ParamValidation", "Parameter validation failed: " + "; ".join(problems))
     state["calls"].append([op, os.path.basename(doc_file[7:]) if doc_file else None])
     out = handle(state, op, doc)
-    problems = awsdefs.errors(botocore.validator(op, "output"), out)
+    problems = awsdefs.errors(botocore.validator(op, "output"), out) \
+        if "output" in botocore.model["operations"][op] else []
     if problems:
         fail("FakeAwsBug", "response does not match the output shape: " + "; ".join(problems))
     with open(STATE, "w") as f:
@@ -154,13 +189,24 @@ def handle(state, op, d):
         return {"FirewallRuleGroup": dict(groups[gid], RuleCount=0, Status="COMPLETE")}
     if op == "CreateFirewallRule":
         find(groups, d["FirewallRuleGroupId"], "rule group")
-        find(lists, d["FirewallDomainListId"], "domain list")
+        advanced = "DnsThreatProtection" in d
+        if advanced == ("FirewallDomainListId" in d):
+            fail("ValidationException",
+                 "a rule has exactly one of FirewallDomainListId and DnsThreatProtection")
+        if advanced:
+            # DNS Firewall Advanced: a threshold is required, ALLOW is not available
+            if "ConfidenceThreshold" not in d:
+                fail("ValidationException", "ConfidenceThreshold is required with DnsThreatProtection")
+            if d["Action"] == "ALLOW":
+                fail("ValidationException", "ALLOW is not available for DNS Firewall Advanced rules")
+        else:
+            find(lists, d["FirewallDomainListId"], "domain list")
         for r in state["rules"]:
             if r["FirewallRuleGroupId"] != d["FirewallRuleGroupId"]:
                 continue
             if r["Priority"] == d["Priority"]:
                 fail("ConflictException", "priority %d is taken" % d["Priority"])
-            if r["FirewallDomainListId"] == d["FirewallDomainListId"] and \
+            if not advanced and r.get("FirewallDomainListId") == d["FirewallDomainListId"] and \
                     r.get("Qtype") == d.get("Qtype"):
                 fail("ConflictException", "the rule group already has a rule for this list")
         if d["Action"] == "BLOCK" and "BlockResponse" not in d:
@@ -171,6 +217,8 @@ def handle(state, op, d):
             fail("ValidationException", "OVERRIDE needs the three BlockOverride* settings")
         rule = {k: v for k, v in d.items() if k != "CreatorRequestId"}
         rule.setdefault("FirewallDomainRedirectionAction", "INSPECT_REDIRECTION_DOMAIN")
+        if advanced:  # Advanced rules are addressed by an id of their own
+            rule["FirewallThreatProtectionId"] = new_id(state, "rslvr-ftp-")
         rule["CreatorRequestId"] = d["CreatorRequestId"]
         state["rules"].append(rule)
         return {"FirewallRule": rule}
@@ -221,6 +269,44 @@ def handle(state, op, d):
     if op == "ListFirewallRuleGroupAssociations":
         return {"FirewallRuleGroupAssociations": [
             a for a in state["assocs"] if "VpcId" not in d or a["VpcId"] == d["VpcId"]]}
+    if op == "CreateLogGroup":
+        name = d["logGroupName"]
+        if name in state["log_groups"]:
+            fail("ResourceAlreadyExistsException", "The specified log group already exists")
+        state["log_groups"][name] = {
+            "logGroupName": name,
+            "arn": "arn:aws:logs:us-east-1:123456789012:log-group:%s:*" % name}
+        return {}
+    if op == "PutRetentionPolicy":
+        find(state["log_groups"], d["logGroupName"], "log group")["retentionInDays"] = \
+            d["retentionInDays"]
+        return {}
+    if op == "CreateResolverQueryLogConfig":
+        arn = d["DestinationArn"]
+        if ":log-group:" in arn and arn.split(":log-group:")[1].split(":")[0] not in \
+                state["log_groups"]:
+            fail("ResourceNotFoundException", "no log group " + arn)
+        qid = new_id(state, "rslvr-rqlc-")
+        state["query_logs"][qid] = {
+            "Id": qid, "Name": d["Name"], "DestinationArn": arn, "Status": "CREATED",
+            "OwnerId": "123456789012", "ShareStatus": "NOT_SHARED", "AssociationCount": 0,
+            "CreatorRequestId": d["CreatorRequestId"],
+            "Arn": "arn:aws:route53resolver:us-east-1:123456789012:resolver-query-log-config/"
+                   + qid}
+        return {"ResolverQueryLogConfig": dict(state["query_logs"][qid], Status="CREATING")}
+    if op == "AssociateResolverQueryLogConfig":
+        find(state["query_logs"], d["ResolverQueryLogConfigId"], "query logging configuration")
+        a = {"Id": new_id(state, "rslvr-qlcassoc-"),
+             "ResolverQueryLogConfigId": d["ResolverQueryLogConfigId"],
+             "ResourceId": d["ResourceId"], "Status": "ACTIVE"}
+        state["query_log_assocs"].append(a)
+        return {"ResolverQueryLogConfigAssociation": dict(a, Status="CREATING")}
+    if op == "ListResolverQueryLogConfigs":
+        return {"ResolverQueryLogConfigs": list(state["query_logs"].values())}
+    if op == "ListResolverQueryLogConfigAssociations":
+        want = [f["Values"][0] for f in d.get("Filters", []) if f["Name"] == "ResourceId"]
+        return {"ResolverQueryLogConfigAssociations": [
+            a for a in state["query_log_assocs"] if not want or a["ResourceId"] in want]}
     fail("Usage", "fake aws: %s is not simulated" % op)
 
 

@@ -86,6 +86,18 @@ done
 run --version
 expect "--version exits 0" 0
 check "--version names the tool" grep -q "^dnsfw-export " "$OUT"
+for opt in --help --version; do
+    "${WRAP[@]}" "$EXPORT" $opt </dev/null >/dev/full 2>"$ERR"
+    RC=$?
+    expect "$opt to a full disk (/dev/full) exits 4" 4 "cannot write to standard output"
+done
+run -p /dev/zero --format rpz
+expect "an endless policy (/dev/zero) stops at the default limit" 3 \
+    "exceeds the size limit \(--max-policy-bytes\) of 67108864 bytes"
+run --import /dev/zero --max-policy-bytes 64K
+expect "--max-policy-bytes caps --import" 3 "DEPLOYED exceeds the size limit \(--max-policy-bytes\) of 65536 bytes"
+run --max-policy-bytes 12X --format rpz
+expect "a malformed --max-policy-bytes is a usage error" 2 "--max-policy-bytes needs a number of bytes"
 run
 expect "no action is a usage error" 2 "say what to do"
 run --format nosuch
@@ -126,7 +138,7 @@ export_to() {
     run "${args[@]}"
 }
 
-for stem in default tiered-enforce general-mixed; do
+for stem in default tiered-enforce general-mixed general-advanced; do
     policy=""
     [ $stem != default ] && policy=$POL/$stem.json
     for format in cloudformation cli terraform domains unbound rpz dnsmasq; do
@@ -314,6 +326,201 @@ run -p "$POL/general-mixed.json" --diff "$TMP/vpc.cfn.json" --vpc-id vpc-0000000
 expect "--diff --vpc-id of another VPC finds the rule groups unassociated" 1 \
     'rule group "first" is not associated with vpc-00000000'
 check "... and reports them not deployed" grep -q 'rule group "first": not deployed' "$OUT"
+
+# --- DNS Firewall Advanced rules -------------------------------------------------------------
+
+ADV=$POL/general-advanced.json
+run -p "$ADV" --format cloudformation -o "$TMP/adv.cfn.json"
+expect "Advanced rules export to a template" 0
+check "... as DnsThreatProtection and ConfidenceThreshold, without a domain list" \
+    test "$(jq '[.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+        | .Properties.FirewallRules[] | select(.DnsThreatProtection)
+        | select(has("FirewallDomainListId") | not) | .ConfidenceThreshold] | join(",")' \
+        "$TMP/adv.cfn.json")" = '"HIGH,LOW,MEDIUM,HIGH"'
+run --import "$TMP/adv.cfn.json" -o "$TMP/adv-imported.json"
+expect "a template with Advanced rules imports" 0
+check "... and the imported policy keeps them, names from the Metadata" \
+    test "$(jq -c '[.rule_groups[].rules[] | select(.dns_threat_protection)
+        | [.name, .dns_threat_protection, .confidence_threshold]]' "$TMP/adv-imported.json")" = \
+    '[["tunnels","DNS_TUNNELING","HIGH"],["dga-alert","DGA","LOW"],["dictionary-dga","DICTIONARY_DGA","MEDIUM"],["dga-aaaa","DGA","HIGH"]]'
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 10)).ConfidenceThreshold = "LOW"' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-low.cfn.json"
+run -p "$ADV" --diff "$TMP/adv-low.cfn.json"
+expect "--diff sees a changed confidence threshold" 1
+check "... as confidence_threshold HIGH -> LOW" \
+    grep -q 'rule group "advanced", rule 10: confidence_threshold HIGH -> LOW' "$OUT"
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 20)) |= (del(.DnsThreatProtection)
+    | del(.ConfidenceThreshold) | .FirewallRuleType = {"FirewallAdvancedThreatCategory": {"Category": "PHISHING"}})' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-category.cfn.json"
+run --import "$TMP/adv-category.cfn.json" -o "$TMP/adv-category.json"
+expect "a threat-category rule (FirewallRuleType) is left out with a warning" 0 \
+    'rule 20: a DNS Firewall Advanced rule of a threat or content category'
+jq '(.Resources[] | select(.Type == "AWS::Route53Resolver::FirewallRuleGroup")
+    | .Properties.FirewallRules[] | select(.Priority == 10)).ConfidenceThreshold = "EXTREME"' \
+    "$TMP/adv.cfn.json" >"$TMP/adv-bad.cfn.json"
+run --import "$TMP/adv-bad.cfn.json" -o "$TMP/adv-bad.json"
+expect "an unknown ConfidenceThreshold is an error with its line" 3 'adv-bad.cfn.json:[0-9]+:.*ConfidenceThreshold'
+for f in unbound rpz dnsmasq; do
+    extra=()
+    [ $f = dnsmasq ] && extra=(--upstream 192.0.2.53)
+    run -p "$ADV" --format $f -o "$TMP/adv-$f" "${extra[@]}"
+    expect "$f: an Advanced rule is left out with a warning naming it" 0 \
+        'rule 10 is a DNS Firewall Advanced rule \(DNS_TUNNELING\)'
+done
+
+# --- the platform's construct: fail-open through Custom::AWS, names, query logging ---------------
+
+CDK=$DIR/cdk/platform-construct.template.json
+run --import "$CDK" -o "$TMP/cdk.json"
+expect "import of the construct's template (Custom::AWS fail-open)" 0
+check "... reads fail-open from the Custom::AWS Create call: fail_open true" \
+    grep -qE '"fail_open":[[:space:]]*true' "$TMP/cdk.json"
+run --diff "$CDK"
+expect "--diff of the built-in policy with the construct's template: no difference" 0
+check "... and prints nothing" test ! -s "$OUT"
+run --import "$DIR/cdk/get-template.json" -o "$TMP/cdk-get.json"
+expect "import of get-template output (TemplateBody a string)" 0
+check "... the same policy as from the template" cmp -s "$TMP/cdk.json" "$TMP/cdk-get.json"
+run --diff "$DIR/cdk/get-template.json"
+expect "--diff of get-template output: no difference" 0
+# a token in the value: the setting cannot be determined
+sed 's/FirewallFailOpen\\":\\"ENABLED/FirewallFailOpen\\":\\"", {"Ref": "Mode"}, "/' "$CDK" \
+    >"$TMP/cdk-token.json"
+check "(the token variant differs)" sh -c "! cmp -s '$CDK' '$TMP/cdk-token.json'"
+run --diff "$TMP/cdk-token.json"
+expect "--diff: a fail-open value that is a token is unknown, never equal" 1 \
+    "cannot be determined"
+check "... reported as unknown" grep -q 'fail_open: ENABLED -> unknown' "$OUT"
+run --diff "$TMP/cdk-token.json" --json
+check "... in JSON as change \"unknown\"" grep -q '"kind":"fail_open","change":"unknown"' "$OUT"
+run --import "$TMP/cdk-token.json" -o "$TMP/cdk-token-policy.json"
+expect "--import of it warns that fail-open is not known" 0 "could not be determined"
+# Create and Update disagree
+python3 - "$CDK" "$TMP/cdk-split.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+for r in t["Resources"].values():
+    if r["Type"] == "Custom::AWS":
+        r["Properties"]["Update"]["Fn::Join"][1][2] = r["Properties"]["Update"]["Fn::Join"][1][2].replace("ENABLED", "DISABLED")
+json.dump(t, open(sys.argv[2], "w"))
+PY
+run --diff "$TMP/cdk-split.json"
+expect "--diff: Create ENABLED, Update DISABLED is unknown" 1 "cannot be determined"
+# no fail-open resource at all
+python3 - "$CDK" "$TMP/cdk-none.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+t["Resources"] = {k: r for k, r in t["Resources"].items() if r["Type"] != "Custom::AWS"}
+json.dump(t, open(sys.argv[2], "w"))
+PY
+run --diff "$TMP/cdk-none.json"
+expect "--diff: a template that sets no fail-open reports it unknown" 1 "nothing in the template sets"
+# the association's name
+sed 's/"agent-vpc-dns-firewall"/"egress"/' "$CDK" >"$TMP/cdk-name.json"
+run --diff "$TMP/cdk-name.json"
+expect "--diff compares the association's name" 1
+check "... association_name agent-vpc-dns-firewall -> egress" \
+    grep -q 'association_name agent-vpc-dns-firewall -> egress' "$OUT"
+# the query logging
+sed 's/"RetentionInDays": 30/"RetentionInDays": 7/' "$CDK" >"$TMP/cdk-retention.json"
+run --diff "$TMP/cdk-retention.json"
+expect "--diff compares the log group's retention" 1
+check "... query_log_retention_days: 30 -> 7" grep -q 'query_log_retention_days: 30 -> 7' "$OUT"
+run --diff "$CDK" --query-log-destination none
+expect "--diff with --query-log-destination none sees the construct's logging" 1
+check "... query_log_destination: none -> cloudwatch" \
+    grep -q 'query_log_destination: none -> cloudwatch' "$OUT"
+run --format cloudformation --query-log-destination s3 \
+    --query-log-arn arn:aws:s3:::dns-logs-bucket/vpc -o "$TMP/s3.cfn.json"
+expect "--query-log-destination s3 --query-log-arn" 0
+check "... sends the logs to the bucket" grep -q '"DestinationArn": "arn:aws:s3:::dns-logs-bucket/vpc"' \
+    "$TMP/s3.cfn.json"
+check "... and makes no log group" sh -c "! grep -q AWS::Logs::LogGroup '$TMP/s3.cfn.json'"
+run --diff "$TMP/s3.cfn.json" --query-log-destination s3 --query-log-arn arn:aws:s3:::dns-logs-bucket/vpc
+expect "--diff of it with the same destination: no difference" 0
+run --diff "$TMP/s3.cfn.json" --query-log-destination s3 --query-log-arn arn:aws:s3:::other
+expect "--diff with another bucket" 1 
+check "... query_log_arn differs" grep -q 'query_log_arn: arn:aws:s3:::other -> arn:aws:s3:::dns-logs-bucket/vpc' "$OUT"
+run --format cloudformation --query-log-destination firehose -o "$TMP/fh.cfn.json"
+check "--query-log-destination firehose without an ARN: a template parameter" \
+    grep -q '"QueryLogDestinationArn"' "$TMP/fh.cfn.json"
+run --format cloudformation --query-log-destination none -o "$TMP/none.cfn.json"
+check "--query-log-destination none: no query logging resources" \
+    sh -c "! grep -q ResolverQueryLoggingConfig '$TMP/none.cfn.json'"
+run --format cli --query-log-destination s3 -o "$TMP/cli-s3"
+expect "the cli format needs --query-log-arn with s3" 2 "needs --query-log-arn"
+run --format cloudformation --query-log-destination s3 --query-log-arn arn:aws:logs:x
+expect "--query-log-arn must be a bucket for s3" 2 "goes with"
+run --format cloudformation --query-log-destination syslog
+expect "--query-log-destination is one of four" 2 "must be cloudwatch, s3, firehose or none"
+run --format cloudformation -o "$TMP/role.cfn.json"
+check "the fail-open function's role may call ec2:DescribeVpcs, as the construct's" \
+    grep -q '"ec2:DescribeVpcs"' "$TMP/role.cfn.json"
+check "... and its delete succeeds when the VPC is gone" \
+    grep -q 'ResourceNotFoundException.*ValidationException' "$TMP/role.cfn.json"
+
+# --- AWS-managed domain lists ------------------------------------------------------------------
+
+MANAGED=$POL/general-managed.json
+run -p "$MANAGED" --format cloudformation -o "$TMP/managed.cfn.json"
+expect "a policy with AWS-managed lists exports" 0
+check "... referring to them by id per Region (Fn::FindInMap on AWS::Region)" \
+    grep -q '"DnsfwManagedDomainLists"' "$TMP/managed.cfn.json"
+check "... without creating them" sh -c "! grep -q '\"Name\": \"malware\"' '$TMP/managed.cfn.json' ||
+    ! grep -B2 '\"Name\": \"malware\"' '$TMP/managed.cfn.json' | grep -q FirewallDomainList"
+check "... and without their stand-in" sh -c "! grep -q controldomain1 '$TMP/managed.cfn.json'"
+run --import "$TMP/managed.cfn.json" -o "$TMP/managed-imported.json"
+expect "its template imports" 0
+check "... keeping the managed lists' names and ids" grep -q '"rslvr-fdl-7b5e6e0c2e5e4c11"' \
+    "$TMP/managed-imported.json"
+run -p "$TMP/managed-imported.json" --format cloudformation -o "$TMP/managed2.cfn.json"
+check "... and exports again byte for byte" cmp -s "$TMP/managed.cfn.json" "$TMP/managed2.cfn.json"
+run -p "$MANAGED" --diff "$TMP/managed.cfn.json"
+expect "--diff of the policy with its template: no difference" 0
+sed 's/rslvr-fdl-7b5e6e0c2e5e4c11/rslvr-fdl-00000000000000aa/g' "$TMP/managed.cfn.json" \
+    >"$TMP/managed-moved.cfn.json"
+run -p "$MANAGED" --diff "$TMP/managed-moved.cfn.json"
+expect "--diff compares a managed list's id in each Region" 1
+check "... managed_id eu-west-1 differs" grep -q 'managed_id eu-west-1' "$OUT"
+for f in terraform cli; do
+    run -p "$MANAGED" --format $f -o "$TMP/managed-$f"
+    expect "the $f format takes managed lists" 0
+done
+check "... terraform looks the id up by the current Region" \
+    grep -q 'data.aws_region.current.name' "$TMP/managed-terraform"
+check "... run.sh finds the id for its Region" grep -q "managed_list 'AWSManagedDomainsMalwareDomainList'" \
+    "$TMP/managed-cli/run.sh"
+printf '%s\n' '{"dnsfw": 1, "domain_lists": {"m": {"managed": "AWSManagedDomainsAggregateThreatList"}},' \
+    '"rule_groups": [{"name": "g", "priority": 200, "rules": [{"name": "r", "priority": 1,' \
+    '"action": "BLOCK", "domain_list": "m", "block_response": "NODATA"}]}]}' >"$TMP/noids.json"
+run -p "$TMP/noids.json" --format cloudformation
+expect "CloudFormation needs a managed list's ids" 3 'give the policy its "ids"'
+# the CDK's way: a rule with the literal id of a list the template does not define
+python3 - "$CDK" "$TMP/cdk-managed.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+for r in t["Resources"].values():
+    if r["Type"] == "AWS::Route53Resolver::FirewallRuleGroup":
+        r["Properties"]["FirewallRules"].insert(0, {
+            "Action": "BLOCK", "BlockResponse": "NODATA", "Priority": 50,
+            "FirewallDomainListId": "rslvr-fdl-2c46f2ecbfec4dcc"})
+json.dump(t, open(sys.argv[2], "w"))
+PY
+check "(the literal-id variant differs)" sh -c "! cmp -s '$CDK' '$TMP/cdk-managed.json'"
+run --import "$TMP/cdk-managed.json" -o "$TMP/cdk-managed-policy.json"
+expect "a template whose rule names a list by id imports (no failure)" 0 \
+    "imported as an AWS-managed list known by its id"
+check "... as a managed list known by its id" grep -qE '"\*":[[:space:]]*"rslvr-fdl-2c46f2ecbfec4dcc"' \
+    "$TMP/cdk-managed-policy.json"
+"$EVAL" -p "$MANAGED" controldomain1.malwarelist.firewall.route53resolver.us-east-1.amazonaws.com \
+    >"$OUT" 2>"$ERR"
+RC=$?
+expect "dnsfw-eval with managed lists: the stand-in decides" 1 \
+    'is AWS-managed \(AWSManagedDomainsMalwareDomainList\): AWS does not disclose' \
+    'evaluated with its local stand-in' 'botnet.*matches no name'
+check "... BLOCK by the malware list" grep -q 'domain_list=malware' "$OUT"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -103,12 +103,15 @@ def check_template(path, botocore):
 DOC_NAME = re.compile(r"^(\d{4})-([a-z-]+)\.(.*)\.json$")
 STAGE = {"create-firewall-domain-list": 0, "update-firewall-domains": 0,
          "create-firewall-rule-group": 1, "create-firewall-rule": 1,
-         "associate-firewall-rule-group": 2, "update-firewall-config": 3}
-PLACEHOLDER = re.compile(r"@([A-Z]+_?[0-9]*)@")
+         "associate-firewall-rule-group": 2, "update-firewall-config": 3,
+         "logs-create-log-group": 4, "logs-put-retention-policy": 4,
+         "create-resolver-query-log-config": 5, "associate-resolver-query-log-config": 6}
+PLACEHOLDER = re.compile(r"@([A-Z_]+?_?[0-9]*)@")
 
 
 def check_cli_dir(d, botocore):
     problems = []
+    logs = awsdefs.Botocore("logs")
     docs = sorted(f for f in os.listdir(d) if f.endswith(".json"))
     script = open(os.path.join(d, "run.sh")).read()
     last_stage = 0
@@ -119,8 +122,11 @@ def check_cli_dir(d, botocore):
             continue
         op = m.group(2)
         doc = json.load(open(os.path.join(d, f)))
+        # "logs-OPERATION": an "aws logs" call, run by run_logs
+        model, call, runner = (logs, op[5:], "run_logs") if op.startswith("logs-") else \
+            (botocore, op, "run")
         try:
-            v = botocore.validator(botocore.operation(op))
+            v = model.validator(model.operation(call))
         except KeyError as e:
             problems.append("%s: %s" % (f, e))
             continue
@@ -137,14 +143,15 @@ def check_cli_dir(d, botocore):
         if op == "update-firewall-domains" and len(doc.get("Domains", [])) > 1000:
             problems.append(f + ": more than 1,000 domains in one UpdateFirewallDomains call")
         # every document is run by the script, in this order
-        if "run %s %s " % (f, op) not in script:
+        if not re.search(r"%s %s %s(\s|$)" % (runner, re.escape(f), call), script):
             problems.append(f + ": run.sh does not run it as " + op)
         # every placeholder is an id the script has remembered before this document
-        pos = script.find("run " + f)
+        pos = script.find("%s %s" % (runner, f))
         for ph in set(PLACEHOLDER.findall(json.dumps(doc))):
-            if script.find("remember %s " % ph, 0, pos) < 0:
+            if script.find("remember %s " % ph, 0, pos) < 0 and \
+                    script.find("remember_arn %s " % ph, 0, pos) < 0:
                 problems.append("%s: @%s@ is not known when the document runs" % (f, ph))
-    run_lines = re.findall(r"^(?:\w+=\$\()?run (\S+)", script, re.M)
+    run_lines = re.findall(r"^\s*(?:\w+=\$\()?run(?:_logs)? (\S+)", script, re.M)
     if run_lines != docs:
         problems.append("run.sh runs %d documents, the directory has %d (or another order)"
                         % (len(run_lines), len(docs)))
@@ -164,8 +171,8 @@ def check_tf(path):
     variables = t.get("variable", {})
     for rtype, instances in resources.items():
         if rtype not in schemas:
-            problems.append("resource type %s is not an aws_route53_resolver_firewall_* "
-                            "resource of the provider" % rtype)
+            problems.append("resource type %s is not a resource of the provider's table "
+                            "(tests/data/terraform)" % rtype)
             continue
         v = awsdefs.jsonschema.Draft7Validator(schemas[rtype])
         for name, args in instances.items():
@@ -179,6 +186,14 @@ def check_tf(path):
                 if isinstance(val, str) and INTERP.search(val):
                     for ref in INTERP.findall(val):
                         parts = ref.split(".")
+                        m = re.match(r'^local\.(\w+)\["(\w+)"\]\[data\.aws_region\.current\.name\]$',
+                                     ref)
+                        if parts[0] == "local":  # a managed list's id by Region
+                            if not m or m.group(2) not in t.get("locals", {}).get(m.group(1), {}) \
+                                    or "current" not in t.get("data", {}).get("aws_region", {}):
+                                problems.append("%s.%s: %s is not a local of the file looked "
+                                                "up by the current Region" % (where, k, ref))
+                            continue
                         if parts[0] == "var":
                             if parts[1] not in variables:
                                 problems.append("%s.%s: undeclared variable %s" % (where, k, ref))
@@ -205,7 +220,15 @@ OUTPUT_KEYS = {
     "Domains": "ListFirewallDomains", "FirewallConfig": "GetFirewallConfig",
     "FirewallDomainLists": "ListFirewallDomainLists",
     "FirewallRuleGroupAssociations": "ListFirewallRuleGroupAssociations",
+    "ResolverQueryLogConfigs": "ListResolverQueryLogConfigs",
+    "ResolverQueryLogConfigAssociations": "ListResolverQueryLogConfigAssociations",
 }
+# "aws logs describe-log-groups": not in the reduced logs model; its fields as AWS documents
+LOG_GROUPS = {"type": "object", "required": ["logGroups"], "properties": {"logGroups": {
+    "type": "array", "items": {"type": "object", "required": ["logGroupName", "arn"],
+                               "properties": {"logGroupName": {"type": "string"},
+                                              "arn": {"type": "string"},
+                                              "retentionInDays": {"type": "integer"}}}}}}
 
 
 def check_outputs(d, botocore):
@@ -214,6 +237,10 @@ def check_outputs(d, botocore):
         if not f.endswith(".json"):
             continue
         doc = json.load(open(os.path.join(d, f)))
+        if "logGroups" in doc:
+            v = awsdefs.jsonschema.Draft7Validator(LOG_GROUPS)
+            problems += ["%s: %s" % (f, e) for e in awsdefs.errors(v, doc)]
+            continue
         ops = [OUTPUT_KEYS[k] for k in doc if k in OUTPUT_KEYS]
         if len(ops) != 1:
             problems.append(f + ": not one recognised output")

@@ -250,6 +250,14 @@ lint -p "$TMP/missing.json"
 check_eq "missing policy: exit 4" 4 "$RC"
 lint --help
 check_eq "--help: exit 0" 0 "$RC"
+for opt in --help --version; do
+    "${WRAP[@]}" "$LINT" $opt >/dev/full 2>"$ERR"
+    check_eq "$opt to a full disk (/dev/full): exit 4" 4 "$?"
+done
+lint -p /dev/zero --max-policy-bytes 64K
+check_eq "--max-policy-bytes: an endless policy stops at the limit, exit 3" 3 "$RC"
+check_eq "--max-policy-bytes: says which limit" 1 \
+    "$(grep -c 'exceeds the size limit (--max-policy-bytes) of 65536 bytes' "$ERR")"
 lint --scope org/none
 check_eq "unknown scope: exit 2" 2 "$RC"
 

@@ -650,6 +650,47 @@ START_TEST(route53_scratch_reuse)
 }
 END_TEST
 
+/* A and AAAA Rdata are the answered addresses, in order, whatever the chain before them;
+ * other types are not; more than DNSFW_LOG_ADDR_MAX set addresses_truncated. */
+START_TEST(route53_addresses)
+{
+    struct lp l = lp_new(DNSFW_LOG_ROUTE53, NULL);
+    const char *line = J("{'query_name':'abcd.example.com.','query_type':'A','answers':["
+                         "{'Rdata':'test.example.com.','Type':'CNAME','Class':'IN'},"
+                         "{'Rdata':'1.128.3.4','Type':'A','Class':'IN'},"
+                         "{'Rdata':'x','Type':'TXT','Class':'IN'},"
+                         "{'Rdata':'2001:db8::\\u0031','Type':'AAAA'},"
+                         "{'Type':'A'},{'Rdata':'192.0.2.9','Type':'a'}]}");
+    dnsfw_log_record r;
+    ck_assert_int_eq(lp_parse(&l, line, strlen(line), &r, NULL), DNSFW_OK);
+    ck_assert_uint_eq(r.n_chain, 1);
+    ck_assert_uint_eq(r.n_addresses, 2);
+    check_text(r.addresses[0], "1.128.3.4", "address", "addresses");
+    check_text(r.addresses[1], "2001:db8::1", "address", "addresses");
+    ck_assert_int_eq(r.addresses_truncated, 0);
+    /* the official BLOCK sample answers a PTR: no address */
+    size_t total, len;
+    char *text = read_data("aws-samples.jsonl", &total);
+    const char *first = nth_line(text, 0, &len);
+    ck_assert_int_eq(lp_parse(&l, first, len, &r, NULL), DNSFW_OK);
+    ck_assert_uint_eq(r.n_addresses, 0);
+    free(text);
+    char big[8192];
+    size_t o = (size_t)snprintf(big, sizeof big,
+                                "{\"query_name\":\"q.\",\"query_type\":\"A\","
+                                "\"answers\":[");
+    for (size_t i = 0; i < DNSFW_LOG_ADDR_MAX + 3; i++)
+        o += (size_t)snprintf(big + o, sizeof big - o,
+                              "%s{\"Rdata\":\"192.0.2.%zu\",\"Type\":\"A\"}", i ? "," : "", i);
+    o += (size_t)snprintf(big + o, sizeof big - o, "]}");
+    ck_assert_int_eq(lp_parse(&l, big, o, &r, NULL), DNSFW_OK);
+    ck_assert_uint_eq(r.n_addresses, DNSFW_LOG_ADDR_MAX);
+    ck_assert_int_eq(r.addresses_truncated, 1);
+    check_text(r.addresses[DNSFW_LOG_ADDR_MAX - 1], "192.0.2.31", "address", "addresses");
+    lp_free(&l);
+}
+END_TEST
+
 /* More targets than DNSFW_LOG_CHAIN_MAX: the first ones are kept, in order. */
 START_TEST(route53_chain_max)
 {
@@ -1471,6 +1512,7 @@ static Suite *suite(void)
     tcase_add_test(tc, route53_in_place);
     tcase_add_test(tc, route53_scratch_reuse);
     tcase_add_test(tc, route53_chain_max);
+    tcase_add_test(tc, route53_addresses);
     tcase_add_loop_test(tc, route53_bad, 0, N_CHUNKS(r53_bad));
     tcase_add_test(tc, route53_deep);
     tcase_add_loop_test(tc, route53_prefixes, 0, (int)N_ELEMS(prefix_records));

@@ -320,13 +320,15 @@ static const struct {
     bool dnssec_ok;
     uint16_t ours;   /* options.edns_size */
     unsigned expect; /* our OPT's payload size */
-    unsigned udp;    /* info.udp_size */
+    unsigned udp;    /* info.udp_size: the client's, at most ours */
 } edns_cases[] = {
-    {4096, false, 0, DNSFW_EDNS_SIZE_DEFAULT, 4096},
+    {4096, false, 0, DNSFW_EDNS_SIZE_DEFAULT, DNSFW_EDNS_SIZE_DEFAULT},
+    {4096, false, 4096, 4096, 4096},
     {1232, true, 0, DNSFW_EDNS_SIZE_DEFAULT, 1232},
     {512, true, 1400, 1400, 512},
     {100, false, 4096, 4096, 512}, /* below 512 counts as 512 (RFC 6891) */
-    {65535, false, 100, 512, 65535},
+    {65535, false, 100, 512, 512},
+    {65535, false, 0, DNSFW_EDNS_SIZE_DEFAULT, DNSFW_EDNS_SIZE_DEFAULT},
 };
 
 START_TEST(opt_echo)
@@ -812,6 +814,25 @@ START_TEST(truncation)
     ck_assert_uint_eq(info.truncated, 0);
     check_header(&q, 0, false, 1, 1, 0, 1);
     ck_assert_uint_gt(outlen, 512);
+    /* The client's payload size counts up to ours: 4096 asked, 512 advertised by us */
+    make_query(&q, 77, name, 1, RD, 0, 4096, false);
+    dnsfw_respond_options small = {.edns_size = 512};
+    ck_assert_int_eq(respond_with(big, q.b, q.n, &small), DNSFW_OK);
+    ck_assert_uint_eq(info.udp_size, 512);
+    ck_assert_uint_eq(info.truncated, 1);
+    check_header(&q, 0, true, 1, 0, 0, 1);
+    ck_assert_uint_le(outlen, 512);
+    /* ... and ours up to the client's; the default (1232) when the options say nothing */
+    make_query(&q, 77, name, 1, RD, 0, 600, false);
+    ck_assert_int_eq(respond_with(big, q.b, q.n, NULL), DNSFW_OK);
+    ck_assert_uint_eq(info.udp_size, 600);
+    make_query(&q, 77, name, 1, RD, 0, 65535, false);
+    ck_assert_int_eq(respond_with(big, q.b, q.n, NULL), DNSFW_OK);
+    ck_assert_uint_eq(info.udp_size, DNSFW_EDNS_SIZE_DEFAULT);
+    make_query(&q, 77, name, 1, RD, 0, NO_EDNS, false);
+    dnsfw_respond_options big_ours = {.edns_size = 4096};
+    ck_assert_int_eq(respond_with(big, q.b, q.n, &big_ours), DNSFW_OK);
+    ck_assert_uint_eq(info.udp_size, 512); /* without EDNS, 512 whatever we advertise */
     /* TCP: fits */
     make_query(&q, 77, name, 1, RD, 0, NO_EDNS, false);
     dnsfw_respond_options tcp = {.flags = DNSFW_RESPOND_TCP};
@@ -916,6 +937,57 @@ START_TEST(respond_error_test)
     check_header(&q, 5, false, 1, 0, 0, 0);
     make_malformed(&q, TWO_QUESTIONS);
     ck_assert_int_eq(respond_error(&q, 2), DNSFW_EBADPACKET);
+}
+END_TEST
+
+/* --- truncated responses ------------------------------------------------------------------- */
+
+/* dnsfw_respond_truncated() with both writers: the same octets. */
+static int respond_truncated(const struct q *q, const uint8_t *answer, size_t alen,
+                             const dnsfw_respond_options *o)
+{
+    static uint8_t ref[4096];
+    size_t reflen = 0;
+    dnsfw_respond_options lo = o ? *o : (dnsfw_respond_options){0};
+    lo.flags |= DNSFW_RESPOND_LDNS;
+    int refrc = dnsfw_respond_truncated(q->b, q->n, answer, alen, &lo, ref, sizeof ref, &reflen);
+    int rc = dnsfw_respond_truncated(q->b, q->n, answer, alen, o, out, sizeof out, &outlen);
+    ck_assert_int_eq(rc, refrc);
+    if (rc == DNSFW_OK) {
+        ck_assert_uint_eq(outlen, reflen);
+        ck_assert_mem_eq(out, ref, outlen);
+    }
+    return rc;
+}
+
+START_TEST(respond_truncated_test)
+{
+    struct q q;
+    /* no answer: NOERROR, TC, the question, our OPT with DO copied */
+    make_query(&q, 0x0A0B, "Big.Test", 16, RD, CD, 65535, true);
+    dnsfw_respond_options o = {.edns_size = 1232};
+    ck_assert_int_eq(respond_truncated(&q, NULL, 0, &o), DNSFW_OK);
+    check_header(&q, 0, true, 1, 0, 0, 1);
+    check_question(&q);
+    ldns_pkt *p = parsed();
+    ck_assert(ldns_pkt_edns_do(p));
+    ck_assert_uint_eq(ldns_pkt_edns_udp_size(p), 1232);
+    ldns_pkt_free(p);
+    /* the upstream's RCODE and AA are kept; nothing else of the answer */
+    uint8_t answer[12] = {0x0A, 0x0B, 0x84, 0x83, 0, 1, 0, 9, 0, 0, 0, 0};
+    make_query(&q, 0x0A0B, "big.test", 16, RD, 0, NO_EDNS, false);
+    ck_assert_int_eq(respond_truncated(&q, answer, sizeof answer, NULL), DNSFW_OK);
+    ck_assert_uint_eq(outlen, 12 + 10 + 4);
+    ck_assert_uint_eq(out[2] & 0x06, 0x06); /* AA and TC */
+    ck_assert_uint_eq(out[3] & 0x0F, 3);
+    ck_assert_uint_eq(get16(out + 6), 0);
+    ck_assert_uint_eq(get16(out + 10), 0);
+    /* errors */
+    ck_assert_int_eq(respond_truncated(&q, answer, 5, NULL), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_respond_truncated(q.b, q.n, NULL, 0, NULL, out, 20, &outlen),
+                     DNSFW_ENOSPC);
+    make_malformed(&q, TWO_QUESTIONS);
+    ck_assert_int_eq(respond_truncated(&q, NULL, 0, NULL), DNSFW_EBADPACKET);
 }
 END_TEST
 
@@ -1200,6 +1272,7 @@ static Suite *suite(void)
     tcase_add_test(t, invalid_arguments);
     tcase_add_test(t, scopes);
     tcase_add_test(t, respond_error_test);
+    tcase_add_test(t, respond_truncated_test);
     tcase_add_loop_test(t, inspect_chains, 0, N_ELEMS(chains));
     tcase_add_test(t, inspect_mismatch);
     tcase_add_test(t, inspect_error_without_question);

@@ -17,7 +17,7 @@ static const struct {
     {DNSFW_ESCHEMA, -9},     {DNSFW_EDUPLICATE, -10}, {DNSFW_ENOTFOUND, -11},
     {DNSFW_ELIMIT, -12},     {DNSFW_EQTYPE, -13},     {DNSFW_ENOSPC, -14},
     {DNSFW_EIO, -15},        {DNSFW_EENCODING, -16},  {DNSFW_ENOTQUERY, -17},
-    {DNSFW_EBADPACKET, -18}, {DNSFW_ENOTIMPL, -19},
+    {DNSFW_EBADPACKET, -18}, {DNSFW_ENOTIMPL, -19},   {DNSFW_ETIMEDOUT, -20},
 };
 
 /* Far from the range in use, so that appending a code never changes them. */

@@ -19,6 +19,8 @@
  *   - malformed JSON: where the text goes wrong; truncated text: the end of the text.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -142,6 +144,28 @@ static const struct {
     {"empty object", "`{}", -1, DNSFW_ESCHEMA, "dnsfw"},
     {"no dnsfw", "`{'mode':'observe'}", -1, DNSFW_ESCHEMA, "dnsfw"},
     {"no dnsfw, general", "`{'domain_lists':{}}", -1, DNSFW_ESCHEMA, "dnsfw"},
+    /* AWS-managed lists */
+    {"managed: not a managed list's name",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':`'Malware'}}}", -1, DNSFW_ESCHEMA,
+     "AWSManagedDomains"},
+    {"managed: true without ids", "{'dnsfw':1,'domain_lists':{`'m':{'managed':true}}}", -1,
+     DNSFW_ESCHEMA, "needs \"ids\""},
+    {"managed: a Region that is not one",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'ids':{`'moon':'rslvr-fdl-0123'}}}}",
+     -1, DNSFW_ESCHEMA, "Region"},
+    {"managed: an id that is not a list's",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'ids':{`'us-east-1':'rslvr-frg-0123'}}}}",
+     -1, DNSFW_ESCHEMA, "rslvr-fdl-"},
+    {"managed: a key it does not have",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "`'domains':[]}}}",
+     -1, DNSFW_ESCHEMA, "domains"},
+    {"managed: a bad stand-in spec",
+     "{'dnsfw':1,'domain_lists':{'m':{'managed':'AWSManagedDomainsMalwareDomainList',"
+     "'stand_in':[`'a..b']}}}",
+     -1, DNSFW_EBADSPEC, "empty label"},
     {"dnsfw 2", "{'dnsfw':`2}", -1, DNSFW_ESCHEMA, NULL},
     {"dnsfw 0", "{'dnsfw':`0}", -1, DNSFW_ESCHEMA, NULL},
     {"dnsfw -1", "{'dnsfw':`-1}", -1, DNSFW_ESCHEMA, NULL},
@@ -443,6 +467,37 @@ static const struct {
      "{'dnsfw':1,'rule_groups':[{'name':'g','priority':1,'rules':[{'name':'r','priority':1,"
      "'action':'ALLOW','domain_list':`'l'}]}]}",
      -1, DNSFW_ENOTFOUND, "l"},
+    /* DNS Firewall Advanced rules */
+    {"Advanced rule with a domain list too",
+     GEN_HEAD "{'name':'r','priority':1,'action':'BLOCK','domain_list':'l','block_response':"
+              "'NODATA',`'dns_threat_protection':'DGA','confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "one match source"},
+    {"Advanced rule without a threshold",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':'DGA'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "confidence_threshold"},
+    {"threshold without a protection",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','domain_list':'l',"
+              "`'confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "goes with dns_threat_protection"},
+    {"unknown protection",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':`'DICT_DGA',"
+              "'confidence_threshold':'LOW'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "DICTIONARY_DGA"},
+    {"unknown threshold",
+     GEN_HEAD "{'name':'r','priority':1,'action':'ALERT','dns_threat_protection':'DGA',"
+              "'confidence_threshold':`'low'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "MEDIUM"},
+    {"Advanced rule that ALLOWs",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALLOW','dns_threat_protection':"
+              "'DNS_TUNNELING','confidence_threshold':'HIGH'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "ALLOW"},
+    {"Advanced BLOCK rule without a response",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'BLOCK','dns_threat_protection':"
+              "'DNS_TUNNELING','confidence_threshold':'HIGH'}" GEN_TAIL,
+     -1, DNSFW_ESCHEMA, "block_response"},
+    {"neither a list nor a protection",
+     GEN_HEAD "`{'name':'r','priority':1,'action':'ALERT'}" GEN_TAIL, -1, DNSFW_ESCHEMA,
+     "domain_list"},
     /* query types */
     {"qtype HTTPS", GEN_HEAD RULE_HEAD "'action':'ALLOW','qtype':`'HTTPS'}" GEN_TAIL, -1,
      DNSFW_EQTYPE, "qtype"},
@@ -584,6 +639,146 @@ START_TEST(load_file_errors)
                      DNSFW_ESCHEMA);
     ck_assert_uint_eq(err.line, 1);
     ck_assert_uint_eq(err.column, 10);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------- */
+/* Limits on what a load reads: dnsfw_load_limits                                      */
+
+/* A scratch directory with policy.json referring to list.txt. */
+struct limits_dir {
+    char dir[64], policy[96], list[96];
+    size_t policy_len;
+};
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void limits_dir_new(struct limits_dir *d)
+{
+    snprintf(d->dir, sizeof d->dir, "/tmp/dnsfw-limits.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(d->dir));
+    snprintf(d->policy, sizeof d->policy, "%s/policy.json", d->dir);
+    snprintf(d->list, sizeof d->list, "%s/list.txt", d->dir);
+    const char *json = "{\"dnsfw\":1,\"domain_lists\":{\"l\":{\"file\":\"list.txt\"}}}";
+    d->policy_len = strlen(json);
+    write_text(d->policy, json, d->policy_len);
+}
+
+static void limits_dir_free(struct limits_dir *d)
+{
+    unlink(d->list);
+    unlink(d->policy);
+    rmdir(d->dir);
+}
+
+static int load_limited(const struct limits_dir *d, size_t max_bytes, uint32_t timeout_ms,
+                        uint32_t flags, dnsfw_error *err)
+{
+    dnsfw_load_limits lim = {.max_bytes = max_bytes, .timeout_ms = timeout_ms, .flags = flags};
+    dnsfw_policy *p = NULL;
+    int rc = dnsfw_policy_load_file_limited(&p, d->policy, &lim, err);
+    ck_assert((rc == DNSFW_OK) == (p != NULL));
+    dnsfw_policy_free(p);
+    return rc;
+}
+
+/* max_bytes counts the policy and its list files together, to the byte. */
+START_TEST(limit_bytes)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    const char *list = "a.example\nb.example\n";
+    write_text(d.list, list, strlen(list));
+    size_t total = d.policy_len + strlen(list);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, total, 0, 0, &err), DNSFW_OK);
+    ck_assert_int_eq(load_limited(&d, total - 1, 0, 0, &err), DNSFW_ELIMIT);
+    ck_assert_str_eq(err.file, d.policy); /* the list file is named in the message */
+    ck_assert_ptr_nonnull(strstr(err.message, "list.txt"));
+    ck_assert_ptr_nonnull(strstr(err.message, "size limit (max_bytes)"));
+    /* the policy file alone over the limit */
+    ck_assert_int_eq(load_limited(&d, d.policy_len - 1, 0, 0, &err), DNSFW_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.message, "exceeds the size limit"));
+    /* text given to dnsfw_policy_from_json_limited counts too */
+    dnsfw_load_limits lim = {.max_bytes = 5};
+    dnsfw_policy *p = NULL;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{\"dnsfw\":1}", 11, "t", NULL, &lim, &err),
+                     DNSFW_ELIMIT);
+    ck_assert_ptr_null(p);
+    lim.max_bytes = 11;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{\"dnsfw\":1}", 11, "t", NULL, &lim, &err),
+                     DNSFW_OK);
+    dnsfw_policy_free(p);
+    /* unknown flags are refused */
+    lim.flags = 0x80;
+    ck_assert_int_eq(dnsfw_policy_from_json_limited(&p, "{}", 2, "t", NULL, &lim, &err),
+                     DNSFW_EINVAL);
+    limits_dir_free(&d);
+}
+END_TEST
+
+/* An endless file stops at the limit: /dev/zero, also through the loader without limits. */
+START_TEST(limit_endless_file)
+{
+    dnsfw_error err;
+    dnsfw_load_limits lim = {.max_bytes = 1 << 20};
+    dnsfw_policy *p = NULL;
+    ck_assert_int_eq(dnsfw_policy_load_file_limited(&p, "/dev/zero", &lim, &err), DNSFW_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.message, "1048576 bytes"));
+    ck_assert_int_eq(dnsfw_policy_load_file(&p, "/dev/zero", &err), DNSFW_ELIMIT);
+    ck_assert_ptr_null(p);
+    /* regular files only: refused before a byte is read */
+    lim.flags = DNSFW_LOAD_REGULAR_ONLY;
+    ck_assert_int_eq(dnsfw_policy_load_file_limited(&p, "/dev/zero", &lim, &err), DNSFW_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a regular file (a character device)"));
+}
+END_TEST
+
+/*
+ * A FIFO list file: refused under DNSFW_LOAD_REGULAR_ONLY; without a writer it reads as
+ * empty (the open does not wait); with a silent writer the time limit ends the wait.
+ */
+START_TEST(limit_fifo)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    ck_assert_int_eq(mkfifo(d.list, 0600), 0);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, 0, 0, DNSFW_LOAD_REGULAR_ONLY, &err), DNSFW_EIO);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a regular file (a FIFO)"));
+    ck_assert_ptr_nonnull(strstr(err.message, "list.txt"));
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_OK);
+    int writer = open(d.list, O_RDWR | O_NONBLOCK); /* a writer that never writes */
+    ck_assert_int_ge(writer, 0);
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_ETIMEDOUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "time limit of 100 ms"));
+    /* what the writer sends within the limit is read */
+    ck_assert_int_eq(write(writer, "a.example\n", 10), 10);
+    close(writer);
+    ck_assert_int_eq(load_limited(&d, 0, 100, 0, &err), DNSFW_OK);
+    limits_dir_free(&d);
+}
+END_TEST
+
+/* A NUL byte in a list file is reported as such, with its line and column. */
+START_TEST(list_file_nul)
+{
+    struct limits_dir d;
+    limits_dir_new(&d);
+    write_text(d.list, "a.example\nb.ex\0ample\n", 21);
+    dnsfw_error err;
+    ck_assert_int_eq(load_limited(&d, 0, 0, 0, &err), DNSFW_EENCODING);
+    ck_assert_str_eq(err.file, d.list);
+    ck_assert_uint_eq(err.line, 2);
+    ck_assert_uint_eq(err.column, 5);
+    ck_assert_ptr_nonnull(strstr(err.message, "NUL byte"));
+    limits_dir_free(&d);
 }
 END_TEST
 
@@ -1021,6 +1216,15 @@ static void same_verdicts(const dnsfw_policy *a, const dnsfw_policy *b)
     dnsfw_matcher_free(mb);
 }
 
+#define MANAGED_EXAMPLE                                                                            \
+    "{\"dnsfw\":1,\"domain_lists\":{\"m\":{\"managed\":\"AWSManagedDomainsMalwareDomainList\","    \
+    "\"ids\":{\"us-east-1\":\"rslvr-fdl-2c46f2ecbfec4dcc\",\"eu-west-1\":\"rslvr-fdl-7b5e\"},"     \
+    "\"stand_in\":[\"Bad.Example.\"]},\"x\":{\"managed\":true,\"ids\":{\"*\":"                     \
+    "\"rslvr-fdl-01\"}},\"all\":[\"*\"]},\"rule_groups\":[{\"name\":\"g\",\"priority\":"           \
+    "200,\"rules\":[{\"name\":\"m\",\"priority\":1,\"action\":\"BLOCK\",\"domain_list\":"          \
+    "\"m\",\"block_response\":\"NODATA\"},{\"name\":\"x\",\"priority\":2,\"action\":"              \
+    "\"ALERT\",\"domain_list\":\"x\"}]}]}"
+
 static const char *const round_trips[] = {
     NULL, /* tiered_example */
     NULL, /* general_example */
@@ -1033,6 +1237,7 @@ static const char *const round_trips[] = {
     "{\"repo\":\"org/empty\",\"egress_allowlist\":[]},{\"repo\":\"org/b\","
     "\"egress_allowlist\":[\"b.example\"]}]}",
     "{\"dnsfw\":1,\"domain_lists\":{}}",
+    MANAGED_EXAMPLE, /* AWS-managed lists: names, ids per Region, a stand-in */
     "{\"dnsfw\":1,\"fail_open\":true,\"domain_lists\":{\"good\":{\"file\":\"lists/good.txt\"},"
     "\"empty\":[],\"unused\":[\"x.example\"]},\"rule_groups\":[{\"name\":\"late\",\"priority\":"
     "9000,"
@@ -1041,6 +1246,16 @@ static const char *const round_trips[] = {
     "\"priority\":9,\"action\":\"BLOCK\",\"domain_list\":\"good\",\"qtype\":\"txt\","
     "\"block_response\":\"NODATA\",\"redirection\":\"TRUST_REDIRECTION_DOMAIN\"},{\"name\":\"a\","
     "\"priority\":3,\"action\":\"ALLOW\",\"domain_list\":\"empty\"}]}]}",
+    /* DNS Firewall Advanced rules keep their protection, threshold, action and response */
+    "{\"dnsfw\":1,\"domain_lists\":{\"allow\":[\"github.com\"]},\"rule_groups\":[{\"name\":"
+    "\"adv\",\"priority\":500,\"rules\":[{\"name\":\"tunnels\",\"priority\":10,\"action\":"
+    "\"BLOCK\",\"dns_threat_protection\":\"DNS_TUNNELING\",\"confidence_threshold\":\"HIGH\","
+    "\"block_response\":\"NXDOMAIN\"},{\"name\":\"dga\",\"priority\":20,\"action\":\"ALERT\","
+    "\"dns_threat_protection\":\"DGA\",\"confidence_threshold\":\"LOW\",\"qtype\":\"A\"},"
+    "{\"name\":\"dict\",\"priority\":30,\"action\":\"BLOCK\",\"dns_threat_protection\":"
+    "\"DICTIONARY_DGA\",\"confidence_threshold\":\"MEDIUM\",\"block_response\":\"OVERRIDE\","
+    "\"block_override\":{\"domain\":\"sink.example.\",\"ttl\":5}},{\"name\":\"ok\",\"priority\":"
+    "40,\"action\":\"ALLOW\",\"domain_list\":\"allow\"}]}]}",
 };
 
 START_TEST(dump_round_trip)
@@ -1112,6 +1327,49 @@ START_TEST(dump_contents)
 }
 END_TEST
 
+/* The builder and reader of AWS-managed lists. */
+START_TEST(managed_lists)
+{
+    dnsfw_policy *p = unit_policy(MANAGED_EXAMPLE);
+    dnsfw_managed_info mi;
+    const char *region, *id;
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 0, &mi), DNSFW_OK);
+    ck_assert_int_eq(mi.managed, 1);
+    ck_assert_str_eq(mi.aws_name, "AWSManagedDomainsMalwareDomainList");
+    ck_assert_uint_eq(mi.n_ids, 2);
+    ck_assert_int_eq(mi.stand_in, 1);
+    ck_assert_int_eq(dnsfw_policy_list_managed_id(p, 0, 1, &region, &id), DNSFW_OK);
+    ck_assert_str_eq(region, "eu-west-1");
+    ck_assert_str_eq(id, "rslvr-fdl-7b5e");
+    ck_assert_int_eq(dnsfw_policy_list_managed_id(p, 0, 2, &region, &id), DNSFW_EINVAL);
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 1, &mi), DNSFW_OK);
+    ck_assert_ptr_null(mi.aws_name);
+    ck_assert_int_eq(mi.stand_in, 0);
+    ck_assert_int_eq(dnsfw_policy_list_managed(p, 2, &mi), DNSFW_OK);
+    ck_assert_int_eq(mi.managed, 0);
+    ck_assert_int_eq(dnsfw_policy_add_list_managed_id(p, 0, "us-east-1", "rslvr-fdl-aa"),
+                     DNSFW_EDUPLICATE);
+    ck_assert_int_eq(dnsfw_policy_add_list_managed_id(p, 2, "us-east-1", "rslvr-fdl-aa"),
+                     DNSFW_EINVAL); /* not managed */
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 2, "Malware"), DNSFW_ESCHEMA);
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 9, NULL), DNSFW_ENOTFOUND);
+    /* the stand-in decides; a managed list without one matches nothing */
+    dnsfw_matcher *m;
+    dnsfw_verdict v;
+    ck_assert_int_eq(dnsfw_compile(p, &m), DNSFW_OK);
+    ck_assert_int_eq(dnsfw_eval(m, "bad.example", 11, 1, DNSFW_SCOPE_ALL, &v), DNSFW_OK);
+    ck_assert_int_eq(v.action, DNSFW_ACTION_BLOCK);
+    ck_assert_int_eq(dnsfw_eval(m, "other.example", 13, 1, DNSFW_SCOPE_ALL, &v), DNSFW_OK);
+    ck_assert_int_eq(v.action, DNSFW_ACTION_NONE);
+    dnsfw_matcher_free(m);
+    dnsfw_policy_free(p);
+    /* a tiered policy has no managed lists */
+    ck_assert_int_eq(dnsfw_policy_new_default(&p), DNSFW_OK);
+    ck_assert_int_eq(dnsfw_policy_set_list_managed(p, 0, NULL), DNSFW_EINVAL);
+    dnsfw_policy_free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("policy_json");
@@ -1120,6 +1378,10 @@ int main(void)
     tcase_add_test(tc, oversized_spec);
     tcase_add_test(tc, bad_list_file);
     tcase_add_test(tc, load_file_errors);
+    tcase_add_test(tc, limit_bytes);
+    tcase_add_test(tc, limit_endless_file);
+    tcase_add_test(tc, limit_fifo);
+    tcase_add_test(tc, list_file_nul);
     suite_add_tcase(s, tc);
     tc = tcase_create("valid");
     tcase_add_test(tc, tiered_contract_example);
@@ -1133,6 +1395,7 @@ int main(void)
     tc = tcase_create("dump");
     tcase_add_loop_test(tc, dump_round_trip, 0, (int)N_ELEMS(round_trips));
     tcase_add_test(tc, dump_contents);
+    tcase_add_test(tc, managed_lists);
     suite_add_tcase(s, tc);
     return unit_run(s);
 }

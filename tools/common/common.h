@@ -2,6 +2,7 @@
 #ifndef DNSFW_TOOLS_COMMON_H
 #define DNSFW_TOOLS_COMMON_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <dnsfw/dnsfw.h>
@@ -26,11 +27,30 @@ void tool_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tool_print_version(void);
 
 /*
- * Load the policy named by path ("-" = stdin, NULL = the embedded default), apply a
- * mode override (NULL = keep), and report failures on stderr.
- * Returns EXIT_CLEAN, EXIT_INVALID, EXIT_USAGE or EXIT_SYSTEM.
+ * Flush stdout after --help or --version: EXIT_CLEAN, or EXIT_SYSTEM with a message when
+ * it could not be written (a full disk, a closed pipe).
  */
-int tool_load_policy(const char *path, const char *mode, dnsfw_policy **out);
+int tool_finish_stdout(void);
+
+/*
+ * Load the policy named by path ("-" = stdin, NULL = the embedded default) within limits
+ * (NULL: the library's defaults; stdin is read within limits->max_bytes too), apply a
+ * mode override (NULL = keep), and report failures on stderr. Returns EXIT_CLEAN,
+ * EXIT_INVALID (also a policy over the size limit), EXIT_USAGE or EXIT_SYSTEM (also one
+ * that does not deliver in time).
+ */
+int tool_load_policy_limited(const char *path, const char *mode, const dnsfw_load_limits *limits,
+                             dnsfw_policy **out);
+
+/*
+ * --max-policy-bytes and the like: a whole number of bytes, or with a K, M or G suffix
+ * (KiB, MiB, GiB), from 1 to 2^40. Reports a bad value under opt and returns false.
+ */
+bool tool_parse_size(const char *arg, const char *opt, size_t *out);
+
+/* For the tools that evaluate: say on stderr which lists are AWS-managed, whose contents
+ * are AWS's (evaluated with their local stand-in, or matching nothing). */
+void tool_note_managed_lists(const dnsfw_policy *p);
 
 /*
  * Report what getopt_long() (run with opterr = 0 and an optstring starting with ':')

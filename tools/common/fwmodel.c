@@ -49,6 +49,10 @@ void fw_model_free(struct fw_model *m)
         free(l->specs);
         free(l->name);
         free(l->id);
+        free(l->managed_name);
+        for (size_t j = 0; j < l->n_ids; j++)
+            free(l->ids[j].region), free(l->ids[j].id);
+        free(l->ids);
         strmap_free(&l->seen, NULL);
     }
     free(m->lists);
@@ -59,8 +63,11 @@ void fw_model_free(struct fw_model *m)
         free(g->rules);
         free(g->name);
         free(g->id);
+        free(g->assoc_name);
     }
     free(m->groups);
+    free(m->query_log.name);
+    free(m->query_log.arn);
     for (size_t i = 0; i < m->n_files; i++)
         free(m->files[i]);
     free(m->files);
@@ -154,6 +161,32 @@ int fw_list_add_spec(struct fw_list *l, const char *spec, size_t len, const char
     return DNSFW_OK;
 }
 
+bool fw_list_add_managed_id(struct fw_list *l, const char *region, const char *id)
+{
+    if (fw_list_managed_id(l, region))
+        return true;
+    struct fw_managed_id *n = realloc(l->ids, (l->n_ids + 1) * sizeof *n);
+    if (!n)
+        return false;
+    l->ids = n;
+    n[l->n_ids].region = strdup(region);
+    n[l->n_ids].id = strdup(id);
+    if (!n[l->n_ids].region || !n[l->n_ids].id) {
+        free(n[l->n_ids].region), free(n[l->n_ids].id);
+        return false;
+    }
+    l->n_ids++;
+    return true;
+}
+
+const char *fw_list_managed_id(const struct fw_list *l, const char *region)
+{
+    for (size_t i = 0; i < l->n_ids; i++)
+        if (strcmp(l->ids[i].region, region) == 0)
+            return l->ids[i].id;
+    return NULL;
+}
+
 size_t fw_model_find_list(const struct fw_model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_lists; i++)
@@ -209,6 +242,11 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
     fw_model_init(m);
     m->tiered = info.tiered;
     m->fail_open = info.fail_open ? 1 : 0;
+    /* as the platform's construct deploys it; the exporters' options may change it */
+    m->query_log = (struct fw_query_log){
+        .dest = FW_QUERY_LOG_CLOUDWATCH, .retention = FW_QUERY_LOG_RETENTION, .associated = true};
+    if (!fw_set_string(&m->query_log.name, info.tiered ? FW_TIERED_QUERY_LOG : FW_QUERY_LOG_NAME))
+        return DNSFW_ENOMEM;
     for (uint32_t i = 0; i < info.n_lists; i++) {
         if (fw_model_add_list(m, dnsfw_policy_list_name(p, i), NULL) == SIZE_MAX)
             return DNSFW_ENOMEM;
@@ -218,6 +256,18 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
         if (!l->specs)
             return DNSFW_ENOMEM;
         l->cap_specs = n ? n : 1;
+        dnsfw_managed_info mi;
+        if (dnsfw_policy_list_managed(p, i, &mi) == DNSFW_OK && mi.managed) {
+            l->managed = true;
+            if (!fw_set_string(&l->managed_name, mi.aws_name))
+                return DNSFW_ENOMEM;
+            for (size_t k = 0; k < mi.n_ids; k++) {
+                const char *region, *id;
+                if (dnsfw_policy_list_managed_id(p, i, k, &region, &id) != DNSFW_OK ||
+                    !fw_list_add_managed_id(l, region, id))
+                    return DNSFW_ENOMEM;
+            }
+        }
         /* Already normalised and unique: copy as they are. */
         for (size_t j = 0; j < n; j++) {
             const char *s = dnsfw_policy_list_spec(p, i, j);
@@ -237,16 +287,22 @@ int fw_model_from_policy(const dnsfw_policy *p, struct fw_model *m)
         struct fw_group *g = &m->groups[gx];
         g->priority = gi.priority;
         g->priority_known = true;
+        /* the construct names its association apart from its rule group */
+        if (!fw_set_string(&g->assoc_name, info.tiered ? FW_TIERED_ASSOCIATION : gi.name))
+            return DNSFW_ENOMEM;
         for (uint32_t j = 0; j < gi.n_rules; j++) {
             dnsfw_rule_def d;
-            if (dnsfw_policy_get_rule(p, i, j, &d) != DNSFW_OK || d.domain_list >= info.n_lists)
+            if (dnsfw_policy_get_rule(p, i, j, &d) != DNSFW_OK ||
+                (!d.threat && d.domain_list >= info.n_lists))
                 return DNSFW_EINVAL;
             struct fw_rule r = {
                 /* AWS needs a name; a tiered rule is named after its list */
                 .name = (char *)(d.name ? d.name : dnsfw_policy_list_name(p, d.domain_list)),
                 .priority = d.priority,
                 .action = d.action,
-                .list = d.domain_list,
+                .list = d.threat ? FW_NO_LIST : d.domain_list,
+                .threat = d.threat,
+                .confidence = d.confidence,
                 .qtype = d.qtype,
                 .redirection = d.redirection,
                 .response = d.action == DNSFW_ACTION_BLOCK ? d.block_response : DNSFW_RESPONSE_NONE,
@@ -293,12 +349,29 @@ int fw_model_to_policy(const struct fw_model *m, dnsfw_policy **out)
         dnsfw_policy_free(p);
         return DNSFW_ENOMEM;
     }
-    for (size_t i = 0; !rc && i < m->n_lists; i++) {
+    /* the lists AWS holds first, then the AWS-managed ones, each in the model's order: a
+     * template keeps the two apart, so the policy is the same whichever way it came */
+    for (size_t k = 0; !rc && k < 2 * m->n_lists; k++) {
+        size_t i = k % m->n_lists;
         const struct fw_list *l = &m->lists[i];
+        if (l->managed != (k >= m->n_lists))
+            continue;
         if ((rc = add_list_unique(p, l, i, &lists[i]))) {
             diag_error(l->where.file, l->where.line, "domain list \"%s\": %s", l->name,
                        rc == DNSFW_ESCHEMA ? "not a name AWS accepts" : dnsfw_strerror(rc));
             break;
+        }
+        if (!rc && l->managed) {
+            if ((rc = dnsfw_policy_set_list_managed(p, lists[i], l->managed_name)))
+                diag_error(l->where.file, l->where.line,
+                           "domain list \"%s\": \"%s\" is not the name of an AWS-managed list",
+                           l->name, l->managed_name);
+            for (size_t j = 0; !rc && j < l->n_ids; j++)
+                if ((rc = dnsfw_policy_add_list_managed_id(p, lists[i], l->ids[j].region,
+                                                           l->ids[j].id)))
+                    diag_error(l->where.file, l->where.line,
+                               "domain list \"%s\": Region \"%s\", id \"%s\": %s", l->name,
+                               l->ids[j].region, l->ids[j].id, dnsfw_strerror(rc));
         }
         for (size_t j = 0; !rc && j < l->n_specs; j++) {
             const char *reason = NULL;
@@ -333,7 +406,9 @@ int fw_model_to_policy(const struct fw_model *m, dnsfw_policy **out)
                 .name = r->name ? r->name : name,
                 .priority = r->priority,
                 .action = r->action,
-                .domain_list = lists[r->list],
+                .domain_list = r->threat ? DNSFW_NONE : lists[r->list],
+                .threat = r->threat,
+                .confidence = r->confidence,
                 .qtype = r->qtype,
                 .redirection = r->redirection,
                 .block_response = r->response,
@@ -381,6 +456,32 @@ bool fw_aws_name_ok(const char *name)
     return aws_name_ok(name);
 }
 
+bool fw_set_string(char **field, const char *value)
+{
+    char *copy = value ? strdup(value) : NULL;
+    if (value && !copy)
+        return false;
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+static const char *const query_log_dests[] = {"unknown", "none", "cloudwatch", "s3", "firehose"};
+
+const char *fw_query_log_dest_name(enum fw_query_log_dest d)
+{
+    return (unsigned)d < sizeof query_log_dests / sizeof query_log_dests[0] ? query_log_dests[d]
+                                                                            : "unknown";
+}
+
+int fw_parse_query_log_dest(const char *s)
+{
+    for (size_t i = 1; i < sizeof query_log_dests / sizeof query_log_dests[0]; i++)
+        if (strcmp(s, query_log_dests[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 int fw_parse_action(const char *s)
 {
     if (strcmp(s, "ALLOW") == 0)
@@ -409,5 +510,21 @@ int fw_parse_redirection(const char *s)
         return DNSFW_REDIRECTION_INSPECT;
     if (strcmp(s, "TRUST_REDIRECTION_DOMAIN") == 0)
         return DNSFW_REDIRECTION_TRUST;
+    return -1;
+}
+
+int fw_parse_threat(const char *s)
+{
+    for (int t = DNSFW_THREAT_DGA; t < DNSFW_THREAT_COUNT; t++)
+        if (strcmp(s, dnsfw_threat_name((dnsfw_threat)t)) == 0)
+            return t;
+    return -1;
+}
+
+int fw_parse_confidence(const char *s)
+{
+    for (int c = DNSFW_CONFIDENCE_LOW; c <= DNSFW_CONFIDENCE_HIGH; c++)
+        if (strcmp(s, dnsfw_confidence_name((dnsfw_confidence)c)) == 0)
+            return c;
     return -1;
 }

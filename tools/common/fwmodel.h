@@ -23,25 +23,41 @@ struct fw_where {
     unsigned line;
 };
 
+/* An AWS-managed list's id in one Region ("*": wherever it is deployed). */
+struct fw_managed_id {
+    char *region, *id;
+};
+
 struct fw_list {
-    char *name;   /* AWS name; a deployed list whose name is unknown is named by its id */
-    char *id;     /* AWS id (rslvr-fdl-...) or template logical id; NULL for a policy */
+    char *name; /* AWS name; a deployed list whose name is unknown is named by its id */
+    char *id;   /* AWS id (rslvr-fdl-...) or template logical id; NULL for a policy */
+    /* AWS-managed: referenced by id, never created; its specs (a policy's stand-in) are
+     * for evaluation only and no AWS writer or the diff looks at them */
+    bool managed;
+    char *managed_name; /* "AWSManagedDomains...", NULL when not known */
+    struct fw_managed_id *ids;
+    size_t n_ids;
     char **specs; /* normalised the way dnsfw_spec_normalize() does, each once, in order */
     size_t n_specs, cap_specs;
     struct strmap seen; /* the specs, for fw_list_add_spec()'s "each once" */
     struct fw_where where;
 };
 
+/* fw_rule.list of a DNS Firewall Advanced rule, which matches no domain list. */
+#define FW_NO_LIST SIZE_MAX
+
 struct fw_rule {
     char *name; /* NULL when unknown (CloudFormation rules have no name) */
     uint32_t priority;
     dnsfw_action action;
-    size_t list;    /* index into fw_model.lists */
+    size_t list;    /* index into fw_model.lists, or FW_NO_LIST for an Advanced rule */
     uint16_t qtype; /* 0 = every type */
     dnsfw_redirection redirection;
     dnsfw_block_response response; /* NONE unless BLOCK */
     char *override_domain;         /* OVERRIDE only */
     uint32_t override_ttl;
+    dnsfw_threat threat;         /* an Advanced rule: DnsThreatProtection, else NONE */
+    dnsfw_confidence confidence; /* and its ConfidenceThreshold */
     struct fw_where where;
 };
 
@@ -50,10 +66,34 @@ struct fw_group {
     char *id;
     uint32_t priority; /* association priority */
     bool priority_known;
+    char *assoc_name;      /* the association's Name; NULL when not known */
     struct fw_rule *rules; /* sorted by priority after fw_model_sort() */
     size_t n_rules, cap_rules;
     struct fw_where where;
 };
+
+/* Resolver query logging for the VPC (the logs dnsfw-eval --log replays). */
+enum fw_query_log_dest {
+    FW_QUERY_LOG_UNKNOWN = 0, /* an import that could not tell */
+    FW_QUERY_LOG_NONE,
+    FW_QUERY_LOG_CLOUDWATCH,
+    FW_QUERY_LOG_S3,
+    FW_QUERY_LOG_FIREHOSE,
+};
+
+struct fw_query_log {
+    enum fw_query_log_dest dest;
+    char *name;      /* the ResolverQueryLogConfig's Name; NULL when not known */
+    char *arn;       /* the destination's ARN, when given or known literally */
+    int retention;   /* CloudWatch Logs retention in days; 0 never expires, -1 unknown */
+    bool associated; /* associated with the VPC */
+};
+
+/* The platform's construct: retention of its log group, names of its objects. */
+#define FW_QUERY_LOG_RETENTION 30
+#define FW_TIERED_ASSOCIATION  "agent-vpc-dns-firewall"
+#define FW_TIERED_QUERY_LOG    "agent-dns-query-log"
+#define FW_QUERY_LOG_NAME      "dnsfw-query-log"
 
 struct fw_model {
     struct fw_list *lists;
@@ -61,8 +101,9 @@ struct fw_model {
     struct fw_group *groups; /* by association priority after fw_model_sort() */
     size_t n_groups, cap_groups;
     int fail_open; /* 1 ENABLED, 0 DISABLED, -1 not known */
-    bool tiered;   /* came from a tiered policy */
-    char **files;  /* the file names fw_where points to */
+    struct fw_query_log query_log;
+    bool tiered;  /* came from a tiered policy */
+    char **files; /* the file names fw_where points to */
     size_t n_files;
 };
 
@@ -87,6 +128,12 @@ struct fw_rule *fw_group_add_rule(struct fw_group *g, const struct fw_rule *r);
  * DNSFW_ENOMEM.
  */
 int fw_list_add_spec(struct fw_list *l, const char *spec, size_t len, const char **reason);
+
+/* Record a managed list's id in a Region (a copy); false when out of memory. An id for a
+ * Region it has already is ignored. */
+bool fw_list_add_managed_id(struct fw_list *l, const char *region, const char *id);
+/* The id for a Region, or for "*"; NULL when the list has none. */
+const char *fw_list_managed_id(const struct fw_list *l, const char *region);
 
 /* Index of the list / group with this name, or SIZE_MAX. */
 size_t fw_model_find_list(const struct fw_model *m, const char *name);
@@ -116,9 +163,19 @@ void fw_qtype_text(uint16_t qtype, char buf[16]);
 /* An AWS resource name: 1-64 of A-Z a-z 0-9 - _ space apostrophe, not all digits. */
 bool fw_aws_name_ok(const char *name);
 
+/* The query-log destination's name ("cloudwatch", "s3", "firehose", "none", "unknown"),
+ * and back (-1 when not one of them). */
+const char *fw_query_log_dest_name(enum fw_query_log_dest d);
+int fw_parse_query_log_dest(const char *s);
+
+/* Replace *field with a copy of value (NULL allowed); false when out of memory. */
+bool fw_set_string(char **field, const char *value);
+
 /* Parse AWS's enumerations; -1 when unknown. */
 int fw_parse_action(const char *s);
 int fw_parse_response(const char *s);
 int fw_parse_redirection(const char *s);
+int fw_parse_threat(const char *s);     /* DnsThreatProtection */
+int fw_parse_confidence(const char *s); /* ConfidenceThreshold */
 
 #endif

@@ -11,14 +11,15 @@
 #include "diag.h"
 #include "import.h"
 
-static int read_all(FILE *f, char **text, size_t *len)
+/* Read f whole: 0, -1 (errno set), or 1 when it holds more than *left octets. */
+static int read_all(FILE *f, size_t *left, char **text, size_t *len)
 {
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;
-        if (r == 0)
+        if (r == 0 || n > *left)
             break;
         if (n == cap) {
             char *nb = realloc(buf, cap *= 2);
@@ -27,26 +28,37 @@ static int read_all(FILE *f, char **text, size_t *len)
             buf = nb;
         }
     }
-    if (!buf || ferror(f)) {
+    if (!buf || ferror(f) || n > *left) {
+        int tail = buf && n > *left;
         free(buf);
-        return -1;
+        if (!buf)
+            errno = ENOMEM;
+        return tail ? 1 : -1;
     }
+    *left -= n;
     *text = buf;
     *len = n;
     return 0;
 }
 
-static int read_file(const char *path, char **text, size_t *len)
+/* Read a file of DEPLOYED; *left: what --max-policy-bytes still allows. */
+static int read_file(const char *path, size_t *left, char **text, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         tool_warn("cannot read %s: %s", path, strerror(errno));
         return EXIT_SYSTEM;
     }
-    int rc = read_all(f, text, len);
+    size_t max = *left;
+    int rc = read_all(f, left, text, len);
     int err = errno;
     if (f != stdin)
         fclose(f);
+    if (rc > 0) {
+        tool_warn("%s: DEPLOYED exceeds the size limit (--max-policy-bytes) of %zu bytes", path,
+                  max);
+        return EXIT_INVALID;
+    }
     if (rc) {
         tool_warn("cannot read %s: %s", path, strerror(err));
         return EXIT_SYSTEM;
@@ -66,7 +78,7 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int import_dir(const char *path, const char *vpc, struct fw_model *m)
+static int import_dir(const char *path, const char *vpc, size_t *left, struct fw_model *m)
 {
     DIR *d = opendir(path);
     if (!d) {
@@ -109,7 +121,7 @@ static int import_dir(const char *path, const char *vpc, struct fw_model *m)
             break;
         }
         snprintf(full, plen, "%s/%s", path, names[i]);
-        rc = read_file(full, &text, &len);
+        rc = read_file(full, left, &text, &len);
         if (!rc)
             rc = status(cli_import_add(ci, full, text, len));
         free(text);
@@ -124,15 +136,16 @@ static int import_dir(const char *path, const char *vpc, struct fw_model *m)
     return rc;
 }
 
-int import_path(const char *path, const char *vpc, struct fw_model *m)
+int import_path(const char *path, const char *vpc, size_t max_bytes, struct fw_model *m)
 {
     struct stat st;
+    size_t left = max_bytes ? max_bytes : DNSFW_POLICY_MAX_BYTES_DEFAULT;
     fw_model_init(m);
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return import_dir(path, vpc, m);
+        return import_dir(path, vpc, &left, m);
     char *text;
     size_t len;
-    int rc = read_file(path, &text, &len);
+    int rc = read_file(path, &left, &text, &len);
     if (rc)
         return rc;
     rc = status(import_cfn(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, vpc, m));

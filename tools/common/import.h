@@ -16,8 +16,10 @@
 #include "fwmodel.h"
 
 /* A template or a directory, by what path is. vpc (may be NULL): only associations
- * with this VPC count. Returns an exit code (EXIT_CLEAN, EXIT_INVALID, EXIT_SYSTEM). */
-int import_path(const char *path, const char *vpc, struct fw_model *m);
+ * with this VPC count. The files together may hold max_bytes (0: the library's
+ * DNSFW_POLICY_MAX_BYTES_DEFAULT). Returns an exit code (EXIT_CLEAN, EXIT_INVALID,
+ * EXIT_SYSTEM). */
+int import_path(const char *path, const char *vpc, size_t max_bytes, struct fw_model *m);
 
 /* A CloudFormation template's text. */
 int import_cfn(const char *file, const char *text, size_t len, const char *vpc, struct fw_model *m);

@@ -40,13 +40,27 @@ struct ci_domains {
 
 struct ci_list_name {
     char *id, *name;
+    char *region; /* from the list's ARN */
     bool managed;
 };
 
 struct ci_assoc {
-    char *group_id, *vpc;
+    char *group_id, *vpc, *name;
     uint32_t priority;
     struct fw_where where;
+};
+
+struct ci_query_log {
+    char *id, *name, *arn;
+};
+
+struct ci_query_log_assoc {
+    char *config_id, *vpc;
+};
+
+struct ci_log_group {
+    char *name;
+    int retention; /* 0: never expires */
 };
 
 struct ci_config {
@@ -69,7 +83,10 @@ struct cli_import {
     ARRAY(struct ci_assoc, assocs);
     ARRAY(struct ci_config, configs);
     ARRAY(char *, rule_docs); /* group ids that had a list-firewall-rules document */
-    bool have_assocs;
+    ARRAY(struct ci_query_log, query_logs);
+    ARRAY(struct ci_query_log_assoc, query_log_assocs);
+    ARRAY(struct ci_log_group, log_groups);
+    bool have_assocs, have_query_logs, have_query_log_assocs, have_log_groups;
     int oom;
 };
 
@@ -132,9 +149,16 @@ void cli_import_free(struct cli_import *ci)
         strmap_free(&ci->domains[i].specs.seen, NULL);
     }
     for (size_t i = 0; i < ci->n_names; i++)
-        free(ci->names[i].id), free(ci->names[i].name);
+        free(ci->names[i].id), free(ci->names[i].name), free(ci->names[i].region);
     for (size_t i = 0; i < ci->n_assocs; i++)
-        free(ci->assocs[i].group_id), free(ci->assocs[i].vpc);
+        free(ci->assocs[i].group_id), free(ci->assocs[i].vpc), free(ci->assocs[i].name);
+    for (size_t i = 0; i < ci->n_query_logs; i++)
+        free(ci->query_logs[i].id), free(ci->query_logs[i].name), free(ci->query_logs[i].arn);
+    for (size_t i = 0; i < ci->n_query_log_assocs; i++)
+        free(ci->query_log_assocs[i].config_id), free(ci->query_log_assocs[i].vpc);
+    for (size_t i = 0; i < ci->n_log_groups; i++)
+        free(ci->log_groups[i].name);
+    free(ci->query_logs), free(ci->query_log_assocs), free(ci->log_groups);
     for (size_t i = 0; i < ci->n_configs; i++)
         free(ci->configs[i].vpc), free(ci->configs[i].value);
     for (size_t i = 0; i < ci->n_rule_docs; i++)
@@ -225,6 +249,24 @@ static bool add_rule_doc(struct cli_import *ci, const char *group_id)
     return true;
 }
 
+/* A DNS Firewall Advanced rule: DnsThreatProtection with its ConfidenceThreshold. */
+static bool read_threat(const struct json_doc *d, const cJSON *e, struct fw_rule *r)
+{
+    const char *threat, *level;
+    if (!jstring(d, e, "DnsThreatProtection", true, &threat) ||
+        !jstring(d, e, "ConfidenceThreshold", true, &level))
+        return false;
+    int t = fw_parse_threat(threat), l = fw_parse_confidence(level);
+    if (t < 0)
+        return jfail(d, e, "DnsThreatProtection must be DGA, DNS_TUNNELING or DICTIONARY_DGA");
+    if (l < 0)
+        return jfail(d, e, "ConfidenceThreshold must be LOW, MEDIUM or HIGH");
+    r->threat = (dnsfw_threat)t;
+    r->confidence = (dnsfw_confidence)l;
+    r->list = FW_NO_LIST;
+    return true;
+}
+
 static bool read_rule(struct cli_import *ci, const struct json_doc *d, const cJSON *e)
 {
     const char *gid, *lid, *name, *action, *response, *domain, *dnstype, *qtype, *redir;
@@ -248,9 +290,12 @@ static bool read_rule(struct cli_import *ci, const struct json_doc *d, const cJS
     unsigned line = json_doc_line(d, e);
     cr->group_id = sdup(ci, gid);
     cr->list_id = sdup(ci, lid);
-    cr->advanced = !lid || cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection") ||
-                   cJSON_GetObjectItemCaseSensitive(e, "FirewallRuleType");
+    /* threat and content categories, partner feeds: no list, no DnsThreatProtection */
+    cr->advanced = cJSON_GetObjectItemCaseSensitive(e, "FirewallRuleType") ||
+                   (!lid && !cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection"));
     struct fw_rule *r = &cr->r;
+    if (!cr->advanced && !lid && !read_threat(d, e, r))
+        return false;
     r->priority = (uint32_t)prio;
     r->where = (struct fw_where){d->file, line};
     if (name && fw_aws_name_ok(name))
@@ -321,10 +366,10 @@ static bool read_domains(struct cli_import *ci, const struct json_doc *d, const 
 static bool read_names(struct cli_import *ci, const struct json_doc *d, const cJSON *e, bool single)
 {
     for (; e; e = single ? NULL : e->next) {
-        const char *id, *name, *owner;
+        const char *id, *name, *owner, *arn;
         if (!need_object(d, e) || !jstring(d, e, "Id", true, &id) ||
             !jstring(d, e, "Name", false, &name) ||
-            !jstring(d, e, "ManagedOwnerName", false, &owner))
+            !jstring(d, e, "ManagedOwnerName", false, &owner) || !jstring(d, e, "Arn", false, &arn))
             return false;
         struct ci_list_name *n = PUSH(ci, names);
         if (!n)
@@ -332,6 +377,12 @@ static bool read_names(struct cli_import *ci, const struct json_doc *d, const cJ
         n->id = sdup(ci, id);
         n->name = sdup(ci, name);
         n->managed = owner != NULL;
+        /* arn:PARTITION:route53resolver:REGION:ACCOUNT:firewall-domain-list/ID */
+        const char *r = arn;
+        for (int k = 0; r && k < 3; k++)
+            r = strchr(r, ':') ? strchr(r, ':') + 1 : NULL;
+        if (r && strchr(r, ':') > r && (n->region = malloc((size_t)(strchr(r, ':') - r) + 1)))
+            snprintf(n->region, (size_t)(strchr(r, ':') - r) + 1, "%s", r);
     }
     return true;
 }
@@ -341,11 +392,11 @@ static bool read_assocs(struct cli_import *ci, const struct json_doc *d, const c
 {
     ci->have_assocs = true;
     for (; e; e = single ? NULL : e->next) {
-        const char *gid, *vpc, *status;
+        const char *gid, *vpc, *status, *name;
         int64_t prio;
         bool present;
         if (!need_object(d, e) || !jstring(d, e, "FirewallRuleGroupId", true, &gid) ||
-            !jstring(d, e, "VpcId", true, &vpc) ||
+            !jstring(d, e, "VpcId", true, &vpc) || !jstring(d, e, "Name", false, &name) ||
             !jint(d, e, "Priority", true, 1, 10000, &prio, &present) ||
             !jstring(d, e, "Status", false, &status))
             return false;
@@ -356,6 +407,7 @@ static bool read_assocs(struct cli_import *ci, const struct json_doc *d, const c
             return ci->oom = 1, false;
         a->group_id = sdup(ci, gid);
         a->vpc = sdup(ci, vpc);
+        a->name = sdup(ci, name);
         a->priority = (uint32_t)prio;
         a->where = (struct fw_where){d->file, json_doc_line(d, e)};
     }
@@ -383,6 +435,58 @@ static bool read_configs(struct cli_import *ci, const struct json_doc *d, const 
         c->where = (struct fw_where){d->file, json_doc_line(d, e)};
     }
     return true;
+}
+
+/* list-resolver-query-log-configs, list-resolver-query-log-config-associations, and
+ * "aws logs describe-log-groups" (for the retention of a log group). */
+static bool read_query_logs(struct cli_import *ci, const struct json_doc *d, const cJSON *root,
+                            bool *any)
+{
+    bool ok = true;
+    const cJSON *v = jmember(d, root, "ResolverQueryLogConfigs", &ok);
+    for (const cJSON *e = cJSON_IsArray(v) ? v->child : NULL; ok && e; e = e->next) {
+        const char *id, *name, *arn;
+        if (!need_object(d, e) || !jstring(d, e, "Id", true, &id) ||
+            !jstring(d, e, "Name", false, &name) || !jstring(d, e, "DestinationArn", false, &arn))
+            return false;
+        struct ci_query_log *q = PUSH(ci, query_logs);
+        if (!q)
+            return ci->oom = 1, false;
+        q->id = sdup(ci, id), q->name = sdup(ci, name), q->arn = sdup(ci, arn);
+    }
+    if (v)
+        *any = ci->have_query_logs = true;
+    v = jmember(d, root, "ResolverQueryLogConfigAssociations", &ok);
+    for (const cJSON *e = cJSON_IsArray(v) ? v->child : NULL; ok && e; e = e->next) {
+        const char *id, *vpc, *status;
+        if (!need_object(d, e) || !jstring(d, e, "ResolverQueryLogConfigId", true, &id) ||
+            !jstring(d, e, "ResourceId", true, &vpc) || !jstring(d, e, "Status", false, &status))
+            return false;
+        if (status && (strcmp(status, "DELETING") == 0 || strcmp(status, "FAILED") == 0))
+            continue;
+        struct ci_query_log_assoc *a = PUSH(ci, query_log_assocs);
+        if (!a)
+            return ci->oom = 1, false;
+        a->config_id = sdup(ci, id), a->vpc = sdup(ci, vpc);
+    }
+    if (v)
+        *any = ci->have_query_log_assocs = true;
+    v = jmember(d, root, "logGroups", &ok);
+    for (const cJSON *e = cJSON_IsArray(v) ? v->child : NULL; ok && e; e = e->next) {
+        const char *name;
+        int64_t days = 0;
+        bool present;
+        if (!need_object(d, e) || !jstring(d, e, "logGroupName", true, &name) ||
+            !jint(d, e, "retentionInDays", false, 0, 100000, &days, &present))
+            return false;
+        struct ci_log_group *g = PUSH(ci, log_groups);
+        if (!g)
+            return ci->oom = 1, false;
+        g->name = sdup(ci, name), g->retention = (int)days;
+    }
+    if (v)
+        *any = ci->have_log_groups = true;
+    return ok;
 }
 
 static bool read_doc(struct cli_import *ci, const struct json_doc *d)
@@ -434,6 +538,8 @@ static bool read_doc(struct cli_import *ci, const struct json_doc *d)
         (found && !read_configs(ci, d, first, !cJSON_GetObjectItem(root, "FirewallConfigs"))))
         return false;
     any |= found;
+    if (!read_query_logs(ci, d, root, &any))
+        return false;
     if (!ok)
         return false;
     if (!any)
@@ -522,6 +628,28 @@ static size_t model_list(struct cli_import *ci, struct fw_model *m, const char *
     return li;
 }
 
+/* An AWS-managed list: named as AWS names it, known by its id in its Region. */
+static size_t managed_list(struct cli_import *ci, struct fw_model *m, const struct ci_list_name *n)
+{
+    for (size_t i = 0; i < m->n_lists; i++)
+        if (strcmp(m->lists[i].id, n->id) == 0)
+            return i;
+    const char *name = n->name ? n->name : n->id;
+    size_t li = fw_model_add_list(m, name, n->id);
+    if (li == SIZE_MAX) {
+        ci->oom = 1;
+        return SIZE_MAX;
+    }
+    struct fw_list *l = &m->lists[li];
+    l->managed = true;
+    if ((strncmp(name, "AWSManagedDomains", 17) == 0 && !fw_set_string(&l->managed_name, name)) ||
+        !fw_list_add_managed_id(l, n->region ? n->region : "*", n->id)) {
+        ci->oom = 1;
+        return SIZE_MAX;
+    }
+    return li;
+}
+
 static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
                      const struct ci_assoc *a)
 {
@@ -541,6 +669,8 @@ static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
         return -2;
     m->groups[gi].priority = a ? a->priority : 0;
     m->groups[gi].priority_known = a != NULL;
+    if (a && !fw_set_string(&m->groups[gi].assoc_name, a->name))
+        return -2;
     m->groups[gi].where =
         (struct fw_where){where.file ? fw_model_file(m, where.file) : NULL, where.line};
     for (size_t i = 0; i < ci->n_rules; i++) {
@@ -549,20 +679,22 @@ static int add_group(struct cli_import *ci, struct fw_model *m, const char *gid,
             continue;
         if (cr->advanced) {
             diag_warning(cr->r.where.file, cr->r.where.line,
-                         "rule group \"%s\", rule %u: a DNS Firewall Advanced rule (no domain "
-                         "list), which libdnsfw cannot evaluate; left out",
+                         "rule group \"%s\", rule %u: a DNS Firewall Advanced rule of a threat "
+                         "or content category (FirewallRuleType), whose domains AWS does not "
+                         "disclose; left out",
                          name, cr->r.priority);
             continue;
         }
-        const struct ci_list_name *n = list_name(ci, cr->list_id);
-        if (n && n->managed) {
-            diag_warning(cr->r.where.file, cr->r.where.line,
-                         "rule group \"%s\", rule %u uses the AWS-managed list \"%s\", whose "
-                         "domains AWS does not disclose; left out",
-                         name, cr->r.priority, n->name ? n->name : cr->list_id);
+        if (cr->r.threat) { /* DnsThreatProtection: no list to look up */
+            struct fw_rule r = cr->r;
+            r.where.file = fw_model_file(m, r.where.file);
+            if (!fw_group_add_rule(&m->groups[gi], &r))
+                return -2;
             continue;
         }
-        size_t li = model_list(ci, m, cr->list_id, &cr->r, name);
+        const struct ci_list_name *n = list_name(ci, cr->list_id);
+        size_t li =
+            n && n->managed ? managed_list(ci, m, n) : model_list(ci, m, cr->list_id, &cr->r, name);
         if (li == SIZE_MAX)
             return ci->oom ? -2 : -1;
         struct fw_rule r = cr->r;
@@ -595,6 +727,48 @@ static int choose_vpc(struct cli_import *ci, const char **vpc)
                        ci->assocs[i].vpc);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* The query logging of the VPC, from what was saved; -2 when out of memory. */
+static int query_log(struct cli_import *ci, struct fw_model *m, const char *vpc)
+{
+    struct fw_query_log *q = &m->query_log;
+    if (!ci->have_query_logs || !ci->have_query_log_assocs) {
+        diag_warning(NULL, 0,
+                     "no list-resolver-query-log-configs and "
+                     "list-resolver-query-log-config-associations outputs: the VPC's query "
+                     "logging is reported as unknown (snapshot.sh saves them)");
+        return 0;
+    }
+    const struct ci_query_log *cfg = NULL;
+    for (size_t i = 0; i < ci->n_query_log_assocs && !cfg; i++)
+        if (!vpc || strcmp(ci->query_log_assocs[i].vpc, vpc) == 0)
+            for (size_t j = 0; j < ci->n_query_logs; j++)
+                if (strcmp(ci->query_logs[j].id, ci->query_log_assocs[i].config_id) == 0)
+                    cfg = &ci->query_logs[j];
+    q->dest = FW_QUERY_LOG_NONE;
+    if (!cfg)
+        return 0;
+    q->associated = true;
+    const char *arn = cfg->arn ? cfg->arn : "";
+    q->dest = strstr(arn, ":logs:")       ? FW_QUERY_LOG_CLOUDWATCH
+              : strstr(arn, ":s3:::")     ? FW_QUERY_LOG_S3
+              : strstr(arn, ":firehose:") ? FW_QUERY_LOG_FIREHOSE
+                                          : FW_QUERY_LOG_UNKNOWN;
+    q->retention = -1;
+    if (!fw_set_string(&q->name, cfg->name) ||
+        (q->dest != FW_QUERY_LOG_CLOUDWATCH && !fw_set_string(&q->arn, cfg->arn)))
+        return -2;
+    /* arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*] */
+    const char *lg = strstr(arn, ":log-group:");
+    if (lg) {
+        lg += strlen(":log-group:");
+        size_t n = strcspn(lg, ":");
+        for (size_t i = 0; i < ci->n_log_groups; i++)
+            if (strlen(ci->log_groups[i].name) == n && memcmp(ci->log_groups[i].name, lg, n) == 0)
+                q->retention = ci->log_groups[i].retention;
     }
     return 0;
 }
@@ -652,6 +826,8 @@ static int build(struct cli_import *ci, struct fw_model *m)
     else if (ci->n_configs)
         diag_warning(ci->configs[0].where.file, ci->configs[0].where.line,
                      "no usable FirewallFailOpen for %s", vpc ? vpc : "the VPC");
+    if (query_log(ci, m, vpc))
+        return -2;
     fw_model_sort(m);
     return 0;
 }

@@ -28,7 +28,19 @@ struct reading {
     struct timespec start, last_progress;
     bool *io_failed;
     struct file_set seen; /* every file and directory read: no link is followed twice */
+    int64_t since;        /* --since, when records before it go to o->early */
 };
+
+/* Records before --since (read for lead_ms more) go to early(), the others on. */
+static int dispatch(void *ud, const dnsfw_log_item *item)
+{
+    struct reading *rd = ud;
+    if (item->kind == DNSFW_ITEM_RECORD && item->record->time < rd->since) {
+        rd->st->early++;
+        return rd->o->early(rd->ud, item);
+    }
+    return rd->fn(rd->ud, item);
+}
 
 static double now_since(const struct timespec *t)
 {
@@ -300,6 +312,12 @@ int log_read(const struct log_read_options *o, log_item_fn fn, void *ud,
     int rc = format_of(o, &ro.format);
     if (rc)
         return rc;
+    if (o->flows) {
+        ro.records = DNSFW_RECORDS_FLOW;
+        ro.flow_format = o->flow_format;
+    }
+    if (o->times)
+        ro.flags |= DNSFW_LOGREADER_TIMES;
     if (o->since && log_parse_time(o->since, ro.now, &ro.since) != 0) {
         tool_warn("--since must be an RFC 3339 time, a date or a span such as 14d, not \"%s\"",
                   o->since);
@@ -315,6 +333,12 @@ int log_read(const struct log_read_options *o, log_item_fn fn, void *ud,
         return EXIT_USAGE;
     }
     struct reading rd = {.o = o, .fn = fn, .ud = ud, .st = stats, .io_failed = io_failed};
+    if (o->since && o->lead_ms > 0 && o->early && ro.since > INT64_MIN + o->lead_ms) {
+        rd.since = ro.since;
+        ro.since -= o->lead_ms;
+        ro.on_item = dispatch;
+        ro.userdata = &rd;
+    }
     dnsfw_error err = {0};
     rc = dnsfw_logreader_new(&rd.reader, &ro, &err);
     if (rc) {

@@ -23,6 +23,15 @@ struct log_read_options {
     const char *since;   /* --since TIME, or NULL */
     const char *until;   /* --until TIME, or NULL */
     bool progress;       /* a progress line on stderr */
+    bool times;          /* every record's time, window or not (DNSFW_LOGREADER_TIMES) */
+    /* VPC Flow Logs instead of query logs (dnsfw-eval --flow-log): DNSFW_ITEM_FLOW items;
+     * format and pattern must be NULL. flow_format: for inputs without a header line. */
+    bool flows;
+    const dnsfw_flowformat *flow_format;
+    /* With --since: the records of the lead_ms before it are read too, and handed to
+     * early() instead of the callback (the answers the egress join needs). */
+    int64_t lead_ms;
+    int (*early)(void *ud, const dnsfw_log_item *item);
 };
 
 /* The --log-format names, for usage messages. */
@@ -31,6 +40,7 @@ struct log_read_options {
 
 struct log_read_stats {
     uint64_t files;
+    uint64_t early; /* records handed to early() */
     dnsfw_logreader_stats reader;
 };
 

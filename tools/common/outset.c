@@ -183,7 +183,18 @@ int outset_write(const struct outset *o, bool dir_format, const char *path, bool
             return EXIT_SYSTEM;
         }
         snprintf(full, n, "%s/%s", path, o->files[i]->name);
-        int rc = write_file(full, o->files[i]);
+        /* a file in a subfolder ("data/entries/entries.tsv"): make its folders */
+        int rc = EXIT_CLEAN;
+        for (char *slash = full + strlen(path) + 1; !rc && (slash = strchr(slash, '/')); slash++) {
+            *slash = '\0';
+            if (mkdir(full, 0777) != 0 && errno != EEXIST) {
+                tool_warn("cannot create %s: %s", full, strerror(errno));
+                rc = EXIT_SYSTEM;
+            }
+            *slash = '/';
+        }
+        if (!rc)
+            rc = write_file(full, o->files[i]);
         free(full);
         if (rc)
             return rc;

@@ -10,9 +10,9 @@
 #include "common.h"
 
 struct entry {
-    bool instance; /* key is an instance id */
-    char *key;     /* instance id */
-    int family;    /* AF_INET or AF_INET6 */
+    bool instance; /* key is an instance id ("i-...") or a network interface id ("eni-...") */
+    char *key;
+    int family; /* AF_INET or AF_INET6 */
     unsigned char net[16];
     unsigned prefix; /* bits */
     char *repo;
@@ -80,7 +80,7 @@ int scope_map_load(const char *path, struct scope_map **out)
         if (n <= 0 || key[0] == '#')
             continue;
         if (n != 2) {
-            tool_warn("%s:%zu: expected \"ADDRESS-OR-CIDR-OR-INSTANCE REPO\"", path, lineno);
+            tool_warn("%s:%zu: expected \"ADDRESS-OR-CIDR-OR-ID REPO\"", path, lineno);
             rc = EXIT_INVALID;
             break;
         }
@@ -94,12 +94,13 @@ int scope_map_load(const char *path, struct scope_map **out)
         }
         struct entry *e = &m->e[m->n];
         memset(e, 0, sizeof *e);
-        if (strncmp(key, "i-", 2) == 0) {
+        if (strncmp(key, "i-", 2) == 0 || strncmp(key, "eni-", 4) == 0) {
             e->instance = true;
             e->key = strdup(key);
         } else if (!parse_cidr(key, e)) {
-            tool_warn("%s:%zu: \"%s\" is not an address, a CIDR block or an instance id", path,
-                      lineno, key);
+            tool_warn("%s:%zu: \"%s\" is not an address, a CIDR block, an instance id or a "
+                      "network interface id",
+                      path, lineno, key);
             rc = EXIT_INVALID;
             break;
         }
@@ -164,4 +165,19 @@ const char *scope_map_lookup(const struct scope_map *m, const char *addr, size_t
             best = e;
     }
     return best ? best->repo : NULL;
+}
+
+size_t scope_map_count(const struct scope_map *m)
+{
+    return m ? m->n : 0;
+}
+
+void scope_map_item(const struct scope_map *m, size_t i, struct scope_map_item *out)
+{
+    const struct entry *e = &m->e[i];
+    *out = (struct scope_map_item){.instance = e->instance ? e->key : NULL,
+                                   .family = e->family,
+                                   .net = e->net,
+                                   .prefix = e->prefix,
+                                   .repo = e->repo};
 }

@@ -96,6 +96,11 @@ void *strmap_block(struct strmap *m, const char *key, size_t len, size_t size, b
     return e->value;
 }
 
+const char *strmap_block_key(const void *block, size_t size)
+{
+    return (const char *)block + ((size + 7) & ~(size_t)7); /* as strmap_block() lays it out */
+}
+
 void strmap_prefetch(const struct strmap *m, const char *key, size_t len)
 {
     if (m->cap)

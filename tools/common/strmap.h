@@ -28,6 +28,8 @@ void **strmap_slot(struct strmap *m, const char *key, size_t len);
  * takes only strmap_block() insertions, and strmap_free()'s free_value frees the block.
  */
 void *strmap_block(struct strmap *m, const char *key, size_t len, size_t size, bool *created);
+/* The key of a record strmap_block() made with this size: it lives as long as the map. */
+const char *strmap_block_key(const void *block, size_t size);
 /* Start loading the slot of key into the cache, ahead of a strmap_block() or strmap_get(). */
 void strmap_prefetch(const struct strmap *m, const char *key, size_t len);
 /* The map's own copy of the key of a slot strmap_slot() returned; it lives as long as the map. */

@@ -11,7 +11,7 @@ struct deployed {
     struct fw_model m;
 };
 
-int deployed_load(const char *path, struct deployed **out)
+int deployed_load(const char *path, size_t max_bytes, struct deployed **out)
 {
     struct deployed *d = calloc(1, sizeof *d);
     if (!d) {
@@ -19,7 +19,7 @@ int deployed_load(const char *path, struct deployed **out)
         return EXIT_SYSTEM;
     }
     fw_model_init(&d->m);
-    int rc = import_path(path, NULL, &d->m);
+    int rc = import_path(path, NULL, max_bytes, &d->m);
     if (rc) {
         deployed_free(d);
         return rc;

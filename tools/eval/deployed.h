@@ -8,11 +8,13 @@
 #define DNSFW_TOOLS_DEPLOYED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct deployed;
 
-/* Load PATH; returns an exit code (problems reported on stderr). */
-int deployed_load(const char *path, struct deployed **out);
+/* Load PATH, whose files may hold max_bytes in all (0: the library's default policy
+ * limit); returns an exit code (problems reported on stderr). */
+int deployed_load(const char *path, size_t max_bytes, struct deployed **out);
 void deployed_free(struct deployed *d);
 
 /* The name of the rule group / domain list with this AWS id, or NULL. */

@@ -8,21 +8,32 @@
  * query-file format ("NAME [TYPE]" a line; blank and '#' lines skipped). Log replay is
  * in replay.c, its report in report*.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "common.h"
 #include "deployed.h"
+#include "egress.h"
+#include "flows.h"
 #include "replay.h"
 #include "report.h"
 #include "scope_map.h"
 #include "verdict_out.h"
 
+/* --answer-window: how long after an answer a connection to its address counts as
+ * resolved (docs/egress.md, "The answer window"). */
+#define ANSWER_WINDOW_DEFAULT 3600
+
 /* --summary: how many queries enforcement blocks, and the first few of them. */
 #define SUMMARY_NAMES 8
+
+/* The longest stdin line: a name of 255 octets, every one escaped (\\DDD), and a type. */
+#define STDIN_LINE_MAX 4096
 
 struct summary {
     const dnsfw_matcher *enforce; /* the enforce-mode view (the matcher itself when enforcing) */
@@ -39,17 +50,19 @@ struct eval_ctx {
     struct summary *summary; /* NULL without --summary */
     bool blocked;            /* some query was (would be) blocked */
     bool invalid;            /* some input was malformed */
+    bool nomem;              /* an allocation failed: exit 4 */
 };
 
 static void usage(FILE *f)
 {
-    fprintf(
-        f,
+    fputs(
         "Usage: dnsfw-eval [-p POLICY] [--mode observe|enforce] [--scope REPO] [--json]\n"
         "                  [NAME[/TYPE] ...]\n"
         "       dnsfw-eval [-p POLICY] ... --log FILE [--log FILE ...] [--log-format FORMAT]\n"
         "                  [--since TIME] [--until TIME] [--report [--format text|json|markdown]]\n"
         "                  [--scope-map FILE] [--deployed PATH]\n"
+        "                  [--flow-log FILE ... [--flow-format FIELDS] [--answer-window S]\n"
+        "                   [--trusted-cidr CIDR ...]]\n"
         "\n"
         "Evaluate DNS query names against a Route 53 DNS Firewall policy and explain\n"
         "each verdict. Without NAME arguments, names are read from stdin, one query a\n"
@@ -59,6 +72,9 @@ static void usage(FILE *f)
         "  -p, --policy FILE     policy JSON ('-' = stdin); default: the platform's\n"
         "                        tiered policy with its built-in baseline, observe mode\n"
         "      --mode MODE       observe or enforce (tiered policies only)\n"
+        "      --max-policy-bytes N\n"
+        "                        the policy and its list files may hold N bytes in all\n"
+        "                        (K, M, G suffixes; default 64M)\n"
         "      --scope REPO      evaluate with the baseline and REPO's allowlist only\n"
         "      --json            one JSON object a line (with --report: one JSON report)\n"
         "      --brief           short text lines: action, name, type, entry, list\n"
@@ -82,34 +98,53 @@ static void usage(FILE *f)
         "      --format FMT      report format: text (default), json or markdown\n"
         "      --min-count N     suggest only names seen at least N times (default 1)\n"
         "      --wildcard-min N  suggest *.parent when N names share it (default 3)\n"
-        "      --scope-map FILE  client address, CIDR or instance id -> repository, a\n"
-        "                        line each: split the report per repository\n"
+        "      --scope-map FILE  client address, CIDR, instance or interface id ->\n"
+        "                        repository, a line each: split the report per repository\n"
         "      --deployed PATH   the deployed configuration (what dnsfw-export --import\n"
         "                        reads): the report names the rule groups and lists\n"
         "                        the logs' ids point to\n"
-        "      --progress        a progress line on stderr (default: when a terminal)\n"
-        "      --no-progress     no progress line\n"
-        "\n"
-        "  -h, --help            show this help\n"
-        "  -V, --version         show the version\n"
-        "\n"
-        "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
-        "3 invalid policy or input, 4 I/O error.\n");
+        "\n",
+        f);
+    /* in two parts: C11 compilers need not take string literals longer than 4095 */
+    fputs("      --flow-log FILE   VPC Flow Logs (file, .gz, directory tree, '-'; S3 text\n"
+          "                        files or the CloudWatch Logs shapes --log reads), joined\n"
+          "                        with the logs' DNS answers: the report lists accepted\n"
+          "                        connections to public addresses no answer gave\n"
+          "                        (direct_ip); with --report; repeat for more\n"
+          "      --flow-format F   the fields of flow records without a header line, as a\n"
+          "                        header or a LogFormat (\"${srcaddr} ${dstaddr} ...\");\n"
+          "                        default: the default format (version 2)\n"
+          "      --answer-window S an answer covers connections to its addresses for S\n"
+          "                        seconds (default 3600)\n"
+          "      --trusted-cidr C  destinations in CIDR C are never reported; repeat\n"
+          "      --progress        a progress line on stderr (default: when a terminal)\n"
+          "      --no-progress     no progress line\n"
+          "\n"
+          "  -h, --help            show this help\n"
+          "  -V, --version         show the version\n"
+          "\n"
+          "Exit status: 0 nothing blocked, 1 something blocked, 2 usage error,\n"
+          "3 invalid policy or input, 4 I/O error.\n",
+          f);
 }
 
-static void summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
+/* Count one query; false when memory ran out. */
+static bool summary_add(struct summary *sum, const struct eval_ctx *c, const char *name, size_t len,
                         uint16_t qtype, const char *norm)
 {
     dnsfw_verdict v;
     sum->queries++;
     if (dnsfw_eval(sum->enforce, name, len, qtype, c->scope, &v) != DNSFW_OK ||
         v.action != DNSFW_ACTION_BLOCK)
-        return;
+        return true;
     if (sum->blocked < SUMMARY_NAMES) {
         size_t n = strlen(norm); /* shown without the trailing dot */
         sum->names[sum->blocked] = strndup(norm, n > 1 ? n - 1 : n);
+        if (!sum->names[sum->blocked])
+            return false;
     }
     sum->blocked++;
+    return true;
 }
 
 /*
@@ -171,8 +206,8 @@ static void eval_one(struct eval_ctx *c, const char *name, size_t len, uint16_t 
     }
     if (v.action == DNSFW_ACTION_BLOCK)
         c->blocked = true;
-    if (c->summary)
-        summary_add(c->summary, c, name, len, qtype, norm);
+    if (c->summary && !summary_add(c->summary, c, name, len, qtype, norm))
+        c->nomem = true;
 }
 
 /* "NAME/TYPE": the part after the last '/' is the type. */
@@ -231,20 +266,43 @@ static void eval_line(struct eval_ctx *c, const char *line, size_t len, size_t l
     eval_one(c, line + b, e - b, qtype, "<stdin>", lineno);
 }
 
+/*
+ * Names from stdin, a line at a time in a fixed buffer: nothing to allocate, so memory
+ * cannot run out while reading, and a line longer than any query ("NAME [TYPE]" with
+ * every escape) is reported and skipped instead of growing without bound.
+ */
 static int eval_stdin(struct eval_ctx *c)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t n;
+    char line[STDIN_LINE_MAX + 1];
+    size_t lineno = 0;
     if (isatty(STDIN_FILENO))
         tool_warn("reading queries from the terminal, \"NAME [TYPE]\" a line; end with "
                   "Ctrl-D (or give the names as arguments: dnsfw-eval github.com)");
-    while ((n = getline(&line, &cap, stdin)) >= 0)
-        eval_line(c, line, (size_t)n, ++lineno);
-    bool failed = ferror(stdin);
-    free(line);
-    if (failed) {
-        tool_warn("error reading stdin");
+    while (!c->nomem) {
+        size_t n = 0;
+        int ch = EOF;
+        while (n < sizeof line && (ch = getc_unlocked(stdin)) != EOF && ch != '\n')
+            line[n++] = (char)ch;
+        if (n == 0 && ch == EOF)
+            break;
+        lineno++;
+        if (n == sizeof line) { /* too long: skip to the end of the line */
+            while ((ch = getc_unlocked(stdin)) != EOF && ch != '\n')
+                ;
+            tool_warn("<stdin>:%zu: line longer than %d octets: skipped", lineno, STDIN_LINE_MAX);
+            c->invalid = true;
+        } else {
+            eval_line(c, line, n, lineno);
+        }
+        if (ch == EOF)
+            break;
+    }
+    if (ferror(stdin)) {
+        tool_warn("cannot read stdin: %s", strerror(errno));
+        return EXIT_SYSTEM;
+    }
+    if (c->nomem) {
+        tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
     return EXIT_CLEAN;
@@ -259,6 +317,11 @@ struct options {
     bool report;
     int progress; /* -1: when stderr is a terminal */
     unsigned min_count, wildcard_min;
+    size_t max_policy_bytes; /* 0: the library's default */
+    const char **flow_logs, **trusted;
+    size_t n_flow_logs, n_trusted;
+    const char *flow_format;
+    long answer_window; /* -1: not given */
 };
 
 static bool parse_count(const char *arg, const char *opt, unsigned *out)
@@ -271,6 +334,13 @@ static bool parse_count(const char *arg, const char *opt, unsigned *out)
     }
     *out = (unsigned)v;
     return true;
+}
+
+static void free_options(struct options *o)
+{
+    free(o->logs);
+    free(o->flow_logs);
+    free(o->trusted);
 }
 
 /* Returns -1 to go on, or the exit code. */
@@ -294,6 +364,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_DEPLOYED,
         OPT_BRIEF,
         OPT_SUMMARY,
+        OPT_MAX_POLICY_BYTES,
+        OPT_FLOW_LOG,
+        OPT_FLOW_FORMAT,
+        OPT_ANSWER_WINDOW,
+        OPT_TRUSTED_CIDR,
     };
     static const struct option opts[] = {
         {"policy", required_argument, NULL, 'p'},
@@ -315,6 +390,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"deployed", required_argument, NULL, OPT_DEPLOYED},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
+        {"flow-log", required_argument, NULL, OPT_FLOW_LOG},
+        {"flow-format", required_argument, NULL, OPT_FLOW_FORMAT},
+        {"answer-window", required_argument, NULL, OPT_ANSWER_WINDOW},
+        {"trusted-cidr", required_argument, NULL, OPT_TRUSTED_CIDR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -381,12 +461,35 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_NO_PROGRESS:
             o->progress = 0;
             break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &o->max_policy_bytes))
+                return EXIT_USAGE;
+            break;
+        case OPT_FLOW_LOG:
+            o->flow_logs[o->n_flow_logs++] = optarg; /* room for argc entries was made */
+            break;
+        case OPT_FLOW_FORMAT:
+            o->flow_format = optarg;
+            break;
+        case OPT_ANSWER_WINDOW: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 7 * 86400) {
+                tool_warn("--answer-window needs seconds from 0 to 604800, not \"%s\"", optarg);
+                return EXIT_USAGE;
+            }
+            o->answer_window = v;
+            break;
+        }
+        case OPT_TRUSTED_CIDR:
+            o->trusted[o->n_trusted++] = optarg;
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             return tool_option_error(opt, argv);
         }
@@ -415,6 +518,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         tool_warn("--format goes with --report");
         return EXIT_USAGE;
     }
+    if (!o->n_flow_logs && (o->flow_format || o->answer_window >= 0 || o->n_trusted)) {
+        tool_warn("--flow-format, --answer-window and --trusted-cidr go with --flow-log");
+        return EXIT_USAGE;
+    }
+    if (o->n_flow_logs && (!o->n_logs || !o->report)) {
+        tool_warn("--flow-log goes with --log and --report: the query logs' answers are what "
+                  "flows are checked against");
+        return EXIT_USAGE;
+    }
     return -1;
 }
 
@@ -434,6 +546,82 @@ static bool names_a_qtype(const dnsfw_policy *policy)
         }
     }
     return false;
+}
+
+/* The policy's DNS Firewall Advanced rules, for the report (NULL and 0 when none). */
+static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *n)
+{
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(policy, &info);
+    struct advanced_rule *v = NULL;
+    *n = 0;
+    for (uint32_t g = 0; g < info.n_groups; g++) {
+        dnsfw_group_info gi;
+        if (dnsfw_policy_get_group(policy, g, &gi) != DNSFW_OK)
+            continue;
+        for (uint32_t i = 0; i < gi.n_rules; i++) {
+            dnsfw_rule_def d;
+            if (dnsfw_policy_get_rule(policy, g, i, &d) != DNSFW_OK || !d.threat)
+                continue;
+            struct advanced_rule *nv = realloc(v, (*n + 1) * sizeof *v);
+            if (!nv)
+                continue; /* the report then lists fewer rules; nothing else is wrong */
+            v = nv;
+            v[(*n)++] = (struct advanced_rule){.group = gi.name,
+                                               .group_priority = gi.priority,
+                                               .name = d.name,
+                                               .priority = d.priority,
+                                               .action = d.action,
+                                               .response = d.block_response,
+                                               .threat = d.threat,
+                                               .confidence = d.confidence};
+        }
+    }
+    return v;
+}
+
+/* --flow-log: read the flow logs against the answers the replay collected. Returns an
+ * exit code; *flows_bad is set when a flow record was malformed. */
+static int run_flows(const struct options *o, const struct answers *answers,
+                     const struct replay_result *replayed, const struct scope_map *map,
+                     struct report *report, struct egress **out, bool *flows_bad)
+{
+    dnsfw_flowformat *format = NULL;
+    if (o->flow_format) {
+        dnsfw_error err;
+        int rc = dnsfw_flowformat_new(&format, o->flow_format, strlen(o->flow_format), &err);
+        if (rc) {
+            tool_warn("--flow-format: column %u: %s", err.column, err.message);
+            return rc == DNSFW_ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+        }
+    }
+    struct egress *e = egress_new(answers, o->answer_window, map);
+    int rc = e ? EXIT_CLEAN : EXIT_SYSTEM;
+    if (e)
+        egress_set_answers(e, replayed->answers, replayed->untimed);
+    for (size_t i = 0; !rc && i < o->n_trusted; i++) {
+        if (!egress_trust(e, o->trusted[i])) {
+            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block", o->trusted[i]);
+            rc = EXIT_USAGE;
+        }
+    }
+    struct flow_read_result res = {0};
+    struct log_read_options in = {.paths = o->flow_logs,
+                                  .n_paths = o->n_flow_logs,
+                                  .since = o->since,
+                                  .until = o->until,
+                                  .progress = o->progress < 0 ? isatty(STDERR_FILENO) : o->progress,
+                                  .flow_format = format};
+    if (!rc)
+        rc = flow_read(e, &in, &res);
+    if (!rc && res.io_failed)
+        rc = EXIT_SYSTEM;
+    *flows_bad = res.malformed > 0;
+    dnsfw_flowformat_free(format);
+    if (!rc)
+        report_set_egress(report, e);
+    *out = e;
+    return rc;
 }
 
 /* --log: replay the logs, print one verdict a record or the report. */
@@ -469,7 +657,14 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         rc = scope_map_load(o->scope_map, &map);
     struct deployed *deployed = NULL;
     if (!rc && o->deployed)
-        rc = deployed_load(o->deployed, &deployed);
+        rc = deployed_load(o->deployed, o->max_policy_bytes, &deployed);
+    size_t n_advanced = 0;
+    struct advanced_rule *advanced = o->report ? advanced_rules(policy, &n_advanced) : NULL;
+    struct answers *answers = NULL;
+    if (!rc && o->n_flow_logs && !(answers = answers_new(o->answer_window))) {
+        tool_warn("out of memory");
+        rc = EXIT_SYSTEM;
+    }
     struct report_options ro = {
         .matcher = matcher,
         .enforce = enforce ? enforce : matcher,
@@ -481,6 +676,8 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         .wildcard_min = o->wildcard_min,
         .qtype_blind = !names_a_qtype(policy),
         .deployed = deployed,
+        .advanced = advanced,
+        .n_advanced = n_advanced,
     };
     if (!rc && o->report && report_new(&ro, &report) != 0) {
         tool_warn("out of memory");
@@ -504,14 +701,23 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
                       : o->json ? OUT_JSON
                                 : OUT_TEXT,
             .report = report,
+            .answers = answers,
+            .answer_window = (uint32_t)o->answer_window,
         };
         rc = replay_logs(&cfg, &res);
     }
+    struct egress *egress = NULL;
+    bool flows_bad = false;
+    if (!rc && answers)
+        rc = run_flows(o, answers, &res, map, report, &egress, &flows_bad);
     if (!rc && report && report_print(report, rformat, stdout) != 0) {
         tool_warn("cannot write the report: out of memory, or standard output failed");
         rc = EXIT_SYSTEM;
     }
     report_free(report);
+    egress_free(egress);
+    answers_free(answers);
+    free(advanced);
     deployed_free(deployed);
     scope_map_free(map);
     dnsfw_matcher_free(enforce);
@@ -519,22 +725,28 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
         return rc;
     if (res.io_failed)
         return EXIT_SYSTEM;
-    if (res.malformed)
+    if (res.malformed || flows_bad)
         return EXIT_INVALID;
     return res.blocked ? EXIT_BLOCKED : EXIT_CLEAN;
 }
 
 int main(int argc, char **argv)
 {
-    struct options o = {.progress = -1};
+    struct options o = {.progress = -1, .answer_window = -1};
     struct eval_ctx c = {0};
     tool_set_name("dnsfw-eval");
     o.logs = calloc((size_t)argc, sizeof *o.logs);
-    if (!o.logs)
+    o.flow_logs = calloc((size_t)argc, sizeof *o.flow_logs);
+    o.trusted = calloc((size_t)argc, sizeof *o.trusted);
+    if (!o.logs || !o.flow_logs || !o.trusted) {
+        free_options(&o);
         return EXIT_SYSTEM;
+    }
     int rc = parse_options(argc, argv, &o);
+    if (o.answer_window < 0)
+        o.answer_window = ANSWER_WINDOW_DEFAULT;
     if (rc >= 0) {
-        free(o.logs);
+        free_options(&o);
         return rc;
     }
     c.json = o.json;
@@ -543,16 +755,26 @@ int main(int argc, char **argv)
         stdin_used |= strcmp(o.logs[i], "-") == 0;
     if (o.policy && strcmp(o.policy, "-") == 0 && stdin_used) {
         tool_warn("the policy comes from stdin, so the names or the log cannot");
-        free(o.logs);
+        free_options(&o);
+        return EXIT_USAGE;
+    }
+    bool flow_stdin = false;
+    for (size_t i = 0; i < o.n_flow_logs; i++)
+        flow_stdin |= strcmp(o.flow_logs[i], "-") == 0;
+    if (flow_stdin && (stdin_used || (o.policy && strcmp(o.policy, "-") == 0))) {
+        tool_warn("only one of the policy, the query logs and the flow logs can come from stdin");
+        free_options(&o);
         return EXIT_USAGE;
     }
 
     dnsfw_policy *policy;
-    rc = tool_load_policy(o.policy, o.mode, &policy);
+    dnsfw_load_limits limits = {.max_bytes = o.max_policy_bytes};
+    rc = tool_load_policy_limited(o.policy, o.mode, &limits, &policy);
     if (rc) {
-        free(o.logs);
+        free_options(&o);
         return rc;
     }
+    tool_note_managed_lists(policy);
     dnsfw_policy_info info;
     dnsfw_policy_get_info(policy, &info);
     dnsfw_matcher *matcher = NULL;
@@ -560,7 +782,7 @@ int main(int argc, char **argv)
     if (rc) {
         tool_warn("cannot compile the policy: %s", dnsfw_strerror(rc));
         dnsfw_policy_free(policy);
-        free(o.logs);
+        free_options(&o);
         return tool_exit_for_status(rc);
     }
     c.matcher = matcher;
@@ -572,7 +794,7 @@ int main(int argc, char **argv)
         if (!info.tiered || !c.scope) {
             dnsfw_matcher_free(matcher);
             dnsfw_policy_free(policy);
-            free(o.logs);
+            free_options(&o);
             return EXIT_USAGE;
         }
     }
@@ -581,7 +803,7 @@ int main(int argc, char **argv)
         rc = run_logs(&o, policy, matcher, c.scope);
         dnsfw_matcher_free(matcher);
         dnsfw_policy_free(policy);
-        free(o.logs);
+        free_options(&o);
         if (fflush(stdout) != 0 && rc != EXIT_SYSTEM) {
             tool_warn("error writing the output");
             rc = EXIT_SYSTEM;
@@ -600,7 +822,7 @@ int main(int argc, char **argv)
                 tool_warn("cannot compile the enforce-mode policy");
                 dnsfw_matcher_free(matcher);
                 dnsfw_policy_free(policy);
-                free(o.logs);
+                free_options(&o);
                 return EXIT_SYSTEM;
             }
             sum.enforce = enforce;
@@ -608,16 +830,20 @@ int main(int argc, char **argv)
     }
     c.brief = o.brief;
     dnsfw_policy_free(policy);
-    free(o.logs);
+    free_options(&o);
 
     rc = EXIT_CLEAN;
     if (optind < argc) {
-        for (int i = optind; i < argc; i++)
+        for (int i = optind; i < argc && !c.nomem; i++)
             eval_argument(&c, argv[i], (size_t)(i - optind + 1));
+        if (c.nomem) {
+            tool_warn("out of memory");
+            rc = EXIT_SYSTEM;
+        }
     } else {
         rc = eval_stdin(&c);
     }
-    if (c.summary)
+    if (c.summary && !rc)
         summary_print(&sum);
     if (fflush(stdout) != 0 && rc == EXIT_CLEAN) {
         tool_warn("error writing the output");

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "answers.h"
 #include "common.h"
 #include "log_input.h"
 #include "report.h"
@@ -146,6 +147,69 @@ static bool enforce_view(const struct replay_config *cfg, const dnsfw_log_record
     return true;
 }
 
+/* Upper and lower case letters in one label: an encoding that uses case (base64). */
+static bool mixed_case(dnsfw_text t)
+{
+    bool upper = false, lower = false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.ptr[i];
+        if (c == '.') {
+            if (upper && lower)
+                return true;
+            upper = lower = false;
+        }
+        upper |= c >= 'A' && c <= 'Z';
+        lower |= c >= 'a' && c <= 'z';
+    }
+    return upper && lower;
+}
+
+/* The record's A/AAAA answers that are addresses, into ips; each one's slot of the answer
+ * index starts loading now, to be there when the record is indexed (index_answers). */
+static size_t parse_answers(const struct replay *rp, const dnsfw_log_record *rec, dnsfw_ip *ips)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < rec->n_addresses; i++)
+        if (dnsfw_ip_parse(rec->addresses[i].ptr, rec->addresses[i].len, &ips[n]) == DNSFW_OK)
+            answers_prefetch(rp->cfg->answers, &ips[n++]);
+    return n; /* not an address: nothing a flow can go to */
+}
+
+/* The answers, for the egress join: any client's answer counts, since Resolver logs a
+ * name once per cache lifetime, not once per client. false when out of memory. */
+static bool index_answers(struct replay *rp, const dnsfw_ip *ips, size_t n, int64_t when)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (when < 0 || when > UINT32_MAX) { /* no time, or one the index cannot hold */
+            rp->res->untimed++;
+            continue;
+        }
+        if (!answers_add(rp->cfg->answers, &ips[i], when))
+            return false;
+        rp->res->answers++;
+    }
+    return true;
+}
+
+/* A record's time in Unix seconds (the reader sets it: DNSFW_LOGREADER_TIMES), or -1. */
+static int64_t seconds_of(const dnsfw_log_record *rec)
+{
+    if (rec->time == DNSFW_TIME_NONE || rec->time < 0)
+        return -1;
+    return rec->time / 1000;
+}
+
+/* A record from before --since, read for its answers only (--flow-log): a connection
+ * just after --since may have been given its address by it. */
+static void early_record(struct replay *rp, const dnsfw_log_record *rec,
+                         const dnsfw_log_location *w)
+{
+    dnsfw_ip ips[DNSFW_LOG_ADDR_MAX];
+    size_t n = parse_answers(rp, rec, ips);
+    if (n && !index_answers(rp, ips, n, seconds_of(rec)))
+        cannot_read(rp, w, "out of memory");
+}
+
 /* The query class as a mnemonic ("IN", "CH", "CLASS7"); an absent class is IN. */
 static bool query_class(dnsfw_text t, char *out, size_t size)
 {
@@ -237,6 +301,8 @@ static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_
         strcpy(type, "A"); /* text formats without a type (custom patterns) */
     if (cfg->output == OUT_REPORT)
         report_prefetch(cfg->report, name);
+    dnsfw_ip ips[DNSFW_LOG_ADDR_MAX];
+    size_t n_ips = cfg->answers ? parse_answers(rp, rec, ips) : 0;
 
     const char *chain[DNSFW_LOG_CHAIN_MAX];
     size_t chain_len[DNSFW_LOG_CHAIN_MAX];
@@ -256,6 +322,8 @@ static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_
         .logged = copy(logged, sizeof logged, rec->firewall_action),
         .logged_group = copy(group_id, sizeof group_id, rec->firewall_rule_group_id),
         .logged_list = copy(list_id, sizeof list_id, rec->firewall_domain_list_id),
+        .when = seconds_of(rec),
+        .qtype = qtype,
     };
     if (cfg->map)
         e.repo = scope_map_lookup(cfg->map, rec->client.ptr, rec->client.len, rec->instance.ptr,
@@ -263,6 +331,8 @@ static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_
     /* A name gets its report entry with its first good record, not before: a malformed
      * record must not count as a distinct name. */
     struct name_stat *ns = cfg->output == OUT_REPORT ? report_find(cfg->report, name) : NULL;
+    if (cfg->output == OUT_REPORT && !ns) /* a new name: the heuristics read it once */
+        e.mixed_case = mixed_case(rec->query_name);
     bool recalled =
         ns && rec->n_chain == 0 && report_recall(cfg->report, ns, qtype, &e.now, &e.enforce);
     size_t bad_hop = 0;
@@ -305,6 +375,8 @@ static void on_record(struct replay *rp, const dnsfw_log_record *rec, dnsfw_log_
                          rec->n_chain, qtype, repo_scope, &e.scoped_enforce, NULL) == DNSFW_OK)
         e.scoped = true;
     report_add(cfg->report, ns, &e);
+    if (n_ips && !index_answers(rp, ips, n_ips, e.when))
+        cannot_read(rp, w, "out of memory");
 }
 
 static int on_item(void *ud, const dnsfw_log_item *item)
@@ -318,6 +390,8 @@ static int on_item(void *ud, const dnsfw_log_item *item)
         rp->res->not_query++;
         if (rp->cfg->report)
             report_note_not_query(rp->cfg->report);
+        break;
+    case DNSFW_ITEM_FLOW: /* only flow-log readers hand these over */
         break;
     case DNSFW_ITEM_NOTICE: {
         char where[1200];
@@ -335,18 +409,34 @@ static int on_item(void *ud, const dnsfw_log_item *item)
     return 0;
 }
 
+/* A record of the lead before --since (log_read_options.early). */
+static int on_early(void *ud, const dnsfw_log_item *item)
+{
+    struct replay *rp = ud;
+    if (rp->cfg->answers)
+        early_record(rp, item->record, &item->where);
+    return 0;
+}
+
 int replay_logs(const struct replay_config *cfg, struct replay_result *res)
 {
     memset(res, 0, sizeof *res);
     struct replay rp = {.cfg = cfg, .res = res};
     struct log_read_stats st;
     bool io_failed = false;
-    int rc = log_read(&cfg->input, on_item, &rp, &st, &io_failed);
+    struct log_read_options in = cfg->input;
+    if (cfg->output == OUT_REPORT)
+        in.times = true; /* the exfiltration rates and the egress join read them */
+    if (cfg->answers) {
+        in.lead_ms = (int64_t)cfg->answer_window * 1000;
+        in.early = on_early;
+    }
+    int rc = log_read(&in, on_item, &rp, &st, &io_failed);
     if (rc)
         return rc;
     if (io_failed)
         res->io_failed = true;
-    res->outside = st.reader.outside_window;
+    res->outside = st.reader.outside_window + st.early;
     if (rp.malformed_shown > MALFORMED_SHOWN)
         tool_warn("%llu more malformed records not listed",
                   (unsigned long long)(rp.malformed_shown - MALFORMED_SHOWN));
@@ -354,7 +444,7 @@ int replay_logs(const struct replay_config *cfg, struct replay_result *res)
         tool_warn("%llu more queries with unprintable names not listed",
                   (unsigned long long)(rp.unprintable_shown - MALFORMED_SHOWN));
     if (cfg->report)
-        report_set_input(cfg->report, st.files, st.reader.bytes, st.reader.outside_window,
+        report_set_input(cfg->report, st.files, st.reader.bytes, res->outside,
                          st.reader.unknown_version);
     return EXIT_CLEAN;
 }

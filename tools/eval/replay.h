@@ -21,6 +21,7 @@ struct deployed;
 struct record_eval {
     const char *name;                /* normalised query name, trailing dot */
     const char *type;                /* query type mnemonic */
+    uint16_t qtype;                  /* and its number */
     const char *timestamp;           /* may be "" */
     const char *client;              /* srcaddr, may be "" */
     const char *instance;            /* srcids.instance, may be "" */
@@ -29,6 +30,8 @@ struct record_eval {
     const char *logged;              /* firewall_rule_action as logged, "" when absent */
     const char *logged_group;        /* firewall_rule_group_id as logged, "" when absent */
     const char *logged_list;         /* firewall_domain_list_id as logged, "" when absent */
+    int64_t when;                    /* timestamp in Unix seconds, -1 when it has none */
+    bool mixed_case;                 /* a label of the name as logged mixes upper and lower case */
     const char *repo;                /* from --scope-map, or NULL */
     dnsfw_verdict now;               /* the policy as given (its mode) */
     dnsfw_verdict enforce;           /* the policy in enforce mode, with the chain */
@@ -44,6 +47,8 @@ struct record_eval {
 
 enum replay_output { OUT_TEXT, OUT_JSON, OUT_REPORT };
 
+struct answers;
+
 struct replay_config {
     struct log_read_options input; /* --log, --log-format, --since, --until... */
     const dnsfw_matcher *matcher;  /* the policy in its mode (or --mode) */
@@ -51,7 +56,10 @@ struct replay_config {
     uint32_t scope;                /* --scope, DNSFW_SCOPE_ALL when absent */
     const struct scope_map *map;   /* --scope-map, or NULL */
     enum replay_output output;
-    struct report *report; /* with OUT_REPORT */
+    struct report *report;   /* with OUT_REPORT */
+    struct answers *answers; /* with --flow-log: the answered addresses go here */
+    uint32_t answer_window;  /* --answer-window: records that long before --since are read
+                                for their answers only */
 };
 
 struct replay_result {
@@ -61,6 +69,8 @@ struct replay_result {
     uint64_t malformed;   /* malformed records and input problems */
     uint64_t outside;     /* records outside --since / --until */
     uint64_t blocked;     /* records BLOCKed by the policy in its mode */
+    uint64_t answers;     /* answered addresses indexed for the egress join */
+    uint64_t untimed;     /* answered addresses of records without a usable timestamp */
     bool io_failed;       /* an input could not be opened or read */
 };
 

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "deployed.h"
+#include "egress.h"
+#include "exfil.h"
 #include "log_input.h"
 #include "report_data.h"
 #include "strmap.h"
@@ -54,6 +56,9 @@ struct report {
     uint64_t now[4];
     uint64_t enforce_blocked;
     uint64_t logged[5]; /* none, ALLOW, ALERT, BLOCK, something else */
+    struct exfil *exfil;
+    struct strmap domains; /* every name's registrable domain, once */
+    struct egress *egress; /* with --flow-log */
     bool oom;
 };
 
@@ -85,7 +90,6 @@ static void free_name(void *p)
     if (!n)
         return;
     free(n->hop);
-    free(n->domain);
     free(n);
 }
 
@@ -120,6 +124,10 @@ int report_new(const struct report_options *o, struct report **out)
     r->psl = psl_latest(NULL);
     if (!r->psl)
         r->psl = (psl_ctx_t *)psl_builtin();
+    if (!(r->exfil = exfil_new())) {
+        report_free(r);
+        return -1;
+    }
     *out = r;
     return 0;
 }
@@ -132,6 +140,8 @@ void report_free(struct report *r)
     strmap_free(&r->drift, free_drift);
     strmap_free(&r->repos, free_repo);
     strmap_free(&r->values, NULL);
+    strmap_free(&r->domains, NULL);
+    exfil_free(r->exfil);
     for (uint32_t i = 0; i < r->n_bad; i++) {
         free(r->bad[i].where);
         free(r->bad[i].file);
@@ -193,6 +203,51 @@ void report_set_input(struct report *r, uint64_t files, uint64_t bytes, uint64_t
     r->bytes += bytes;
     r->outside_window += outside_window;
     r->unknown_version += unknown_version;
+}
+
+void report_set_egress(struct report *r, struct egress *e)
+{
+    r->egress = e;
+}
+
+/* A new name's registrable domain (interned), whether it has one, and under which kind
+ * of public suffix: what the would-block groups, the suggestions and the exfiltration
+ * heuristics group by. */
+static void set_domain(struct report *r, struct name_stat *n, const char *name)
+{
+    char rd[DNSFW_NAME_TEXT_MAX];
+    report_registrable(r->psl, name, rd, sizeof rd);
+    void **slot = strmap_slot(&r->domains, rd, strlen(rd));
+    if (!slot) {
+        r->oom = true;
+        return;
+    }
+    n->domain = strmap_key(slot);
+    const char *dot = strchr(rd, '.');
+    n->registrable = dot && psl_registrable_domain(r->psl, rd) != NULL;
+    n->icann = n->registrable &&
+               psl_is_public_suffix2(r->psl, dot + 1, PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+    /* a public suffix or a single label: no zone of anyone's to tunnel through */
+    if (n->registrable && !(n->exfil = exfil_domain(r->exfil, n->domain, n->icann)))
+        r->oom = true;
+}
+
+/* The record as the exfiltration heuristics see it. */
+static void add_exfil(struct report *r, const struct name_stat *n, const struct record_eval *e,
+                      bool new_name)
+{
+    if (!n->exfil)
+        return;
+    struct exfil_obs o = {
+        .name = e->name,
+        .qtype = e->qtype,
+        .nxdomain = strcmp(e->rcode, "NXDOMAIN") == 0,
+        .client = e->client,
+        .when = e->when,
+        .new_name = new_name,
+        .mixed_case = e->mixed_case,
+    };
+    exfil_add(r->exfil, n->exfil, &o);
 }
 
 /* ISO 8601 stamps order as text; other formats keep their order of appearance. */
@@ -352,6 +407,10 @@ void report_remember(const struct report *r, struct name_stat *n, uint16_t qtype
 
 void report_add(struct report *r, struct name_stat *n, const struct record_eval *e)
 {
+    bool new_name = n->count == 0;
+    if (new_name)
+        set_domain(r, n, e->name);
+    add_exfil(r, n, e, new_name);
     r->records++;
     r->now[e->now.action & 3]++;
     r->logged[logged_index(e->logged)]++;
@@ -437,6 +496,18 @@ void report_registrable(const psl_ctx_t *psl, const char *name, char *out, size_
     if (len > 1 && bare[len - 1] == '.')
         bare[len - 1] = '\0';
     const char *rd = psl_registrable_domain(psl, bare);
+    if (rd) {
+        /* libpsl splits at every dot, also at an escaped one inside a label ("a\.b"):
+         * widen its answer to the whole label it starts in */
+        size_t at = (size_t)(rd - bare), start = 0;
+        for (size_t i = 0; i < at; i++) {
+            if (bare[i] == '\\' && bare[i + 1])
+                i++;
+            else if (bare[i] == '.')
+                start = i + 1;
+        }
+        rd = bare + start;
+    }
     snprintf(out, size, "%s", rd ? rd : bare);
 }
 
@@ -594,11 +665,10 @@ static int wb_groups_init(struct report *r, const struct named *v, size_t n, str
         goto done;
     struct group *groups = wb->groups;
     for (size_t i = 0; i < nb; i++) {
-        struct name_stat *ns = v[i].value;
-        char rd[DNSFW_NAME_TEXT_MAX];
-        report_registrable(r->psl, v[i].key, rd, sizeof rd);
-        if (!ns->domain && !(ns->domain = strdup(rd))) /* for the suggestions */
+        const struct name_stat *ns = v[i].value;
+        if (!ns->domain) /* set with the name's first record, unless memory ran out */
             goto done;
+        const char *rd = ns->domain;
         void **slot = strmap_slot(&index, rd, strlen(rd));
         if (!slot)
             goto done;
@@ -807,6 +877,31 @@ static cJSON *build_repos(struct report *r)
     return a;
 }
 
+/* Beyond the policy (docs/egress.md): the exfiltration heuristics, what the Advanced
+ * rules would act on, and with --flow-log the direct-IP connections. */
+static void build_egress(struct report *r, cJSON *root)
+{
+    if (exfil_failed(r->exfil)) {
+        r->oom = true;
+        return;
+    }
+    cJSON_AddStringToObject(root, "exfiltration_note", report_exfil_note);
+    cJSON_AddItemToObject(root, "exfiltration",
+                          report_exfiltration(&r->o, &r->names, r->exfil, &r->oom));
+    cJSON_AddItemToObject(root, "exfiltration_summary", exfil_summary_json(r->exfil));
+    cJSON_AddItemToObject(root, "dga_clients", exfil_clients_json(r->exfil));
+    if (r->o.n_advanced)
+        cJSON_AddItemToObject(root, "advanced_rules",
+                              report_advanced(&r->o, &r->names, r->exfil, &r->oom));
+    if (!r->egress)
+        return;
+    if (egress_failed(r->egress)) {
+        r->oom = true;
+        return;
+    }
+    cJSON_AddItemToObject(root, "egress", egress_totals_json(r->egress)); /* direct_ip: print */
+}
+
 /*
  * The report as one tree, but for the would-block groups: they are computed into *groups
  * (which the caller frees after the tree) and built one at a time by wb_group().
@@ -836,6 +931,7 @@ static cJSON *build(struct report *r, struct named **names, struct wb_groups *gr
     cJSON_AddItemToObject(root, "suggestions", report_suggestions(&r->o, r->psl, v, n, &r->oom));
     if (r->o.has_map)
         cJSON_AddItemToObject(root, "repositories", build_repos(r));
+    build_egress(r, root);
     return root;
 }
 
@@ -871,7 +967,27 @@ static void member_key(FILE *out, const char *key, bool *first)
     *first = false;
 }
 
-static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
+/* An array member whose items are built and printed one at a time. */
+static int print_stream(FILE *out, const char *key, const struct report_groups *items, bool *first)
+{
+    member_key(out, key, first);
+    fputc('[', out);
+    for (size_t g = 0; g < items->n; g++) {
+        cJSON *o = items->get(items->ud, g);
+        if (g)
+            fputs(", ", out);
+        int rc = o ? print_nested(out, o, 2) : -1;
+        cJSON_Delete(o);
+        if (rc)
+            return -1;
+    }
+    fputc(']', out);
+    return 0;
+}
+
+/* direct: the direct-IP groups (with --flow-log), or NULL. */
+static int print_json(const cJSON *root, const struct report_groups *groups,
+                      const struct report_groups *direct, FILE *out)
 {
     bool first = true;
     fputs("{\n", out);
@@ -879,26 +995,51 @@ static int print_json(const cJSON *root, const struct wb_groups *wb, FILE *out)
         member_key(out, c->string, &first);
         if (print_nested(out, c, 1) != 0)
             return -1;
-        if (strcmp(c->string, "totals") != 0)
-            continue;
-        member_key(out, "would_block", &first);
-        fputc('[', out);
-        for (size_t g = 0; g < wb->n; g++) {
-            cJSON *o = wb_group((void *)wb, g);
-            if (g)
-                fputs(", ", out);
-            int rc = o ? print_nested(out, o, 2) : -1;
-            cJSON_Delete(o);
-            if (rc)
-                return -1;
-        }
-        fputc(']', out);
+        if (strcmp(c->string, "totals") == 0 &&
+            print_stream(out, "would_block", groups, &first) != 0)
+            return -1;
     }
+    if (direct && print_stream(out, "direct_ip", direct, &first) != 0)
+        return -1;
     fputs("\n}\n", out);
     return 0;
 }
 
+/* The direct-IP groups one at a time, as the would-block groups. */
+static cJSON *direct_item(void *ud, size_t i)
+{
+    return egress_direct_ip_item(ud, i);
+}
+
+/*
+ * Building and printing the report allocates through cJSON in many small steps; a step
+ * that fails leaves its member out without a word. While the report is printed, cJSON
+ * allocates through this function, which remembers a failure, so that the report is
+ * refused rather than printed with members missing. (A tool may have this state: the
+ * report is printed once, from one thread.)
+ */
+static bool cjson_failed;
+
+static int print_report(struct report *r, enum report_format format, FILE *out);
+
+static void *checked_malloc(size_t size)
+{
+    void *p = malloc(size);
+    if (!p)
+        cjson_failed = true;
+    return p;
+}
+
 int report_print(struct report *r, enum report_format format, FILE *out)
+{
+    cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = checked_malloc, .free_fn = free});
+    cjson_failed = false;
+    int rc = print_report(r, format, out);
+    cJSON_InitHooks(NULL);
+    return rc || cjson_failed ? -1 : 0;
+}
+
+static int print_report(struct report *r, enum report_format format, FILE *out)
 {
     if (r->oom) /* a count is missing: no report rather than a wrong one */
         return -1;
@@ -910,14 +1051,24 @@ int report_print(struct report *r, enum report_format format, FILE *out)
     if (!root || r->oom)
         goto done;
     struct report_groups groups = {.n = wb.n, .get = wb_group, .ud = &wb};
+    struct report_groups direct = {0}, *dp = NULL;
+    if (r->egress) {
+        direct = (struct report_groups){
+            .n = egress_direct_ip_sort(r->egress), .get = direct_item, .ud = r->egress};
+        dp = &direct;
+    }
     if (format == REPORT_JSON) {
-        if (print_json(root, &wb, out) != 0)
+        if (print_json(root, &groups, dp, out) != 0)
             goto done;
     } else if (format == REPORT_MARKDOWN) {
         report_render_markdown(root, &groups, out);
+        report_render_egress_markdown(root, dp, out);
     } else {
         report_render_text(root, &groups, out);
+        report_render_egress_text(root, dp, out);
     }
+    if (r->egress && egress_failed(r->egress))
+        goto done;
     rc = r->oom || ferror(out) ? -1 : 0;
 done:
     cJSON_Delete(root);

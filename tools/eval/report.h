@@ -16,6 +16,19 @@
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN };
 
+/* A DNS Firewall Advanced rule of the policy (enforce view), for the report's
+ * "advanced_rules": what the heuristics say it would act on. */
+struct advanced_rule {
+    const char *group;
+    uint32_t group_priority;
+    const char *name;
+    uint32_t priority;
+    dnsfw_action action;
+    dnsfw_block_response response;
+    dnsfw_threat threat;
+    dnsfw_confidence confidence;
+};
+
 struct report_options {
     const dnsfw_matcher *matcher;    /* the policy in its mode */
     const dnsfw_matcher *enforce;    /* the policy in enforce mode */
@@ -27,6 +40,8 @@ struct report_options {
     unsigned wildcard_min;           /* suggestions: distinct names below a parent for "*.parent" */
     bool qtype_blind;                /* no rule of the policy names a query type */
     const struct deployed *deployed; /* --deployed, or NULL */
+    const struct advanced_rule *advanced; /* the policy's Advanced rules, in evaluation order */
+    size_t n_advanced;
 };
 
 struct report;
@@ -66,6 +81,10 @@ void report_note_unprintable(struct report *r, const char *type, const char *cli
 void report_note_shape(struct report *r, dnsfw_log_shape shape);
 void report_set_input(struct report *r, uint64_t files, uint64_t bytes, uint64_t outside_window,
                       uint64_t unknown_version);
+
+struct egress;
+/* With --flow-log: the join's results go into the report ("direct_ip", "egress"). */
+void report_set_egress(struct report *r, struct egress *e);
 
 /* Write the report; returns 0 or -1 (out of memory, write error). */
 int report_print(struct report *r, enum report_format format, FILE *out);

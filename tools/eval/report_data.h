@@ -32,11 +32,14 @@ struct name_stat {
     char first[40], last[40];
     struct small_set types, clients, instances;
     struct small_set blocked_hops; /* chain names blocked on their own (suggestions) */
+    const char *domain;            /* registrable domain (report_registrable), interned */
+    bool registrable;              /* the name has one (not a public suffix, not one label) */
+    bool icann;                    /* and it sits right below an ICANN public suffix */
+    struct exfil_domain *exfil;    /* the exfiltration measures of that domain, or NULL */
     uint64_t logged_block;         /* records AWS logged as BLOCK */
     struct small_set block_lists;  /* firewall_domain_list_id of those records */
     uint64_t nxdomain;             /* records answered NXDOMAIN */
     uint64_t other_class;          /* records of a class other than IN */
-    char *domain;                  /* registrable domain, once asked for (report_domain_of) */
     struct {                       /* the verdicts of the last record without a chain */
         bool valid;
         uint16_t qtype; /* 0 when the policy has no rule for a query type */
@@ -62,6 +65,20 @@ static inline uint64_t name_blocked(const void *p)
     return n->own_blocked + n->chain_blocked;
 }
 
+struct strmap;
+struct exfil;
+
+/* What the exfiltration part of every report says of itself. */
+extern const char report_exfil_note[];
+
+/* The exfiltration heuristics' flagged domains (report_exfil.c), each with example names
+ * and the domain's verdict in enforce mode; sets *oom when out of memory. */
+cJSON *report_exfiltration(const struct report_options *o, const struct strmap *names,
+                           const struct exfil *x, bool *oom);
+/* What each DNS Firewall Advanced rule of the policy would act on, per the heuristics. */
+cJSON *report_advanced(const struct report_options *o, const struct strmap *names,
+                       const struct exfil *x, bool *oom);
+
 /* Allowlist suggestions (report_suggest.c). v: every name, heaviest-blocked first.
  * Sets *oom when out of memory (the result is then incomplete). */
 cJSON *report_suggestions(const struct report_options *o, const psl_ctx_t *psl,
@@ -85,5 +102,10 @@ struct report_groups {
 /* Renderers for people (report_render.c): root is the report without "would_block". */
 void report_render_text(const cJSON *root, const struct report_groups *groups, FILE *out);
 void report_render_markdown(const cJSON *root, const struct report_groups *groups, FILE *out);
+/* The sections beyond the policy (report_render_egress.c), after the others; direct: the
+ * direct-IP groups one at a time (with --flow-log), or NULL. */
+void report_render_egress_text(const cJSON *root, const struct report_groups *direct, FILE *out);
+void report_render_egress_markdown(const cJSON *root, const struct report_groups *direct,
+                                   FILE *out);
 
 #endif

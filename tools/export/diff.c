@@ -66,8 +66,14 @@ static void emit(struct diff *d, const struct change *c)
     if (strcmp(c->kind, "entry") == 0)
         fprintf(f, "domain list \"%s\": %s %s\n", c->list, strcmp(c->what, "missing") ? "+" : "-",
                 c->entry);
-    else if (strcmp(c->kind, "fail_open") == 0)
-        fprintf(f, "fail_open: %s -> %s\n", c->policy, c->deployed);
+    else if (strcmp(c->what, "unknown") == 0) {
+        if (c->group)
+            fprintf(f, "rule group \"%s\": ", c->group);
+        fprintf(f, "%s: %s -> unknown (the deployed setting cannot be determined)\n", c->field,
+                c->policy ? c->policy : "(none)");
+    } else if (strcmp(c->kind, "fail_open") == 0 || strcmp(c->kind, "query_log") == 0)
+        fprintf(f, "%s: %s -> %s\n", c->field, c->policy ? c->policy : "(none)",
+                c->deployed ? c->deployed : "(none)");
     else {
         if (strcmp(c->kind, "list") == 0)
             fprintf(f, "domain list \"%s\"", c->list);
@@ -96,8 +102,43 @@ static void fill(struct strmap *s, const struct fw_list *l)
     }
 }
 
+static void list_field(struct diff *d, const struct fw_list *w, const char *field, const char *pv,
+                       const char *dv)
+{
+    if ((pv == NULL) != (dv == NULL) || (pv && strcmp(pv, dv) != 0))
+        emit(d, &(struct change){.kind = "list",
+                                 .what = "changed",
+                                 .list = w->name,
+                                 .priority = -1,
+                                 .field = field,
+                                 .policy = pv,
+                                 .deployed = dv});
+}
+
+/* An AWS-managed list: what AWS holds is not the policy's, so no entries are compared;
+ * which list it is (its name, its id in each Region both know) is. */
+static void managed(struct diff *d, const struct fw_list *w, const struct fw_list *h)
+{
+    list_field(d, w, "managed", w->managed ? "yes" : "no", h->managed ? "yes" : "no");
+    if (!w->managed || !h->managed)
+        return;
+    if (w->managed_name && h->managed_name)
+        list_field(d, w, "managed_name", w->managed_name, h->managed_name);
+    for (size_t i = 0; i < w->n_ids; i++) {
+        const char *hid = fw_list_managed_id(h, w->ids[i].region);
+        char field[80];
+        snprintf(field, sizeof field, "managed_id %s", w->ids[i].region);
+        if (hid)
+            list_field(d, w, field, w->ids[i].id, hid);
+    }
+}
+
 static void entries(struct diff *d, const struct fw_list *w, const struct fw_list *h)
 {
+    if (w->managed || h->managed) {
+        managed(d, w, h);
+        return;
+    }
     struct strmap ws = {0}, hs = {0};
     fill(&ws, w);
     fill(&hs, h);
@@ -152,6 +193,33 @@ static void norm_domain(const char *s, char *out, size_t size)
     out[n] = '\0';
 }
 
+/* What two paired rules match: their domain lists, or their DNS Firewall Advanced
+ * protections and thresholds (a list against a protection shows as both changed). */
+static void compare_sources(struct diff *d, const struct fw_group *g, const struct fw_rule *w,
+                            const struct fw_rule *h)
+{
+    if (w->threat || h->threat) {
+        field(d, g, w, "dns_threat_protection", dnsfw_threat_name(w->threat),
+              dnsfw_threat_name(h->threat));
+        field(d, g, w, "confidence_threshold", dnsfw_confidence_name(w->confidence),
+              dnsfw_confidence_name(h->confidence));
+        field(d, g, w, "domain_list", w->threat ? NULL : d->want->lists[w->list].name,
+              h->threat ? NULL : d->have->lists[h->list].name);
+        return;
+    }
+    if (d->lpair_w[w->list] != h->list)
+        field(d, g, w, "domain_list", d->want->lists[w->list].name, d->have->lists[h->list].name);
+}
+
+/* AWS's identity of a rule in its group: its domain list and query type, or for an
+ * Advanced rule its protection and query type. */
+static bool same_identity(const struct diff *d, const struct fw_rule *w, const struct fw_rule *h)
+{
+    if (w->threat || h->threat)
+        return w->threat == h->threat && w->qtype == h->qtype;
+    return d->lpair_w[w->list] == h->list && w->qtype == h->qtype;
+}
+
 static void compare_rules(struct diff *d, const struct fw_group *g, const struct fw_rule *w,
                           const struct fw_rule *h)
 {
@@ -180,8 +248,7 @@ static void compare_rules(struct diff *d, const struct fw_group *g, const struct
         fw_qtype_text(h->qtype, b);
     }
     field(d, g, w, "qtype", w->qtype ? a : NULL, h->qtype ? b : NULL);
-    if (d->lpair_w[w->list] != h->list)
-        field(d, g, w, "domain_list", d->want->lists[w->list].name, d->have->lists[h->list].name);
+    compare_sources(d, g, w, h);
 }
 
 /* pair[i]: the deployed rule paired with intended rule i, SIZE_MAX when none. */
@@ -194,18 +261,53 @@ static void pair_rules(struct diff *d, const struct fw_group *wg, const struct f
             const struct fw_rule *h = &hg->rules[j];
             if (taken[j])
                 continue;
-            bool same = by_identity ? d->lpair_w[w->list] == h->list && w->qtype == h->qtype
-                                    : w->priority == h->priority;
+            bool same = by_identity ? same_identity(d, w, h) : w->priority == h->priority;
             if (!same)
                 continue;
             pair[i] = j;
             taken[j] = true;
+            if (w->threat || h->threat)
+                continue;
             /* a deployed list known by id only pairs through the rule that uses it */
             if (d->lpair_w[w->list] == SIZE_MAX && d->lpair_h[h->list] == SIZE_MAX) {
                 d->lpair_w[w->list] = h->list;
                 d->lpair_h[h->list] = w->list;
             }
         }
+    }
+}
+
+static void query_log_field(struct diff *d, const char *field, const char *pv, const char *dv,
+                            bool unknown)
+{
+    if (unknown || (pv == NULL) != (dv == NULL) || (pv && strcmp(pv, dv) != 0))
+        emit(d, &(struct change){.kind = "query_log",
+                                 .what = unknown ? "unknown" : "changed",
+                                 .priority = -1,
+                                 .field = field,
+                                 .policy = pv,
+                                 .deployed = unknown ? NULL : dv});
+}
+
+/* Resolver query logging: where the logs go, the log group's retention, the
+ * configuration's name, its association with the VPC. */
+static void query_log(struct diff *d, const struct fw_query_log *w, const struct fw_query_log *h)
+{
+    query_log_field(d, "query_log_destination", fw_query_log_dest_name(w->dest),
+                    fw_query_log_dest_name(h->dest), h->dest == FW_QUERY_LOG_UNKNOWN);
+    if (h->dest == FW_QUERY_LOG_UNKNOWN || w->dest != h->dest || w->dest == FW_QUERY_LOG_NONE)
+        return;
+    query_log_field(d, "query_log_associated", w->associated ? "yes" : "no",
+                    h->associated ? "yes" : "no", false);
+    if (h->name)
+        query_log_field(d, "query_log_name", w->name, h->name, false);
+    if (w->dest == FW_QUERY_LOG_CLOUDWATCH) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", w->retention);
+        snprintf(b, sizeof b, "%d", h->retention);
+        query_log_field(d, "query_log_retention_days", a, b, h->retention < 0);
+    } else if (w->arn && h->arn) {
+        query_log_field(d, "query_log_arn", w->arn, h->arn, false);
     }
 }
 
@@ -282,6 +384,24 @@ size_t fw_diff(const struct fw_model *want, const struct fw_model *have, bool js
             continue;
         }
         const struct fw_group *hg = &have->groups[gpair[i]];
+        char prio[16];
+        snprintf(prio, sizeof prio, "%u", wg->priority);
+        if (!hg->priority_known)
+            emit(&d, &(struct change){.kind = "group",
+                                      .what = "unknown",
+                                      .group = wg->name,
+                                      .priority = -1,
+                                      .field = "association_priority",
+                                      .policy = prio});
+        if (wg->assoc_name && (!hg->assoc_name || strcmp(wg->assoc_name, hg->assoc_name) != 0) &&
+            hg->priority_known)
+            emit(&d, &(struct change){.kind = "group",
+                                      .what = hg->assoc_name ? "changed" : "unknown",
+                                      .group = wg->name,
+                                      .priority = -1,
+                                      .field = "association_name",
+                                      .policy = wg->assoc_name,
+                                      .deployed = hg->assoc_name});
         if (hg->priority_known && hg->priority != wg->priority) {
             char a[16], b[16];
             snprintf(a, sizeof a, "%u", wg->priority);
@@ -316,13 +436,16 @@ size_t fw_diff(const struct fw_model *want, const struct fw_model *have, bool js
                                       .what = "extra",
                                       .group = have->groups[j].name,
                                       .priority = -1});
-    if (have->fail_open >= 0 && have->fail_open != want->fail_open)
+    if (have->fail_open != want->fail_open)
         emit(&d, &(struct change){.kind = "fail_open",
-                                  .what = "changed",
+                                  .what = have->fail_open < 0 ? "unknown" : "changed",
                                   .priority = -1,
                                   .field = "fail_open",
                                   .policy = want->fail_open == 1 ? "ENABLED" : "DISABLED",
-                                  .deployed = have->fail_open == 1 ? "ENABLED" : "DISABLED"});
+                                  .deployed = have->fail_open < 0    ? NULL
+                                              : have->fail_open == 1 ? "ENABLED"
+                                                                     : "DISABLED"});
+    query_log(&d, &want->query_log, &have->query_log);
 out:
     for (size_t i = 0; rpair && taken && i < want->n_groups; i++) {
         free(rpair[i]);

@@ -5,6 +5,8 @@
  * (placeholder.invalid) is ignored. Rule groups pair by name; rules pair by what AWS
  * identifies them with (domain list and query type), then by priority; lists pair by
  * name, then through the rules that use them (a deployed list may be known by id only).
+ * A deployed setting the import could not determine (fail-open, an association priority
+ * or name, the query logging) is reported as "unknown", never taken as equal.
  */
 #ifndef DNSFW_TOOLS_DIFF_H
 #define DNSFW_TOOLS_DIFF_H

@@ -19,6 +19,10 @@
 #include "export.h"
 #include "import.h"
 #include "outset.h"
+#include "scope_map.h"
+#include "strmap.h"
+
+#include <cjson/cJSON.h>
 
 static void usage(FILE *f)
 {
@@ -31,7 +35,7 @@ static void usage(FILE *f)
                "AWS's limits are checked before anything is written.\n"
                "\n"
                "Formats (-o PATH: a file, '-' or nothing for stdout; a directory for cli,\n"
-               "domains and unbound):\n"
+               "domains, unbound, athena and duckdb):\n"
                "  cloudformation  a template: domain lists, rule groups with their rules,\n"
                "                  associations and the fail-open setting\n"
                "  cli             --cli-input-json documents for each route53resolver call,\n"
@@ -42,10 +46,17 @@ static void usage(FILE *f)
                "  unbound         unbound.conf with one RPZ zone per run of rules, and the zones\n"
                "  rpz             one response policy zone for the whole policy\n"
                "  dnsmasq         a dnsmasq configuration (needs --upstream)\n"
+               "  athena          SQL for Amazon Athena over the query logs in S3: tables,\n"
+               "                  the policy as data, the views (needs --s3-location, --vpc-id)\n"
+               "  duckdb          the same views for DuckDB over local logs: run.sql (needs\n"
+               "                  --log-path)\n"
                "\n"
                "  -p, --policy FILE        policy JSON ('-' = stdin); default: the platform's\n"
                "                           tiered policy with its built-in baseline\n"
                "      --mode MODE          observe or enforce (tiered policies only)\n"
+               "      --max-policy-bytes N the policy and its list files (or DEPLOYED's\n"
+               "                           files) may hold N bytes in all (K, M, G suffixes;\n"
+               "                           default 64M)\n"
                "  -f, --format FORMAT      one of the formats above\n"
                "      --vpc-id VPC         the VPC to associate (default: a template parameter,\n"
                "                           a run.sh argument or a Terraform variable); with\n"
@@ -61,7 +72,21 @@ static void usage(FILE *f)
                "      --max-domains N      the account's domain quota, if AWS raised it\n"
                "                           (default 100000)\n"
                "      --max-rules N        the rules-per-rule-group quota (default 100)\n"
-               "      --upstream ADDR[#PORT]  dnsmasq: where names that resolve are sent\n"
+               "      --upstream ADDR[#PORT]  dnsmasq: where names that resolve are sent\n");
+    fprintf(f, "      --query-log-destination cloudwatch|s3|firehose|none\n"
+               "                           cloudformation, cli, terraform: Resolver query\n"
+               "                           logging for the VPC (default cloudwatch: a log\n"
+               "                           group kept 30 days, as the platform deploys it);\n"
+               "                           with --diff, the logging expected\n"
+               "      --query-log-arn ARN  the S3 bucket or Firehose stream for s3 and firehose\n"
+               "                           (default: a template parameter or a variable)\n"
+               "      --s3-location S3URL  athena: the logs' .../AWSLogs/ACCOUNT/vpcdnsquerylogs/\n"
+               "                           folder (the policy's data goes beside AWSLogs/)\n"
+               "      --log-path GLOB      duckdb: the query logs to read (JSON lines, .gz)\n"
+               "      --scope-map FILE     athena, duckdb: which repository each client is\n"
+               "                           (as dnsfw-eval --scope-map), for per-repository counts\n"
+               "      --psl FILE           athena, duckdb: the Public Suffix List (default\n"
+               "                           /usr/share/publicsuffix/public_suffix_list.dat)\n"
                "\n"
                "  -i, --import DEPLOYED    read a deployed configuration (a CloudFormation\n"
                "                           template, or a directory of saved aws route53resolver\n"
@@ -79,9 +104,12 @@ static void usage(FILE *f)
 
 struct options {
     const char *policy, *mode, *format, *vpc, *output, *import, *diff, *upstream;
+    const char *s3_location, *log_path, *scope_map, *psl;
+    const char *query_log, *query_log_arn;
     const char *fail_open_resource;
     bool force, fqdn, json;
     unsigned long max_domains, max_rules;
+    size_t max_policy_bytes; /* 0: the library's default */
 };
 
 static bool parse_ulong(const char *arg, const char *opt, unsigned long *out)
@@ -105,6 +133,24 @@ static bool vpc_ok(const char *v)
     return strspn(v + 4, "0123456789abcdef") == n - 4;
 }
 
+/* One VPC id, or with several a comma-separated list of them. */
+static bool vpcs_ok(const char *v, bool several)
+{
+    char one[32];
+    for (const char *p = v;;) {
+        size_t n = strcspn(p, ",");
+        if (n >= sizeof one || (!several && p[n]))
+            return false;
+        memcpy(one, p, n);
+        one[n] = '\0';
+        if (!vpc_ok(one))
+            return false;
+        if (!p[n])
+            return true;
+        p += n + 1;
+    }
+}
+
 static bool upstream_ok(const char *u)
 {
     return *u && strspn(u, "0123456789abcdefABCDEF.:#") == strlen(u) && u[0] != '#';
@@ -122,6 +168,8 @@ static const struct {
     {"unbound", FMT_UNBOUND},
     {"rpz", FMT_RPZ},
     {"dnsmasq", FMT_DNSMASQ},
+    {"athena", FMT_ATHENA},
+    {"duckdb", FMT_DUCKDB},
 };
 
 static int buf_write(void *ud, const char *data, size_t len)
@@ -140,7 +188,146 @@ static uint64_t hash_policy(const dnsfw_policy *p)
     return h;
 }
 
-static int run_export(const struct options *op, const dnsfw_policy *p)
+/* The query logging the exports write and --diff expects: the platform's CloudWatch Logs
+ * group unless --query-log-destination says otherwise. */
+static int apply_query_log(const struct options *op, struct fw_model *m)
+{
+    struct fw_query_log *q = &m->query_log;
+    if (op->query_log)
+        q->dest = (enum fw_query_log_dest)fw_parse_query_log_dest(op->query_log);
+    if (q->dest == FW_QUERY_LOG_NONE)
+        q->associated = false;
+    if (!fw_set_string(&q->arn, op->query_log_arn)) {
+        tool_warn("out of memory");
+        return EXIT_SYSTEM;
+    }
+    return EXIT_CLEAN;
+}
+
+/* --query-log-arn: an S3 bucket (and prefix) or a Firehose delivery stream. */
+static bool query_log_arn_ok(const char *dest, const char *arn)
+{
+    const char *p = strncmp(arn, "arn:", 4) == 0 ? strchr(arn + 4, ':') : NULL;
+    if (!p || strpbrk(arn, "\"'\\ \t\n"))
+        return false;
+    if (strcmp(dest, "s3") == 0)
+        return strncmp(p, ":s3:::", 6) == 0 && p[6];
+    if (strcmp(dest, "firehose") == 0)
+        return strncmp(p, ":firehose:", 10) == 0 && strstr(p, ":deliverystream/");
+    return false;
+}
+
+/* The tiered form's repositories and their own allowlists, from the policy's JSON. */
+static int sql_scopes(const dnsfw_policy *p, struct sql_scope **out, size_t *n)
+{
+    struct buf b = {0};
+    *out = NULL;
+    *n = 0;
+    if (dnsfw_policy_dump_json(p, buf_write, &b) != DNSFW_OK) {
+        buf_free(&b);
+        return -1;
+    }
+    cJSON *root = cJSON_ParseWithLength(b.data, b.len);
+    buf_free(&b);
+    const cJSON *bps = cJSON_GetObjectItemCaseSensitive(root, "blueprints");
+    int rc = root ? 0 : -1;
+    size_t count = (size_t)cJSON_GetArraySize(bps);
+    struct sql_scope *sc = calloc(count + 1, sizeof *sc);
+    if (!sc)
+        rc = -1;
+    const cJSON *bp;
+    cJSON_ArrayForEach(bp, bps)
+    {
+        if (rc)
+            break;
+        const cJSON *repo = cJSON_GetObjectItemCaseSensitive(bp, "repo");
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(bp, "egress_allowlist");
+        struct fw_list l = {0};
+        const cJSON *e;
+        cJSON_ArrayForEach(e, list)
+        {
+            if (cJSON_IsString(e) &&
+                fw_list_add_spec(&l, e->valuestring, strlen(e->valuestring), NULL) == DNSFW_ENOMEM)
+                rc = -1;
+        }
+        if (!l.n_specs && fw_list_add_spec(&l, FW_PLACEHOLDER, strlen(FW_PLACEHOLDER), NULL))
+            rc = -1;
+        strmap_free(&l.seen, NULL);
+        sc[*n].repo = cJSON_IsString(repo) ? strdup(repo->valuestring) : NULL;
+        sc[*n].specs = l.specs;
+        sc[*n].n_specs = l.n_specs;
+        if (!sc[(*n)++].repo)
+            rc = -1;
+    }
+    cJSON_Delete(root);
+    *out = sc;
+    return rc;
+}
+
+static void sql_scopes_free(struct sql_scope *sc, size_t n)
+{
+    for (size_t i = 0; sc && i < n; i++) {
+        for (size_t j = 0; j < sc[i].n_specs; j++)
+            free(sc[i].specs[j]);
+        free(sc[i].specs);
+        free((char *)sc[i].repo);
+    }
+    free(sc);
+}
+
+static int run_sql(const struct options *op, dnsfw_policy *p, const struct fw_model *m,
+                   const struct export_opts *o, bool athena, struct outset *out)
+{
+    if (athena && (!op->s3_location || !op->vpc)) {
+        tool_warn("the athena format needs --s3-location (the logs' .../vpcdnsquerylogs/ "
+                  "folder in S3) and --vpc-id (the VPCs whose logs it reads)");
+        return EXIT_USAGE;
+    }
+    if (!athena && !op->log_path) {
+        tool_warn("the duckdb format needs --log-path GLOB: the query logs to read");
+        return EXIT_USAGE;
+    }
+    dnsfw_policy_info info;
+    dnsfw_policy_get_info(p, &info);
+    struct fw_model enforce;
+    struct sql_scope *scopes = NULL;
+    size_t n_scopes = 0;
+    struct scope_map *map = NULL;
+    int rc = EXIT_CLEAN;
+    if (info.tiered)
+        dnsfw_policy_set_mode(p, DNSFW_MODE_ENFORCE);
+    if (fw_model_from_policy(p, &enforce) || (info.tiered && sql_scopes(p, &scopes, &n_scopes)))
+        rc = EXIT_SYSTEM;
+    if (info.tiered)
+        dnsfw_policy_set_mode(p, info.mode);
+    if (!rc && op->scope_map)
+        rc = scope_map_load(op->scope_map, &map);
+    if (!rc) {
+        struct sql_input in = {
+            .model = m,
+            .enforce = &enforce,
+            .scoped_list = "blueprint-additional",
+            .scopes = scopes,
+            .n_scopes = n_scopes,
+            .scope_map = map,
+            .scope_map_path = op->scope_map,
+            .psl_path = op->psl ? op->psl : "/usr/share/publicsuffix/public_suffix_list.dat",
+            .log_path = op->log_path,
+            .s3_location = op->s3_location,
+            .vpc_ids = op->vpc,
+            .output_dir = op->output,
+        };
+        rc = export_sql(&in, o, athena, out);
+    } else if (rc == EXIT_SYSTEM) {
+        tool_warn("out of memory");
+    }
+    scope_map_free(map);
+    sql_scopes_free(scopes, n_scopes);
+    fw_model_free(&enforce);
+    return rc;
+}
+
+static int run_export(const struct options *op, dnsfw_policy *p)
 {
     enum export_format fmt = FMT_CLOUDFORMATION;
     size_t i = 0;
@@ -149,11 +336,15 @@ static int run_export(const struct options *op, const dnsfw_policy *p)
             break;
     if (i == sizeof formats / sizeof formats[0]) {
         tool_warn("unknown format \"%s\" (cloudformation, cli, terraform, domains, unbound, "
-                  "rpz, dnsmasq)",
+                  "rpz, dnsmasq, athena, duckdb)",
                   op->format);
         return EXIT_USAGE;
     }
     fmt = formats[i].format;
+    if (op->query_log_arn && fmt != FMT_CLOUDFORMATION && fmt != FMT_CLI && fmt != FMT_TERRAFORM) {
+        tool_warn("--query-log-arn is for the cloudformation, cli and terraform formats");
+        return EXIT_USAGE;
+    }
     if (fmt == FMT_DNSMASQ && !op->upstream) {
         tool_warn("the dnsmasq format needs --upstream ADDR[#PORT]: the server that resolves "
                   "the names the policy lets through");
@@ -175,6 +366,17 @@ static int run_export(const struct options *op, const dnsfw_policy *p)
         fw_model_free(&m);
         tool_warn("out of memory");
         return EXIT_SYSTEM;
+    }
+    if (apply_query_log(op, &m)) {
+        fw_model_free(&m);
+        return EXIT_SYSTEM;
+    }
+    if (fmt == FMT_CLI && !op->query_log_arn &&
+        (m.query_log.dest == FW_QUERY_LOG_S3 || m.query_log.dest == FW_QUERY_LOG_FIREHOSE)) {
+        fw_model_free(&m);
+        tool_warn("the cli format needs --query-log-arn with --query-log-destination %s",
+                  op->query_log);
+        return EXIT_USAGE;
     }
     bool aws =
         fmt == FMT_CLOUDFORMATION || fmt == FMT_CLI || fmt == FMT_TERRAFORM || fmt == FMT_DOMAINS;
@@ -206,6 +408,15 @@ static int run_export(const struct options *op, const dnsfw_policy *p)
     case FMT_DNSMASQ:
         rc = export_dnsmasq(&m, &o, &out);
         break;
+    case FMT_ATHENA:
+    case FMT_DUCKDB:
+        rc = run_sql(op, p, &m, &o, fmt == FMT_ATHENA, &out);
+        if (rc) {
+            fw_model_free(&m);
+            outset_free(&out);
+            return rc;
+        }
+        break;
     }
     fw_model_free(&m);
     if (rc || outset_failed(&out)) {
@@ -227,7 +438,11 @@ static int run_import(const struct options *op)
 {
     struct fw_model m;
     dnsfw_policy *p = NULL;
-    int rc = import_path(op->import, op->vpc, &m);
+    int rc = import_path(op->import, op->vpc, op->max_policy_bytes, &m);
+    if (!rc && m.fail_open < 0)
+        tool_warn("%s: FirewallFailOpen could not be determined; the policy says \"fail_open\": "
+                  "false (AWS's default): check it before you deploy",
+                  op->import);
     if (!rc) {
         int st = fw_model_to_policy(&m, &p);
         rc = st == DNSFW_ENOMEM ? EXIT_SYSTEM : st ? EXIT_INVALID : EXIT_CLEAN;
@@ -257,12 +472,12 @@ static int run_import(const struct options *op)
 static int run_diff(const struct options *op, const dnsfw_policy *p)
 {
     struct fw_model want, have;
-    if (fw_model_from_policy(p, &want)) {
+    if (fw_model_from_policy(p, &want) || apply_query_log(op, &want)) {
         fw_model_free(&want);
         tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
-    int rc = import_path(op->diff, op->vpc, &have);
+    int rc = import_path(op->diff, op->vpc, op->max_policy_bytes, &have);
     if (!rc) {
         size_t n = fw_diff(&want, &have, op->json, stdout);
         if (n == SIZE_MAX)
@@ -292,6 +507,13 @@ enum {
     OPT_MAX_RULES,
     OPT_UPSTREAM,
     OPT_JSON,
+    OPT_MAX_POLICY_BYTES,
+    OPT_S3_LOCATION,
+    OPT_LOG_PATH,
+    OPT_SCOPE_MAP,
+    OPT_PSL,
+    OPT_QUERY_LOG,
+    OPT_QUERY_LOG_ARN,
 };
 
 int main(int argc, char **argv)
@@ -311,6 +533,13 @@ int main(int argc, char **argv)
         {"import", required_argument, NULL, 'i'},
         {"diff", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
+        {"s3-location", required_argument, NULL, OPT_S3_LOCATION},
+        {"log-path", required_argument, NULL, OPT_LOG_PATH},
+        {"scope-map", required_argument, NULL, OPT_SCOPE_MAP},
+        {"psl", required_argument, NULL, OPT_PSL},
+        {"query-log-destination", required_argument, NULL, OPT_QUERY_LOG},
+        {"query-log-arn", required_argument, NULL, OPT_QUERY_LOG_ARN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -363,12 +592,34 @@ int main(int argc, char **argv)
         case OPT_JSON:
             op.json = true;
             break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &op.max_policy_bytes))
+                return EXIT_USAGE;
+            break;
+        case OPT_S3_LOCATION:
+            op.s3_location = optarg;
+            break;
+        case OPT_LOG_PATH:
+            op.log_path = optarg;
+            break;
+        case OPT_SCOPE_MAP:
+            op.scope_map = optarg;
+            break;
+        case OPT_PSL:
+            op.psl = optarg;
+            break;
+        case OPT_QUERY_LOG:
+            op.query_log = optarg;
+            break;
+        case OPT_QUERY_LOG_ARN:
+            op.query_log_arn = optarg;
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             usage(stderr);
             return EXIT_USAGE;
@@ -385,9 +636,29 @@ int main(int argc, char **argv)
                             "DEPLOYED (--help for more)");
         return EXIT_USAGE;
     }
-    if (op.vpc && !vpc_ok(op.vpc)) {
-        tool_warn("--vpc-id must look like vpc- and 8 or 17 hexadecimal digits, not \"%s\"",
+    if (op.vpc && !vpcs_ok(op.vpc, op.format && strcmp(op.format, "athena") == 0)) {
+        tool_warn("--vpc-id must look like vpc- and 8 or 17 hexadecimal digits (athena: "
+                  "several, separated by commas), not \"%s\"",
                   op.vpc);
+        return EXIT_USAGE;
+    }
+    if (op.query_log &&
+        (fw_parse_query_log_dest(op.query_log) < 0 || strcmp(op.query_log, "unknown") == 0)) {
+        tool_warn("--query-log-destination must be cloudwatch, s3, firehose or none, not \"%s\"",
+                  op.query_log);
+        return EXIT_USAGE;
+    }
+    if (op.query_log_arn &&
+        !query_log_arn_ok(op.query_log ? op.query_log : "cloudwatch", op.query_log_arn)) {
+        tool_warn("--query-log-arn goes with --query-log-destination s3 (arn:aws:s3:::BUCKET) "
+                  "or firehose (arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME), not "
+                  "\"%s\"",
+                  op.query_log_arn);
+        return EXIT_USAGE;
+    }
+    if (op.s3_location && (strncmp(op.s3_location, "s3://", 5) != 0 || !op.s3_location[5] ||
+                           strpbrk(op.s3_location, "'\\ \t\n"))) {
+        tool_warn("--s3-location must be an s3://BUCKET/... URL, not \"%s\"", op.s3_location);
         return EXIT_USAGE;
     }
     if (op.upstream && !upstream_ok(op.upstream)) {
@@ -408,7 +679,8 @@ int main(int argc, char **argv)
         return run_import(&op);
     }
     dnsfw_policy *p;
-    int rc = tool_load_policy(op.policy, op.mode, &p);
+    dnsfw_load_limits limits = {.max_bytes = op.max_policy_bytes};
+    int rc = tool_load_policy_limited(op.policy, op.mode, &limits, &p);
     if (rc)
         return rc;
     rc = op.diff ? run_diff(&op, p) : run_export(&op, p);

@@ -21,6 +21,8 @@ enum export_format {
     FMT_UNBOUND,
     FMT_RPZ,
     FMT_DNSMASQ,
+    FMT_ATHENA,
+    FMT_DUCKDB,
 };
 
 enum fail_open_resource {
@@ -53,6 +55,31 @@ int export_domains(const struct fw_model *m, const struct export_opts *o, struct
 int export_unbound(const struct fw_model *m, const struct export_opts *o, struct outset *out);
 int export_rpz(const struct fw_model *m, const struct export_opts *o, struct outset *out);
 int export_dnsmasq(const struct fw_model *m, const struct export_opts *o, struct outset *out);
+
+/* The SQL formats (export_sql.c) need more than the model. */
+struct scope_map;
+struct sql_scope {
+    const char *repo;
+    char **specs; /* normalised, each once; placeholder.invalid when the allowlist is empty */
+    size_t n_specs;
+};
+struct sql_input {
+    const struct fw_model *model;   /* the policy in its mode */
+    const struct fw_model *enforce; /* the same policy in enforce mode (same shape) */
+    const char *scoped_list;        /* tiered form: the list a scope replaces */
+    const struct sql_scope *scopes; /* tiered form: each repository's own allowlist */
+    size_t n_scopes;
+    const struct scope_map *scope_map; /* --scope-map, or NULL */
+    const char *scope_map_path;
+    const char *psl_path;    /* the Public Suffix List (public_suffix_list.dat) */
+    const char *log_path;    /* duckdb: the logs' glob */
+    const char *s3_location; /* athena: the logs' vpcdnsquerylogs/ folder */
+    const char *vpc_ids;     /* athena: the VPCs, comma-separated */
+    const char *output_dir;  /* duckdb: where data/ is, for run.sql */
+};
+/* Returns an exit code; problems are reported. */
+int export_sql(const struct sql_input *in, const struct export_opts *o, bool athena,
+               struct outset *out);
 
 /* --- shared by the writers (export_names.c) -------------------------------------------- */
 

@@ -23,20 +23,24 @@ static const char lambda_code[] =
     "import cfnresponse\n"
     "\n"
     "# Sets FirewallFailOpen for the VPC with UpdateFirewallConfig; when the resource is\n"
-    "# deleted, puts back AWS's default, DISABLED. Written by dnsfw-export.\n"
+    "# deleted, puts back AWS's default, DISABLED, and, as the platform's construct does,\n"
+    "# succeeds when the VPC or its configuration is already gone. Written by dnsfw-export.\n"
+    "GONE = (\"ResourceNotFoundException\", \"ValidationException\")\n"
+    "\n"
     "def handler(event, context):\n"
     "    props = event[\"ResourceProperties\"]\n"
     "    vpc = props[\"ResourceId\"]\n"
+    "    delete = event[\"RequestType\"] == \"Delete\"\n"
     "    status = cfnresponse.SUCCESS\n"
     "    try:\n"
-    "        value = props[\"FirewallFailOpen\"]\n"
-    "        if event[\"RequestType\"] == \"Delete\":\n"
-    "            value = \"DISABLED\"\n"
+    "        value = \"DISABLED\" if delete else props[\"FirewallFailOpen\"]\n"
     "        boto3.client(\"route53resolver\").update_firewall_config(\n"
     "            ResourceId=vpc, FirewallFailOpen=value)\n"
     "    except Exception as e:\n"
+    "        code = getattr(e, \"response\", {}).get(\"Error\", {}).get(\"Code\", \"\")\n"
     "        print(\"UpdateFirewallConfig failed: %s\" % e)\n"
-    "        status = cfnresponse.FAILED\n"
+    "        if not (delete and code in GONE):\n"
+    "            status = cfnresponse.FAILED\n"
     "    cfnresponse.send(event, context, status, {}, vpc)\n";
 
 static cJSON *get_att(const char *resource, const char *attribute)
@@ -57,6 +61,72 @@ static cJSON *vpc_value(const struct export_opts *o)
     return ref;
 }
 
+#define MANAGED_MAP "DnsfwManagedDomainLists"
+
+/* An AWS-managed list's id: the same everywhere, or looked up by Region. */
+static cJSON *managed_ref(const struct fw_list *l, const char *key)
+{
+    const char *any = fw_list_managed_id(l, "*");
+    if (any)
+        return cJSON_CreateString(any);
+    cJSON *o = cJSON_CreateObject();
+    cJSON *a = cJSON_AddArrayToObject(o, "Fn::FindInMap");
+    cJSON_AddItemToArray(a, cJSON_CreateString(MANAGED_MAP));
+    cJSON *region = cJSON_CreateObject();
+    cJSON_AddStringToObject(region, "Ref", "AWS::Region");
+    cJSON_AddItemToArray(a, region);
+    cJSON_AddItemToArray(a, cJSON_CreateString(key));
+    return o;
+}
+
+/* Mappings (Region -> key -> id) and Metadata (key -> name, managed name, ids) of the
+ * managed lists; the Metadata brings them back on --import. */
+static void add_managed(cJSON *t, cJSON *meta, const struct fw_model *m, char (*keys)[128])
+{
+    cJSON *map = NULL, *md = NULL;
+    for (size_t i = 0; i < m->n_lists; i++) {
+        const struct fw_list *l = &m->lists[i];
+        if (!l->managed)
+            continue;
+        if (!md)
+            md = cJSON_AddObjectToObject(meta, "ManagedDomainLists");
+        cJSON *e = cJSON_AddObjectToObject(md, keys[i]);
+        cJSON_AddStringToObject(e, "Name", l->name);
+        if (l->managed_name)
+            cJSON_AddStringToObject(e, "Managed", l->managed_name);
+        else
+            cJSON_AddTrueToObject(e, "Managed");
+        cJSON *ids = cJSON_AddObjectToObject(e, "Ids");
+        for (size_t j = 0; j < l->n_ids; j++) {
+            cJSON_AddStringToObject(ids, l->ids[j].region, l->ids[j].id);
+            if (strcmp(l->ids[j].region, "*") == 0)
+                continue;
+            if (!map)
+                map = cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Mappings"), MANAGED_MAP);
+            cJSON *row = cJSON_GetObjectItemCaseSensitive(map, l->ids[j].region);
+            if (!row)
+                row = cJSON_AddObjectToObject(map, l->ids[j].region);
+            cJSON_AddStringToObject(row, keys[i], l->ids[j].id);
+        }
+    }
+}
+
+/* What the rule matches: its domain list, or a DNS Firewall Advanced protection with its
+ * confidence threshold (the CloudFormation schema takes one or the other). */
+static void add_match_source(cJSON *p, const struct fw_model *m, const struct fw_rule *r,
+                             char (*list_ids)[128])
+{
+    if (r->threat) {
+        cJSON_AddStringToObject(p, "DnsThreatProtection", dnsfw_threat_name(r->threat));
+        cJSON_AddStringToObject(p, "ConfidenceThreshold", dnsfw_confidence_name(r->confidence));
+        return;
+    }
+    const struct fw_list *l = &m->lists[r->list];
+    cJSON_AddItemToObject(p, "FirewallDomainListId",
+                          l->managed ? managed_ref(l, list_ids[r->list])
+                                     : get_att(list_ids[r->list], "Id"));
+}
+
 static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
                               char (*list_ids)[128])
 {
@@ -64,7 +134,7 @@ static cJSON *rule_properties(const struct fw_model *m, const struct fw_rule *r,
     char qtype[16];
     cJSON_AddNumberToObject(p, "Priority", r->priority);
     cJSON_AddStringToObject(p, "Action", dnsfw_action_name(r->action));
-    cJSON_AddItemToObject(p, "FirewallDomainListId", get_att(list_ids[r->list], "Id"));
+    add_match_source(p, m, r, list_ids);
     if (r->action == DNSFW_ACTION_BLOCK)
         cJSON_AddStringToObject(p, "BlockResponse", dnsfw_block_response_name(r->response));
     if (r->response == DNSFW_RESPONSE_OVERRIDE) {
@@ -108,8 +178,11 @@ static void add_fail_open(cJSON *resources, const struct fw_model *m, const stru
     cJSON_AddStringToObject(doc, "Version", "2012-10-17");
     st = cJSON_CreateObject();
     cJSON_AddStringToObject(st, "Effect", "Allow");
-    /* UpdateFirewallConfig has no resource-level permissions */
-    cJSON_AddStringToObject(st, "Action", "route53resolver:UpdateFirewallConfig");
+    /* UpdateFirewallConfig needs ec2:DescribeVpcs too; neither has resource-level
+     * permissions (the platform's construct grants the same) */
+    cJSON *actions = cJSON_AddArrayToObject(st, "Action");
+    cJSON_AddItemToArray(actions, cJSON_CreateString("route53resolver:UpdateFirewallConfig"));
+    cJSON_AddItemToArray(actions, cJSON_CreateString("ec2:DescribeVpcs"));
     cJSON_AddStringToObject(st, "Resource", "*");
     cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "Statement"), st);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(rp, "Policies"), pol);
@@ -137,6 +210,41 @@ static void add_fail_open(cJSON *resources, const struct fw_model *m, const stru
     cJSON_AddStringToObject(cp, "FirewallFailOpen", m->fail_open == 1 ? "ENABLED" : "DISABLED");
 }
 
+#define QUERY_LOG_PARAMETER "QueryLogDestinationArn"
+
+/* Resolver query logging for the VPC: the platform's CloudWatch Logs group (30 days),
+ * or an S3 bucket or Firehose stream given by its ARN (--query-log-arn, or a parameter). */
+static void add_query_log(cJSON *res, const struct fw_model *m, const struct export_opts *o)
+{
+    const struct fw_query_log *q = &m->query_log;
+    if (q->dest == FW_QUERY_LOG_NONE || q->dest == FW_QUERY_LOG_UNKNOWN)
+        return;
+    cJSON *dest;
+    if (q->dest == FW_QUERY_LOG_CLOUDWATCH) {
+        cJSON *lg = cJSON_AddObjectToObject(res, "QueryLogGroup");
+        cJSON_AddStringToObject(lg, "Type", "AWS::Logs::LogGroup");
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(lg, "Properties"), "RetentionInDays",
+                                q->retention);
+        dest = get_att("QueryLogGroup", "Arn");
+    } else if (q->arn) {
+        dest = cJSON_CreateString(q->arn);
+    } else {
+        dest = cJSON_CreateObject();
+        cJSON_AddStringToObject(dest, "Ref", QUERY_LOG_PARAMETER);
+    }
+    cJSON *cfg = cJSON_AddObjectToObject(res, "QueryLogConfig");
+    cJSON_AddStringToObject(cfg, "Type", "AWS::Route53Resolver::ResolverQueryLoggingConfig");
+    cJSON *p = cJSON_AddObjectToObject(cfg, "Properties");
+    cJSON_AddStringToObject(p, "Name", q->name ? q->name : FW_QUERY_LOG_NAME);
+    cJSON_AddItemToObject(p, "DestinationArn", dest);
+    cJSON *as = cJSON_AddObjectToObject(res, "QueryLogAssociation");
+    cJSON_AddStringToObject(as, "Type",
+                            "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation");
+    p = cJSON_AddObjectToObject(as, "Properties");
+    cJSON_AddItemToObject(p, "ResolverQueryLogConfigId", get_att("QueryLogConfig", "Id"));
+    cJSON_AddItemToObject(p, "ResourceId", vpc_value(o));
+}
+
 int export_cloudformation(const struct fw_model *m, const struct export_opts *o, struct outset *out)
 {
     struct strmap seen = {0};
@@ -148,9 +256,10 @@ int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
         free(list_ids), free(group_ids), free(assoc_ids), cJSON_Delete(t);
         return -1;
     }
-    /* reserved for the fail-open resources */
-    const char *fixed[] = {"FirewallConfig", "FirewallConfigRole", "FirewallConfigFunction"};
-    for (size_t i = 0; i < 3; i++) {
+    /* reserved for the fail-open and query-logging resources */
+    const char *fixed[] = {"FirewallConfig", "FirewallConfigRole", "FirewallConfigFunction",
+                           "QueryLogGroup",  "QueryLogConfig",     "QueryLogAssociation"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         void **slot = strmap_slot(&seen, fixed[i], strlen(fixed[i]));
         if (slot)
             *slot = (void *)1;
@@ -162,17 +271,35 @@ int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
                             "dnsfw-export");
     cJSON *meta = cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Metadata"), "libdnsfw");
     cJSON_AddStringToObject(meta, "FirewallFailOpen", m->fail_open == 1 ? "ENABLED" : "DISABLED");
+    bool arn_param =
+        (m->query_log.dest == FW_QUERY_LOG_S3 || m->query_log.dest == FW_QUERY_LOG_FIREHOSE) &&
+        !m->query_log.arn;
+    cJSON *params = !o->vpc_id || arn_param ? cJSON_AddObjectToObject(t, "Parameters") : NULL;
     if (!o->vpc_id) {
-        cJSON *par =
-            cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Parameters"), VPC_PARAMETER);
+        cJSON *par = cJSON_AddObjectToObject(params, VPC_PARAMETER);
         cJSON_AddStringToObject(par, "Type", "AWS::EC2::VPC::Id");
         cJSON_AddStringToObject(par, "Description",
                                 "The VPC whose DNS queries the rule groups filter");
     }
+    if (arn_param) {
+        cJSON *par = cJSON_AddObjectToObject(params, QUERY_LOG_PARAMETER);
+        cJSON_AddStringToObject(par, "Type", "String");
+        cJSON_AddStringToObject(par, "Description",
+                                m->query_log.dest == FW_QUERY_LOG_S3
+                                    ? "The S3 bucket (arn:aws:s3:::BUCKET[/PREFIX]) that "
+                                      "receives the Resolver query logs"
+                                    : "The Firehose delivery stream that receives the "
+                                      "Resolver query logs");
+    }
     cJSON *res = cJSON_AddObjectToObject(t, "Resources");
 
+    struct strmap managed_keys = {0};
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
+        if (l->managed) { /* AWS's: referenced, never created */
+            export_ident(&managed_keys, IDENT_CFN, "", l->name, list_ids[i], sizeof list_ids[i]);
+            continue;
+        }
         export_ident(&seen, IDENT_CFN, "List", l->name, list_ids[i], sizeof list_ids[i]);
         cJSON *r = cJSON_AddObjectToObject(res, list_ids[i]);
         cJSON_AddStringToObject(r, "Type", "AWS::Route53Resolver::FirewallDomainList");
@@ -218,10 +345,13 @@ int export_cloudformation(const struct fw_model *m, const struct export_opts *o,
         cJSON_AddItemToObject(p, "FirewallRuleGroupId", get_att(group_ids[i], "Id"));
         cJSON_AddItemToObject(p, "VpcId", vpc_value(o));
         cJSON_AddNumberToObject(p, "Priority", g->priority);
-        cJSON_AddStringToObject(p, "Name", g->name);
+        cJSON_AddStringToObject(p, "Name", g->assoc_name ? g->assoc_name : g->name);
     }
+    add_query_log(res, m, o);
     if (o->fail_open_resource == FAIL_OPEN_LAMBDA)
         add_fail_open(res, m, o, assoc_ids);
+    add_managed(t, meta, m, list_ids);
+    strmap_free(&managed_keys, NULL);
 
     struct buf *b = outset_add(out, "template.json", false);
     if (b)

@@ -40,6 +40,27 @@ static void document(struct cli *c, const char *op, const char *label, cJSON *do
     cJSON_Delete(doc);
 }
 
+/* Only in a run.sh whose policy has AWS-managed lists. */
+static const char managed_function[] =
+    "# managed_list AWS_NAME \"REGION=ID ...\": the id of an AWS-managed domain list in\n"
+    "# the Region the CLI uses, from the policy's ids, else looked up by its name\n"
+    "managed_list() {\n"
+    "    region=${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}\n"
+    "    for pair in $2; do\n"
+    "        case ${pair%%=*} in\n"
+    "        \"$region\" | '*') echo \"${pair#*=}\"; return 0 ;;\n"
+    "        esac\n"
+    "    done\n"
+    "    if [ -n \"$1\" ]; then\n"
+    "        aws route53resolver list-firewall-domain-lists \\\n"
+    "            --query \"FirewallDomainLists[?Name=='$1'].Id\" --output text\n"
+    "        return 0\n"
+    "    fi\n"
+    "    echo \"dnsfw: no id of an AWS-managed list for Region '$region'\" >&2\n"
+    "    exit 1\n"
+    "}\n"
+    "\n";
+
 static const char script_head[] =
     "#!/bin/sh\n"
     "# Creates the Route 53 Resolver DNS Firewall configuration exported by dnsfw-export,\n"
@@ -67,6 +88,25 @@ static const char script_head[] =
     "    '' | *[!A-Za-z0-9-]*) echo \"dnsfw: unexpected id for $1: '$2'\" >&2; exit 1 ;;\n"
     "    esac\n"
     "    printf 's/@%s@/%s/g\\n' \"$1\" \"$2\" >>\"$work/ids.sed\"\n"
+    "}\n"
+    "\n"
+    "# remember_arn NAME ARN: as remember, for an ARN\n"
+    "remember_arn() {\n"
+    "    case $2 in\n"
+    "    arn:*) ;;\n"
+    "    *) echo \"dnsfw: unexpected ARN for $1: '$2'\" >&2; exit 1 ;;\n"
+    "    esac\n"
+    "    case $2 in\n"
+    "    *[!A-Za-z0-9:/_.*-]*) echo \"dnsfw: unexpected ARN for $1: '$2'\" >&2; exit 1 ;;\n"
+    "    esac\n"
+    "    printf 's|@%s@|%s|g\\n' \"$1\" \"$2\" >>\"$work/ids.sed\"\n"
+    "}\n"
+    "\n"
+    "# run_logs DOC OPERATION: an \"aws logs\" call\n"
+    "run_logs() {\n"
+    "    sed -f \"$work/ids.sed\" \"$1\" >\"$work/request.json\"\n"
+    "    echo \"dnsfw: logs $2 ($1)\" >&2\n"
+    "    aws logs \"$2\" --cli-input-json \"file://$work/request.json\"\n"
     "}\n"
     "\n"
     "# settle LIST_ID: wait until AWS has applied a domain list update\n"
@@ -119,6 +159,16 @@ static const char snapshot[] =
     "        >\"$dir/list-firewall-rule-group-associations.json\"\n"
     "    r53 list-firewall-configs >\"$dir/list-firewall-configs.json\"\n"
     "fi\n"
+    "r53 list-resolver-query-log-configs >\"$dir/list-resolver-query-log-configs.json\"\n"
+    "if [ $# -eq 2 ]; then\n"
+    "    r53 list-resolver-query-log-config-associations \\\n"
+    "        --filters \"Name=ResourceId,Values=$2\" \\\n"
+    "        >\"$dir/list-resolver-query-log-config-associations.json\"\n"
+    "else\n"
+    "    r53 list-resolver-query-log-config-associations \\\n"
+    "        >\"$dir/list-resolver-query-log-config-associations.json\"\n"
+    "fi\n"
+    "aws logs describe-log-groups --output json >\"$dir/describe-log-groups.json\"\n"
     "for g in $(aws route53resolver list-firewall-rule-groups \\\n"
     "    --query 'FirewallRuleGroups[].Id' --output text); do\n"
     "    r53 list-firewall-rules --firewall-rule-group-id \"$g\" \\\n"
@@ -137,6 +187,14 @@ static void lists(struct cli *c)
     char file[256], id[40], spec[AWS_SPEC_MAX + 3];
     for (size_t i = 0; i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
+        if (l->managed) { /* AWS's list: its id in the Region run.sh runs in */
+            buf_printf(c->sh, "LIST_%zu=$(managed_list '%s' '", i + 1,
+                       l->managed_name ? l->managed_name : "");
+            for (size_t j = 0; j < l->n_ids; j++)
+                buf_printf(c->sh, "%s%s=%s", j ? " " : "", l->ids[j].region, l->ids[j].id);
+            buf_printf(c->sh, "')\nremember LIST_%zu \"$LIST_%zu\"\n", i + 1, i + 1);
+            continue;
+        }
         cJSON *d = cJSON_CreateObject();
         export_request_id(c->o, "list", l->name, 0, id);
         cJSON_AddStringToObject(d, "CreatorRequestId", id);
@@ -166,6 +224,73 @@ static void lists(struct cli *c)
     }
 }
 
+/* CreateFirewallRule's match source: the list created earlier, or a DNS Firewall Advanced
+ * protection with its confidence threshold. */
+static void add_match_source(cJSON *d, const struct fw_rule *r)
+{
+    if (r->threat) {
+        cJSON_AddStringToObject(d, "DnsThreatProtection", dnsfw_threat_name(r->threat));
+        cJSON_AddStringToObject(d, "ConfidenceThreshold", dnsfw_confidence_name(r->confidence));
+        return;
+    }
+    char placeholder[32];
+    snprintf(placeholder, sizeof placeholder, "@LIST_%zu@", r->list + 1);
+    cJSON_AddStringToObject(d, "FirewallDomainListId", placeholder);
+}
+
+/* Resolver query logging: a CloudWatch Logs group kept FW_QUERY_LOG_RETENTION days (or the
+ * S3 bucket or Firehose stream of --query-log-arn), a query logging configuration that
+ * sends to it, and its association with the VPC. */
+static void query_log(struct cli *c, const char *vpc)
+{
+    const struct fw_query_log *q = &c->m->query_log;
+    char file[256], id[40], group[128];
+    if (q->dest == FW_QUERY_LOG_NONE || q->dest == FW_QUERY_LOG_UNKNOWN)
+        return;
+    const char *name = q->name ? q->name : FW_QUERY_LOG_NAME;
+    const char *dest = q->arn;
+    if (q->dest == FW_QUERY_LOG_CLOUDWATCH) {
+        snprintf(group, sizeof group, "/dnsfw/%s", name);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "logGroupName", group);
+        document(c, "logs-create-log-group", name, d, file, sizeof file);
+        buf_printf(c->sh,
+                   "arn=$(aws logs describe-log-groups --log-group-name-prefix '%s' \\\n"
+                   "    --query \"logGroups[?logGroupName=='%s'].arn | [0]\" --output text)\n"
+                   "if [ \"$arn\" = None ] || [ -z \"$arn\" ]; then\n"
+                   "    run_logs %s create-log-group\n"
+                   "    arn=$(aws logs describe-log-groups --log-group-name-prefix '%s' \\\n"
+                   "        --query \"logGroups[?logGroupName=='%s'].arn | [0]\" --output text)\n"
+                   "fi\n"
+                   "remember_arn LOG_GROUP_ARN \"$arn\"\n",
+                   group, group, file, group, group);
+        d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "logGroupName", group);
+        cJSON_AddNumberToObject(d, "retentionInDays", q->retention);
+        document(c, "logs-put-retention-policy", name, d, file, sizeof file);
+        buf_printf(c->sh, "run_logs %s put-retention-policy\n", file);
+        dest = "@LOG_GROUP_ARN@";
+    }
+    cJSON *d = cJSON_CreateObject();
+    export_request_id(c->o, "query-log", name, 0, id);
+    cJSON_AddStringToObject(d, "CreatorRequestId", id);
+    cJSON_AddStringToObject(d, "Name", name);
+    cJSON_AddStringToObject(d, "DestinationArn", dest ? dest : "");
+    document(c, "create-resolver-query-log-config", name, d, file, sizeof file);
+    buf_printf(c->sh,
+               "QUERY_LOG=$(run %s create-resolver-query-log-config ResolverQueryLogConfig.Id)\n"
+               "remember QUERY_LOG \"$QUERY_LOG\"\n",
+               file);
+    d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "ResolverQueryLogConfigId", "@QUERY_LOG@");
+    cJSON_AddStringToObject(d, "ResourceId", vpc);
+    document(c, "associate-resolver-query-log-config", name, d, file, sizeof file);
+    buf_printf(c->sh,
+               "run %s associate-resolver-query-log-config "
+               "ResolverQueryLogConfigAssociation.Id >/dev/null\n",
+               file);
+}
+
 static void groups(struct cli *c)
 {
     const struct fw_model *m = c->m;
@@ -188,8 +313,7 @@ static void groups(struct cli *c)
             cJSON_AddStringToObject(d, "CreatorRequestId", id);
             snprintf(placeholder, sizeof placeholder, "@GROUP_%zu@", i + 1);
             cJSON_AddStringToObject(d, "FirewallRuleGroupId", placeholder);
-            snprintf(placeholder, sizeof placeholder, "@LIST_%zu@", r->list + 1);
-            cJSON_AddStringToObject(d, "FirewallDomainListId", placeholder);
+            add_match_source(d, r);
             cJSON_AddNumberToObject(d, "Priority", r->priority);
             cJSON_AddStringToObject(d, "Action", dnsfw_action_name(r->action));
             if (r->action == DNSFW_ACTION_BLOCK)
@@ -222,7 +346,7 @@ static void groups(struct cli *c)
         cJSON_AddStringToObject(d, "FirewallRuleGroupId", placeholder);
         cJSON_AddStringToObject(d, "VpcId", vpc);
         cJSON_AddNumberToObject(d, "Priority", g->priority);
-        cJSON_AddStringToObject(d, "Name", g->name);
+        cJSON_AddStringToObject(d, "Name", g->assoc_name ? g->assoc_name : g->name);
         cJSON_AddStringToObject(d, "MutationProtection", "DISABLED");
         document(c, "associate-firewall-rule-group", g->name, d, file, sizeof file);
         buf_printf(c->sh,
@@ -236,6 +360,7 @@ static void groups(struct cli *c)
     document(c, "update-firewall-config", "vpc", d, file, sizeof file);
     buf_printf(c->sh, "run %s update-firewall-config FirewallConfig.FirewallFailOpen >/dev/null\n",
                file);
+    query_log(c, vpc);
 }
 
 int export_cli(const struct fw_model *m, const struct export_opts *o, struct outset *out)
@@ -254,6 +379,11 @@ int export_cli(const struct fw_model *m, const struct export_opts *o, struct out
             *slot = (void *)1;
     }
     buf_puts(c.sh, script_head);
+    for (size_t i = 0; i < m->n_lists; i++)
+        if (m->lists[i].managed) {
+            buf_puts(c.sh, managed_function);
+            break;
+        }
     if (!o->vpc_id) {
         buf_puts(c.sh, "if [ $# -ne 1 ]; then\n"
                        "    echo \"usage: $0 VPC_ID (the VPC whose DNS queries the rule groups "

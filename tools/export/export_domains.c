@@ -14,6 +14,8 @@ int export_domains(const struct fw_model *m, const struct export_opts *o, struct
     int rc = 0;
     for (size_t i = 0; !rc && i < m->n_lists; i++) {
         const struct fw_list *l = &m->lists[i];
+        if (l->managed) /* AWS's list: nothing to import */
+            continue;
         export_ident(&seen, IDENT_FILE, "", l->name, file, sizeof file - 4);
         strcat(file, ".txt");
         struct buf *b = outset_add(out, file, false);

@@ -27,6 +27,20 @@ static void check_lists(struct aws_limits *c, const struct fw_model *m, enum exp
         const struct fw_list *l = &m->lists[i];
         struct aws_limit_where w = {.list = l->name, .spec = SIZE_MAX};
         aws_limits_name(c, "domain list", l->name, &w);
+        if (l->managed) { /* AWS's list: nothing of it is written but its id */
+            if (!l->n_ids && (f == FMT_CLOUDFORMATION || f == FMT_TERRAFORM)) {
+                diag_error(NULL, 0,
+                           "domain list \"%s\" is AWS-managed: %s refers to it by its id in "
+                           "each Region; give the policy its \"ids\"",
+                           l->name, f == FMT_CLOUDFORMATION ? "CloudFormation" : "Terraform");
+                c->errors++;
+            }
+            if (f == FMT_DOMAINS)
+                diag_warning(NULL, 0,
+                             "domain list \"%s\" is AWS-managed: no file is written for it",
+                             l->name);
+            continue;
+        }
         total += l->n_specs;
         for (size_t j = 0; j < l->n_specs; j++) {
             w.spec = j;
@@ -79,7 +93,7 @@ static void check_groups(struct aws_limits *c, const struct fw_model *m, enum ex
             struct aws_limit_where rw = {
                 .group = g->name, .spec = SIZE_MAX, .rule_priority = r->priority};
             aws_limits_rule(c, g->name, &ar, &rw);
-            if (f == FMT_TERRAFORM)
+            if (f == FMT_TERRAFORM && !r->threat) /* an Advanced rule has no list */
                 for (const struct fw_rule *o = g->rules; o < r; o++)
                     if (o->list == r->list)
                         diag_warning(NULL, 0,

@@ -21,13 +21,18 @@ const char *export_format_name(enum export_format f)
         return "rpz";
     case FMT_DNSMASQ:
         return "dnsmasq";
+    case FMT_ATHENA:
+        return "athena";
+    case FMT_DUCKDB:
+        return "duckdb";
     }
     return "?";
 }
 
 bool export_format_is_dir(enum export_format f)
 {
-    return f == FMT_CLI || f == FMT_DOMAINS || f == FMT_UNBOUND;
+    return f == FMT_CLI || f == FMT_DOMAINS || f == FMT_UNBOUND || f == FMT_ATHENA ||
+           f == FMT_DUCKDB;
 }
 
 void export_spec(const char *spec, bool fqdn, char *out)

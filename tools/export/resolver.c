@@ -21,6 +21,13 @@ int resolver_rules_get(const struct fw_model *m, const char *format, struct reso
         const struct fw_group *g = &m->groups[i];
         for (size_t j = 0; j < g->n_rules; j++) {
             const struct fw_rule *r = &g->rules[j];
+            if (r->threat) {
+                diag_warning(NULL, 0,
+                             "rule group \"%s\", rule %u is a DNS Firewall Advanced rule (%s): "
+                             "%s has no such detector, so the rule is left out",
+                             g->name, r->priority, dnsfw_threat_name(r->threat), format);
+                continue;
+            }
             if (r->qtype) {
                 char qt[16];
                 fw_qtype_text(r->qtype, qt);

@@ -162,7 +162,12 @@ static cJSON *hits_json(struct lint *l, const uint64_t *rule_hits, const uint64_
         else
             cJSON_AddNullToObject(o, "rule");
         cJSON_AddStringToObject(o, "action", dnsfw_action_name(ri.action));
-        cJSON_AddStringToObject(o, "domain_list", ri.domain_list_name);
+        if (ri.threat) { /* an Advanced rule: no list, and never a hit in replay */
+            cJSON_AddNullToObject(o, "domain_list");
+            cJSON_AddStringToObject(o, "dns_threat_protection", dnsfw_threat_name(ri.threat));
+        } else {
+            cJSON_AddStringToObject(o, "domain_list", ri.domain_list_name);
+        }
         cJSON_AddNumberToObject(o, "hits", (double)rule_hits[r]);
         cJSON_AddItemToArray(rules, o);
     }

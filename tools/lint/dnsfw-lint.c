@@ -55,6 +55,9 @@ static void usage(FILE *f)
                "                        publicsuffix package)\n"
                "      --max-domains N   the account's domain quota, if AWS raised it (100000)\n"
                "      --max-rules N     the rules-per-group quota, if AWS raised it (100)\n"
+               "      --max-policy-bytes N\n"
+               "                        the policy and its list files may hold N bytes in all\n"
+               "                        (K, M, G suffixes; default 64M)\n"
                "      --presets         list the ecosystem presets, their hosts and sources\n"
                "\n"
                "  -h, --help            show this help\n"
@@ -70,6 +73,7 @@ struct options {
     size_t n_logs;
     const char *log_format, *log_pattern, *since, *until;
     unsigned long narrow_max, max_domains, max_rules;
+    size_t max_policy_bytes; /* 0: the library's default */
     bool presets;
 };
 
@@ -101,27 +105,30 @@ static int parse_options(int argc, char **argv, struct options *o)
         OPT_MAX_DOMAINS,
         OPT_MAX_RULES,
         OPT_PRESETS,
+        OPT_MAX_POLICY_BYTES,
     };
-    static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
-                                         {"mode", required_argument, NULL, OPT_MODE},
-                                         {"scope", required_argument, NULL, OPT_SCOPE},
-                                         {"log", required_argument, NULL, 'l'},
-                                         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
-                                         {"log-pattern", required_argument, NULL, OPT_LOG_PATTERN},
-                                         {"since", required_argument, NULL, OPT_SINCE},
-                                         {"until", required_argument, NULL, OPT_UNTIL},
-                                         {"narrow-max", required_argument, NULL, OPT_NARROW},
-                                         {"expect", required_argument, NULL, 'e'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-                                         {"color", required_argument, NULL, OPT_COLOR},
-                                         {"psl", required_argument, NULL, OPT_PSL},
-                                         {"max-domains", required_argument, NULL, OPT_MAX_DOMAINS},
-                                         {"max-rules", required_argument, NULL, OPT_MAX_RULES},
-                                         {"presets", no_argument, NULL, OPT_PRESETS},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"version", no_argument, NULL, 'V'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"mode", required_argument, NULL, OPT_MODE},
+        {"scope", required_argument, NULL, OPT_SCOPE},
+        {"log", required_argument, NULL, 'l'},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"log-pattern", required_argument, NULL, OPT_LOG_PATTERN},
+        {"since", required_argument, NULL, OPT_SINCE},
+        {"until", required_argument, NULL, OPT_UNTIL},
+        {"narrow-max", required_argument, NULL, OPT_NARROW},
+        {"expect", required_argument, NULL, 'e'},
+        {"format", required_argument, NULL, 'f'},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"psl", required_argument, NULL, OPT_PSL},
+        {"max-domains", required_argument, NULL, OPT_MAX_DOMAINS},
+        {"max-rules", required_argument, NULL, OPT_MAX_RULES},
+        {"presets", no_argument, NULL, OPT_PRESETS},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
     int opt;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":p:l:e:f:hV", opts, NULL)) != -1) {
@@ -180,12 +187,16 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_PRESETS:
             o->presets = true;
             break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &o->max_policy_bytes))
+                return EXIT_USAGE;
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             return tool_option_error(opt, argv);
         }
@@ -223,7 +234,8 @@ static int pick(const char *arg, const char *opt, const char *const *names, int 
 static int run(const struct options *o, struct lint *l, enum output_format fmt, bool colour,
                enum severity fail_on)
 {
-    int rc = tool_load_policy(o->policy, o->mode, &l->policy);
+    dnsfw_load_limits limits = {.max_bytes = o->max_policy_bytes};
+    int rc = tool_load_policy_limited(o->policy, o->mode, &limits, &l->policy);
     if (rc)
         return rc;
     l->policy_file =

@@ -65,6 +65,8 @@ static int on_item(void *ud, const dnsfw_log_item *item)
     case DNSFW_ITEM_NOT_QUERY:
         rd->res->not_query++;
         break;
+    case DNSFW_ITEM_FLOW: /* only flow-log readers hand these over */
+        break;
     case DNSFW_ITEM_NOTICE: {
         char where[1200];
         log_location_text(&item->where, where, sizeof where);

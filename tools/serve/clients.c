@@ -22,7 +22,10 @@ void client_log(struct server *s, const struct client *c, const dnsfw_query_info
                 const dnsfw_verdict *v, struct policy_gen *g, uint32_t scope, const uint8_t *resp,
                 size_t len, const uint8_t *answers, size_t alen)
 {
-    if (!s->log || !info->qname[0])
+    if (!info->qname[0])
+        return;
+    s->st.actions[v->action & 3]++;
+    if (!s->log)
         return;
     dnsfw_explanation ex = {0};
     if (v->action == DNSFW_ACTION_ALERT || v->action == DNSFW_ACTION_BLOCK)
@@ -145,11 +148,13 @@ void conn_flush(struct server *s, struct conn *k)
             k->dead = true;
             return;
         }
-        k->woff += (size_t)n;
+        k->woff += (size_t)n; /* a trickle read does not make the connection active */
+    }
+    if (k->woff == k->wlen) {
+        k->woff = k->wlen = 0;
+        k->write_since = 0;
         k->last_active = s->now;
     }
-    if (k->woff == k->wlen)
-        k->woff = k->wlen = 0;
 }
 
 /* Close a connection that is dead, or finished (EOF, stopping) with nothing in flight. */
@@ -193,6 +198,8 @@ static void conn_send(struct server *s, struct conn *k, const uint8_t *msg, size
         k->wbuf = nb;
         k->wcap = cap;
     }
+    if (k->wlen == k->woff)
+        k->write_since = s->now;
     k->wbuf[k->wlen] = (uint8_t)(len >> 8);
     k->wbuf[k->wlen + 1] = (uint8_t)len;
     memcpy(k->wbuf + k->wlen + 2, msg, len);
@@ -208,6 +215,8 @@ static struct conn *client_conn(struct server *s, const struct client *c)
 
 void client_send(struct server *s, const struct client *c, const uint8_t *msg, size_t len)
 {
+    if (len >= 4)
+        s->st.rcodes[msg[3] & 0x0F]++;
     if (!c->tcp) {
         udp_send(s, c, msg, len);
         return;
@@ -246,6 +255,23 @@ void client_servfail(struct server *s, const struct client *c, const dnsfw_query
     client_log(s, c, info, v ? v : &none, g ? g : s->gen, scope, buf, outlen, NULL, 0);
 }
 
+void client_refused(struct server *s, const struct client *c, const uint8_t *query, size_t len)
+{
+    size_t outlen;
+    uint8_t buf[1024]; /* a question and an OPT record fit */
+    if (dnsfw_respond_error(query, len, 5, &s->opts, buf, sizeof buf, &outlen) == DNSFW_OK)
+        client_send(s, c, buf, outlen);
+}
+
+void client_truncated(struct server *s, const struct client *c, const uint8_t *query, size_t len)
+{
+    size_t outlen;
+    uint8_t buf[1024];
+    if (dnsfw_respond_truncated(query, len, NULL, 0, &s->opts, buf, sizeof buf, &outlen) ==
+        DNSFW_OK)
+        client_send(s, c, buf, outlen);
+}
+
 void conn_update(struct server *s, struct conn *k)
 {
     uint32_t want = 0;
@@ -264,6 +290,7 @@ void conn_close(struct server *s, struct conn *k)
 {
     epoll_ctl(s->ep, EPOLL_CTL_DEL, k->fd, NULL);
     close(k->fd);
+    climits_release(s->climits, k->climit, CLIMITS_CONN);
     free(k->rbuf);
     free(k->wbuf);
     uint32_t index = (uint32_t)(k - s->conns);

@@ -18,7 +18,11 @@ void client_done(struct server *s, const struct client *c);
 void client_servfail(struct server *s, const struct client *c, const dnsfw_query_info *info,
                      const uint8_t *query, size_t len, const dnsfw_verdict *v, struct policy_gen *g,
                      uint32_t scope);
-/* The query-log record of an answered query (with --query-log). */
+/* REFUSED (a client outside --allow) and a bare TC response (rate limiting's slip):
+ * nothing for a malformed query; neither is logged. */
+void client_refused(struct server *s, const struct client *c, const uint8_t *query, size_t len);
+void client_truncated(struct server *s, const struct client *c, const uint8_t *query, size_t len);
+/* The query-log record of an answered query (with --query-log); counts its action. */
 void client_log(struct server *s, const struct client *c, const dnsfw_query_info *info,
                 const dnsfw_verdict *v, struct policy_gen *g, uint32_t scope, const uint8_t *resp,
                 size_t len, const uint8_t *answers, size_t alen);

@@ -29,8 +29,8 @@ static void usage(FILE *f)
                "Firewall policy. BLOCK is answered here with the rule's response (NODATA,\n"
                "NXDOMAIN or OVERRIDE); ALLOW, ALERT and unmatched queries are forwarded to the\n"
                "upstream resolver and its answer relayed, unless its CNAME chain reaches a\n"
-               "blocked name. SIGHUP reloads the policy (and reopens the query log); SIGTERM\n"
-               "and SIGINT stop the server.\n"
+               "blocked name. SIGHUP reloads the policy (and reopens the query log); SIGUSR1\n"
+               "writes the statistics to stderr; SIGTERM and SIGINT stop the server.\n"
                "\n"
                "  -p, --policy FILE        policy JSON ('-' = stdin, not reloadable); default:\n"
                "                           the platform's tiered policy, observe mode\n"
@@ -58,7 +58,38 @@ static void usage(FILE *f)
                "      --max-tcp N          TCP client connections (default 256)\n"
                "      --tcp-pipeline N     unanswered queries per TCP connection (default 64)\n"
                "      --tcp-idle SEC       idle TCP connections are closed (default 10)\n"
-               "      --upstream-sockets N UDP sockets to the upstream (default 4)\n"
+               "      --upstream-sockets N UDP sockets to the upstream (default 4)\n");
+    fprintf(f, "\n"
+               "Running on a network (docs/serve.md):\n"
+               "      --allow CIDR         answer these clients only (repeat; default:\n"
+               "                           loopback and the listening interfaces' networks);\n"
+               "                           others get REFUSED\n"
+               "      --rate-limit N       UDP queries a second per client, beyond which\n"
+               "                           queries are dropped (default 0: no limit)\n"
+               "      --slip N             every Nth rate-limited query gets a truncated (TC)\n"
+               "                           answer instead, so real clients retry over TCP\n"
+               "                           (default 2; 0: none)\n"
+               "      --client-inflight N  one client's queries waiting for the upstream\n"
+               "                           once less than a quarter of --max-inflight is\n"
+               "                           free (default: --max-inflight / 16)\n"
+               "      --tcp-per-client N   one client's TCP connections (default: --max-tcp\n"
+               "                           / 16)\n"
+               "      --client-prefix V4/V6  what one client is: an address prefix of V4\n"
+               "                           (1-32) or V6 (1-64) bits (default 32/64)\n"
+               "      --tcp-query-timeout SEC  a TCP query must arrive whole within this\n"
+               "                           (default 3)\n"
+               "      --max-policy-bytes N the policy and its list files may hold N bytes in\n"
+               "                           all (K, M, G suffixes; default 64M)\n"
+               "      --reload-timeout SEC reading and compiling a policy may take this long;\n"
+               "                           a reload that does not end is abandoned (default\n"
+               "                           30)\n"
+               "      --policy-any-file    read FIFOs and devices as policy and list files\n"
+               "                           (default: regular files only)\n"
+               "      --user USER          after binding, run as USER (name or number)\n"
+               "      --group GROUP        ... and as GROUP (default: USER's group)\n"
+               "      --stats [ADDR:]PORT  serve statistics in Prometheus text format over\n"
+               "                           HTTP (ADDR default 127.0.0.1); SIGUSR1 writes them\n"
+               "                           to stderr\n"
                "\n"
                "  -h, --help               show this help\n"
                "  -V, --version            show the version\n"
@@ -144,6 +175,37 @@ static bool parse_seconds(const char *arg, const char *opt, double min, double m
     return true;
 }
 
+/* "24/56": the client prefixes of --client-prefix. */
+static bool parse_prefixes(const char *arg, struct serve_config *c)
+{
+    char *end;
+    unsigned long v4 = strtoul(arg, &end, 10), v6 = 0;
+    bool ok = end != arg && *end == '/' && arg[0] != '-';
+    if (ok) {
+        const char *p6 = end + 1;
+        v6 = strtoul(p6, &end, 10);
+        ok = end != p6 && !*end && *p6 != '-';
+    }
+    if (!ok || v4 < 1 || v4 > 32 || v6 < 1 || v6 > 64) {
+        tool_warn("--client-prefix needs V4/V6 prefix lengths (1-32 and 1-64), not \"%s\"", arg);
+        return false;
+    }
+    c->prefix4 = (unsigned)v4;
+    c->prefix6 = (unsigned)v6;
+    return true;
+}
+
+/* --stats: "PORT" (on 127.0.0.1) or "ADDR:PORT"; port 0 picks a free one. */
+static bool parse_stats(const char *arg, struct serve_addr *out)
+{
+    if (strspn(arg, "0123456789") == strlen(arg)) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "127.0.0.1:%.8s", arg);
+        return parse_addr(buf, -1, out);
+    }
+    return parse_addr(arg, -1, out);
+}
+
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct serve_config *c)
 {
@@ -166,6 +228,19 @@ static int parse_options(int argc, char **argv, struct serve_config *c)
         OPT_TCP_PIPELINE,
         OPT_TCP_IDLE,
         OPT_UPSTREAM_SOCKETS,
+        OPT_ALLOW,
+        OPT_RATE_LIMIT,
+        OPT_SLIP,
+        OPT_CLIENT_INFLIGHT,
+        OPT_TCP_PER_CLIENT,
+        OPT_CLIENT_PREFIX,
+        OPT_TCP_QUERY_TIMEOUT,
+        OPT_MAX_POLICY_BYTES,
+        OPT_RELOAD_TIMEOUT,
+        OPT_POLICY_ANY_FILE,
+        OPT_USER,
+        OPT_GROUP,
+        OPT_STATS,
     };
     static const struct option opts[] = {
         {"policy", required_argument, NULL, 'p'},
@@ -187,6 +262,19 @@ static int parse_options(int argc, char **argv, struct serve_config *c)
         {"tcp-pipeline", required_argument, NULL, OPT_TCP_PIPELINE},
         {"tcp-idle", required_argument, NULL, OPT_TCP_IDLE},
         {"upstream-sockets", required_argument, NULL, OPT_UPSTREAM_SOCKETS},
+        {"allow", required_argument, NULL, OPT_ALLOW},
+        {"rate-limit", required_argument, NULL, OPT_RATE_LIMIT},
+        {"slip", required_argument, NULL, OPT_SLIP},
+        {"client-inflight", required_argument, NULL, OPT_CLIENT_INFLIGHT},
+        {"tcp-per-client", required_argument, NULL, OPT_TCP_PER_CLIENT},
+        {"client-prefix", required_argument, NULL, OPT_CLIENT_PREFIX},
+        {"tcp-query-timeout", required_argument, NULL, OPT_TCP_QUERY_TIMEOUT},
+        {"max-policy-bytes", required_argument, NULL, OPT_MAX_POLICY_BYTES},
+        {"reload-timeout", required_argument, NULL, OPT_RELOAD_TIMEOUT},
+        {"policy-any-file", no_argument, NULL, OPT_POLICY_ANY_FILE},
+        {"user", required_argument, NULL, OPT_USER},
+        {"group", required_argument, NULL, OPT_GROUP},
+        {"stats", required_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -287,12 +375,72 @@ static int parse_options(int argc, char **argv, struct serve_config *c)
                 return EXIT_USAGE;
             c->upstream_sockets = (unsigned)v;
             break;
+        case OPT_ALLOW: {
+            const char *why;
+            if (!cidr_parse(optarg, &c->allow[c->n_allow], &why)) {
+                tool_warn("--allow needs ADDRESS[/PREFIX], not \"%s\": %s", optarg, why);
+                return EXIT_USAGE;
+            }
+            c->n_allow++;
+            break;
+        }
+        case OPT_RATE_LIMIT:
+            if (!parse_uint(optarg, "--rate-limit", 0, 10000000, &v))
+                return EXIT_USAGE;
+            c->rate_limit = (unsigned)v;
+            break;
+        case OPT_SLIP:
+            if (!parse_uint(optarg, "--slip", 0, 10, &v))
+                return EXIT_USAGE;
+            c->slip = (unsigned)v;
+            break;
+        case OPT_CLIENT_INFLIGHT:
+            if (!parse_uint(optarg, "--client-inflight", 1, 1000000, &v))
+                return EXIT_USAGE;
+            c->client_inflight = (unsigned)v;
+            break;
+        case OPT_TCP_PER_CLIENT:
+            if (!parse_uint(optarg, "--tcp-per-client", 1, 100000, &v))
+                return EXIT_USAGE;
+            c->tcp_per_client = (unsigned)v;
+            break;
+        case OPT_CLIENT_PREFIX:
+            if (!parse_prefixes(optarg, c))
+                return EXIT_USAGE;
+            break;
+        case OPT_TCP_QUERY_TIMEOUT:
+            if (!parse_seconds(optarg, "--tcp-query-timeout", 0.01, 3600, &c->tcp_query_ms))
+                return EXIT_USAGE;
+            break;
+        case OPT_MAX_POLICY_BYTES:
+            if (!tool_parse_size(optarg, "--max-policy-bytes", &c->max_policy_bytes))
+                return EXIT_USAGE;
+            break;
+        case OPT_RELOAD_TIMEOUT:
+            if (!parse_seconds(optarg, "--reload-timeout", 0.01, 3600, &c->reload_timeout_ms))
+                return EXIT_USAGE;
+            break;
+        case OPT_POLICY_ANY_FILE:
+            c->policy_any_file = true;
+            break;
+        case OPT_USER:
+            c->user = optarg;
+            break;
+        case OPT_GROUP:
+            c->group = optarg;
+            break;
+        case OPT_STATS:
+            if (!parse_stats(optarg, &c->stats)) {
+                tool_warn("--stats needs [ADDR:]PORT (IPv6 as [ADDR]:PORT), not \"%s\"", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         case 'V':
             tool_print_version();
-            return EXIT_CLEAN;
+            return tool_finish_stdout();
         default:
             usage(stderr);
             return EXIT_USAGE;
@@ -308,6 +456,16 @@ static int parse_options(int argc, char **argv, struct serve_config *c)
     }
     if (c->mode && strcmp(c->mode, "observe") != 0 && strcmp(c->mode, "enforce") != 0) {
         tool_warn("--mode must be observe or enforce, not \"%s\"", c->mode);
+        return EXIT_USAGE;
+    }
+    /* one client's shares: a sixteenth of the whole by default */
+    if (!c->client_inflight)
+        c->client_inflight = c->max_inflight / 16 ? c->max_inflight / 16 : 1;
+    if (!c->tcp_per_client)
+        c->tcp_per_client = c->max_tcp / 16 ? c->max_tcp / 16 : 1;
+    if (c->client_inflight > c->max_inflight || c->tcp_per_client > c->max_tcp) {
+        tool_warn("--client-inflight and --tcp-per-client cannot exceed --max-inflight and "
+                  "--max-tcp");
         return EXIT_USAGE;
     }
     return -1;
@@ -329,13 +487,23 @@ int main(int argc, char **argv)
         .account_id = "000000000000",
         .region = "local",
         .vpc_id = "vpc-local",
+        .slip = 2,
+        .prefix4 = 32,
+        .prefix6 = 64,
+        .tcp_query_ms = 3000,
+        .reload_timeout_ms = 30000,
     };
     cfg.listen = calloc((size_t)argc, sizeof *cfg.listen);
-    if (!cfg.listen)
+    cfg.allow = calloc((size_t)argc, sizeof *cfg.allow);
+    if (!cfg.listen || !cfg.allow) {
+        free(cfg.listen);
+        free(cfg.allow);
         return EXIT_SYSTEM;
+    }
     int rc = parse_options(argc, argv, &cfg);
     if (rc >= 0) {
         free(cfg.listen);
+        free(cfg.allow);
         return rc;
     }
     /*
@@ -348,6 +516,7 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -355,6 +524,7 @@ int main(int argc, char **argv)
     rc = policy_gen_load(&cfg, 1, &gen);
     if (rc) {
         free(cfg.listen);
+        free(cfg.allow);
         return rc;
     }
     struct qlog *log = NULL;
@@ -364,16 +534,21 @@ int main(int argc, char **argv)
         if (rc) {
             policy_gen_unref(gen);
             free(cfg.listen);
+            free(cfg.allow);
             return rc;
         }
     }
     rc = serve_run(&cfg, gen, log);
-    uint64_t written = 0, dropped = 0;
     if (log) {
-        qlog_close(log, &written, &dropped);
-        tool_warn("query log: %llu records written, %llu dropped", (unsigned long long)written,
-                  (unsigned long long)dropped);
+        struct qlog_counts n;
+        qlog_close(log, &n);
+        tool_warn("query log: %llu records written, %llu dropped (queue full), %llu failed "
+                  "(write errors%s%s)",
+                  (unsigned long long)n.written, (unsigned long long)n.dropped,
+                  (unsigned long long)n.failed, n.last_errno ? ", the last: " : "",
+                  n.last_errno ? strerror(n.last_errno) : "");
     }
     free(cfg.listen);
+    free(cfg.allow);
     return rc;
 }

@@ -1,6 +1,8 @@
 /*
  * The event loop: UDP and TCP listeners, TCP client connections, signals, reloads and
- * timeouts, all in one thread with epoll. Every query goes through serve_query():
+ * timeouts, all in one thread with epoll. A UDP query first passes the rate limit and
+ * the allow-list (admit_udp()), a TCP connection the allow-list and its client's share
+ * of connections (on_accept()); then every query goes through serve_query():
  * dnsfw_respond() decides it; a local answer goes out through clients.c at once, a query
  * to forward goes to upstream.c.
  */
@@ -18,10 +20,12 @@
 
 #include "common.h"
 #include "clients.h"
+#include "privs.h"
 #include "server.h"
+#include "stats.h"
 #include "upstream.h"
 
-#define SWEEP_MS 1000
+#define SWEEP_MS 1000 /* at most; shorter with short TCP deadlines */
 
 uint64_t serve_now_ms(void)
 {
@@ -109,6 +113,34 @@ static void serve_query(struct server *s, const struct client *c, const uint8_t 
 
 /* --- UDP ------------------------------------------------------------------------------------- */
 
+/*
+ * Rate limiting, then the allow-list: false when the query has been dealt with (dropped,
+ * sent a TC response, refused). The limit comes first so that REFUSED cannot be used
+ * to reflect a flood at a forged address either.
+ */
+static bool admit_udp(struct server *s, const struct client *c, const uint8_t *msg, size_t len)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)&c->addr;
+    enum climits_rate r = climits_rate(s->climits, sa, s->now);
+    if (r != CLIMITS_PASS) {
+        s->st.queries++;
+        if (r == CLIMITS_SLIP) {
+            s->st.slipped++;
+            client_truncated(s, c, msg, len);
+        } else {
+            s->st.rate_limited++;
+        }
+        return false;
+    }
+    if (acl_allows(&s->acl, sa))
+        return true;
+    s->st.queries++;
+    s->st.refused++;
+    serve_addr_format(sa, s->refused_last, sizeof s->refused_last);
+    client_refused(s, c, msg, len);
+    return false;
+}
+
 static void read_pktinfo(struct msghdr *m, struct pktinfo *pi)
 {
     pi->family = 0;
@@ -125,11 +157,8 @@ static void read_pktinfo(struct msghdr *m, struct pktinfo *pi)
 
 static void on_udp(struct server *s, struct listener *l)
 {
-    static uint8_t bufs[UDP_BATCH][UDP_BUF];
-    static struct sockaddr_storage addrs[UDP_BATCH];
-    static struct {
-        _Alignas(struct cmsghdr) char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-    } ctls[UDP_BATCH];
+    uint8_t(*bufs)[UDP_BUF] = s->rx.bufs;
+    struct sockaddr_storage *addrs = s->rx.addrs;
     struct mmsghdr msgs[UDP_BATCH];
     struct iovec iov[UDP_BATCH];
     for (int round = 0; round < 4; round++) {
@@ -140,8 +169,8 @@ static void on_udp(struct server *s, struct listener *l)
                             .msg_namelen = sizeof addrs[i],
                             .msg_iov = &iov[i],
                             .msg_iovlen = 1,
-                            .msg_control = l->pktinfo ? ctls[i].buf : NULL,
-                            .msg_controllen = l->pktinfo ? sizeof ctls[i].buf : 0}};
+                            .msg_control = l->pktinfo ? s->rx.ctls[i].buf : NULL,
+                            .msg_controllen = l->pktinfo ? sizeof s->rx.ctls[i].buf : 0}};
         }
         int n = recvmmsg(l->fd, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
@@ -158,7 +187,8 @@ static void on_udp(struct server *s, struct listener *l)
             c.addr_len = msgs[i].msg_hdr.msg_namelen;
             if (l->pktinfo)
                 read_pktinfo(&msgs[i].msg_hdr, &c.pi);
-            serve_query(s, &c, bufs[i], msgs[i].msg_len);
+            if (admit_udp(s, &c, bufs[i], msgs[i].msg_len))
+                serve_query(s, &c, bufs[i], msgs[i].msg_len);
         }
         if (n < UDP_BATCH)
             return;
@@ -175,8 +205,18 @@ static void on_accept(struct server *s, struct listener *l)
         int fd = accept4(l->fd, (struct sockaddr *)&addr, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        const struct sockaddr *sa = (const struct sockaddr *)&addr;
+        uint32_t climit = CLIMITS_NONE;
         if (s->conn_free == UINT32_MAX || s->stopping) {
             s->st.tcp_refused++;
+        } else if (!acl_allows(&s->acl, sa)) { /* closed: no REFUSED over TCP */
+            s->st.refused++;
+            serve_addr_format(sa, s->refused_last, sizeof s->refused_last);
+        } else if ((climit = climits_acquire(s->climits, sa, CLIMITS_CONN, false)) ==
+                   CLIMITS_NONE) {
+            s->st.tcp_client_refused++;
+        }
+        if (climit == CLIMITS_NONE) {
             close(fd);
             continue;
         }
@@ -191,6 +231,7 @@ static void on_accept(struct server *s, struct listener *l)
                            .serial = ++s->conn_serial,
                            .addr_len = alen,
                            .last_active = s->now,
+                           .climit = climit,
                            .events = EPOLLIN};
         memcpy(&k->addr, &addr, sizeof addr);
         struct epoll_event e = {.events = EPOLLIN, .data.ptr = &k->ev};
@@ -223,6 +264,16 @@ static void conn_drain(struct server *s, struct conn *k)
     k->busy = false;
     memmove(k->rbuf, k->rbuf + off, k->rlen - off);
     k->rlen -= off;
+    if (off) { /* whole queries: the connection is active; what is left starts now */
+        k->last_active = s->now;
+        k->msg_start = s->now;
+    }
+}
+
+/* The buffer holds a whole query (waiting for pipeline room), not only part of one. */
+static bool conn_has_query(const struct conn *k)
+{
+    return k->rlen >= 2 && k->rlen - 2 >= ((size_t)k->rbuf[0] << 8 | k->rbuf[1]);
 }
 
 /* Read what is there and serve every complete message. */
@@ -253,8 +304,9 @@ static void conn_read(struct server *s, struct conn *k)
             k->eof = true;
             return;
         }
-        k->rlen += (size_t)n;
-        k->last_active = s->now;
+        if (k->rlen == 0)
+            k->msg_start = s->now; /* a query begins: it has --tcp-query-timeout to arrive */
+        k->rlen += (size_t)n;      /* octets alone do not make the connection active */
         conn_drain(s, k);
     }
 }
@@ -272,18 +324,28 @@ static void on_conn(struct server *s, struct conn *k, uint32_t events)
     conn_check(s, k);
 }
 
-/* Close idle connections; serve what pipelined queries waited for room. */
+/*
+ * Close the connections whose time is up. Deadlines that trickled octets do not reset:
+ * a query must arrive whole within --tcp-query-timeout of its first octet, answers must
+ * be read whole within --tcp-idle, and a connection with nothing in flight is idle
+ * --tcp-idle after its last whole query or answer.
+ */
 static void sweep(struct server *s)
 {
-    for (unsigned i = 0; i < s->cfg->max_tcp; i++) {
+    const struct serve_config *cfg = s->cfg;
+    for (unsigned i = 0; i < cfg->max_tcp; i++) {
         struct conn *k = &s->conns[i];
-        if (!k->used)
+        if (!k->used || k->busy)
             continue;
-        if (k->pending == 0 && k->wlen == k->woff &&
-            s->now - k->last_active >= s->cfg->tcp_idle_ms) {
+        bool slow_query =
+            k->rlen && !conn_has_query(k) && s->now - k->msg_start >= cfg->tcp_query_ms;
+        bool slow_reader = k->wlen > k->woff && s->now - k->write_since >= cfg->tcp_idle_ms;
+        bool idle = k->pending == 0 && k->wlen == k->woff && k->rlen == 0 &&
+                    s->now - k->last_active >= cfg->tcp_idle_ms;
+        if (slow_query || slow_reader)
+            s->st.tcp_timeouts++;
+        if (slow_query || slow_reader || idle)
             conn_close(s, k);
-            continue;
-        }
     }
 }
 
@@ -320,7 +382,9 @@ static void on_signal(struct server *s)
                       s->log ? " and reopening the query log" : "");
             if (s->log)
                 qlog_reopen(s->log);
-            reloader_start(s->reloader);
+            reloader_start(s->reloader, s->now);
+        } else if (si.ssi_signo == SIGUSR1) {
+            stats_log(s);
         } else if (!s->stopping) {
             tool_warn("%s: shutting down", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
             s->stopping = true;
@@ -336,6 +400,56 @@ static void on_signal(struct server *s)
     }
 }
 
+/* Whether a warning is due: the count grew, and the last one is WARN_EVERY_MS old. */
+static bool warn_due(struct server *s, struct warn_gate *w, uint64_t count)
+{
+    if (count == w->count || s->now < w->next_ms)
+        return false;
+    w->next_ms = s->now + WARN_EVERY_MS;
+    return true;
+}
+
+/*
+ * What goes wrong is said on stderr at once, then at most every 10 s while it goes on:
+ * an upstream that does not answer, refused clients, query-log records lost.
+ */
+static void report_trouble(struct server *s)
+{
+    const struct serve_stats *t = &s->st;
+    if (warn_due(s, &s->warn_timeouts, t->timeouts)) {
+        char up[80];
+        serve_addr_format((const struct sockaddr *)&s->cfg->upstream.ss, up, sizeof up);
+        tool_warn("upstream %s: %llu queries not answered within --timeout (%.3g s) and "
+                  "given SERVFAIL%s (%llu in all)",
+                  up, (unsigned long long)(t->timeouts - s->warn_timeouts.count),
+                  s->cfg->timeout_ms / 1000.0,
+                  t->upstream_refused ? "; it refuses them (ICMP: nothing listens there?)" : "",
+                  (unsigned long long)t->timeouts);
+        s->warn_timeouts.count = t->timeouts;
+    }
+    if (warn_due(s, &s->warn_refused, t->refused)) {
+        tool_warn("refused %llu queries or connections of clients outside --allow (the last "
+                  "from %s; %llu in all)",
+                  (unsigned long long)(t->refused - s->warn_refused.count), s->refused_last,
+                  (unsigned long long)t->refused);
+        s->warn_refused.count = t->refused;
+    }
+    if (!s->log)
+        return;
+    struct qlog_counts n;
+    qlog_get_counts(s->log, &n);
+    if (warn_due(s, &s->warn_log_dropped, n.dropped)) {
+        tool_warn("query log: %llu records dropped so far (the writer falls behind)",
+                  (unsigned long long)n.dropped);
+        s->warn_log_dropped.count = n.dropped;
+    }
+    if (warn_due(s, &s->warn_log_failed, n.failed)) {
+        tool_warn("query log: %llu records lost to write errors so far (the last: %s)",
+                  (unsigned long long)n.failed, strerror(n.last_errno));
+        s->warn_log_failed.count = n.failed;
+    }
+}
+
 static int wait_ms(const struct server *s, uint64_t next_sweep)
 {
     uint64_t until = next_sweep;
@@ -344,23 +458,6 @@ static int wait_ms(const struct server *s, uint64_t next_sweep)
     if (s->stopping && s->stop_deadline < until)
         until = s->stop_deadline;
     return until <= s->now ? 0 : (int)(until - s->now);
-}
-
-static void print_stats(const struct server *s)
-{
-    const struct serve_stats *t = &s->st;
-    tool_warn("queries %llu: blocked %llu (by a CNAME chain %llu), forwarded %llu, "
-              "answered by the upstream %llu, SERVFAIL %llu (timeouts %llu), FORMERR %llu, "
-              "NOTIMP %llu, dropped %llu, overload %llu, no policy %llu, stray answers %llu, "
-              "TCP retries %llu, TCP connections %llu (refused %llu)",
-              (unsigned long long)t->queries, (unsigned long long)t->blocked,
-              (unsigned long long)t->chain_blocked, (unsigned long long)t->forwarded,
-              (unsigned long long)t->answered, (unsigned long long)t->servfail,
-              (unsigned long long)t->timeouts, (unsigned long long)t->formerr,
-              (unsigned long long)t->notimp, (unsigned long long)t->dropped,
-              (unsigned long long)t->overload, (unsigned long long)t->no_policy,
-              (unsigned long long)t->stray, (unsigned long long)t->tcp_retries,
-              (unsigned long long)t->tcp_accepted, (unsigned long long)t->tcp_refused);
 }
 
 /*
@@ -444,8 +541,7 @@ static int open_listeners(struct server *s)
         bool v4 = want->ss_family == AF_INET;
         const struct sockaddr_in *in4 = (const struct sockaddr_in *)want;
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)want;
-        bool wildcard = v4 ? in4->sin_addr.s_addr == htonl(INADDR_ANY)
-                           : IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+        bool wildcard = addr_is_wildcard((const struct sockaddr *)want);
         /* Port 0: UDP gets a free port and TCP takes the same one, which another program
          * may hold over TCP; then both try again with another port. */
         bool any_port = (v4 ? in4->sin_port : in6->sin6_port) == 0;
@@ -461,6 +557,46 @@ static int open_listeners(struct server *s)
                 return EXIT_SYSTEM;
             close_listeners_from(s, first);
         }
+    }
+    return EXIT_CLEAN;
+}
+
+/* The allow-list, said at start; a warning when it opens a wildcard listener wide. */
+static int setup_acl(struct server *s)
+{
+    const struct serve_config *cfg = s->cfg;
+    struct sockaddr_storage *listen = calloc(cfg->n_listen, sizeof *listen);
+    if (!listen) {
+        tool_warn("out of memory");
+        return EXIT_SYSTEM;
+    }
+    bool wildcard = false;
+    for (size_t i = 0; i < cfg->n_listen; i++) {
+        listen[i] = cfg->listen[i].ss;
+        wildcard |= addr_is_wildcard((const struct sockaddr *)&listen[i]);
+    }
+    int rc = acl_build(cfg->allow, cfg->n_allow, listen, cfg->n_listen, &s->acl);
+    free(listen);
+    if (rc)
+        return EXIT_SYSTEM;
+    char text[1024] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < s->acl.n && len + 64 < sizeof text; i++) {
+        char one[64];
+        cidr_format(&s->acl.v[i], one, sizeof one);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", i ? " " : "", one);
+    }
+    tool_warn("answering clients in %s%s; others get REFUSED", text,
+              cfg->n_allow ? ""
+                           : " (the default: loopback and the listening interfaces' networks)");
+    const struct cidr *wide;
+    if (wildcard && acl_is_wide(&s->acl, &wide)) {
+        char one[64];
+        cidr_format(wide, one, sizeof one);
+        tool_warn("warning: listening on a wildcard address and answering %s, beyond local "
+                  "networks: an open resolver if the address is reachable; narrow --allow, "
+                  "and consider --rate-limit",
+                  one);
     }
     return EXIT_CLEAN;
 }
@@ -486,6 +622,7 @@ static int setup(struct server *s)
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
     s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     s->sig_ev.kind = EV_SIGNAL;
     s->reload_ev.kind = EV_RELOAD;
@@ -497,12 +634,33 @@ static int setup(struct server *s)
         tool_warn("cannot set up signals: %s", strerror(errno));
         return EXIT_SYSTEM;
     }
-    if (clients_init(s) != 0)
+    struct client_limits_config cl = {
+        .rate = cfg->rate_limit,
+        .slip = cfg->slip,
+        .max_inflight = cfg->client_inflight,
+        .max_conns = cfg->tcp_per_client,
+        .prefix4 = cfg->prefix4,
+        .prefix6 = cfg->prefix6,
+        /* room for every client that holds a slot or a connection, and as many idle */
+        .capacity = 2 * (cfg->max_inflight + cfg->max_tcp),
+    };
+    if (clients_init(s) != 0 || climits_new(&cl, &s->climits) != 0) {
+        tool_warn("out of memory");
         return EXIT_SYSTEM;
+    }
     int rc = upstream_init(s);
-    if (rc)
-        return rc;
-    return open_listeners(s);
+    if (!rc)
+        rc = open_listeners(s);
+    if (!rc)
+        rc = setup_acl(s);
+    if (!rc && cfg->stats.ss.ss_family)
+        rc = stats_open(s);
+    if (!rc && (cfg->user || cfg->group))
+        rc = privs_drop(cfg->user, cfg->group);
+    /* the sweep checks the TCP deadlines: often enough for the shortest */
+    uint64_t shortest = cfg->tcp_query_ms < cfg->tcp_idle_ms ? cfg->tcp_query_ms : cfg->tcp_idle_ms;
+    s->sweep_ms = shortest / 4 < 50 ? 50 : shortest / 4 > SWEEP_MS ? SWEEP_MS : shortest / 4;
+    return rc;
 }
 
 static void teardown(struct server *s)
@@ -512,6 +670,9 @@ static void teardown(struct server *s)
             conn_close(s, &s->conns[i]);
     upstream_free(s);
     clients_free(s);
+    stats_close(s);
+    climits_free(s->climits);
+    acl_free(&s->acl);
     for (size_t i = 0; i < s->n_listeners; i++)
         if (s->listeners[i].fd >= 0)
             close(s->listeners[i].fd);
@@ -541,7 +702,7 @@ int serve_run(const struct serve_config *cfg, struct policy_gen *gen, struct qlo
     s->opts.soa_ttl = cfg->soa_ttl;
     s->now = serve_now_ms();
     int rc = setup(s);
-    uint64_t next_sweep = s->now + SWEEP_MS, dropped_seen = 0;
+    uint64_t next_sweep = s->now + s->sweep_ms;
     struct epoll_event evs[64];
     while (rc == EXIT_CLEAN) {
         if (s->stopping && ((s->n_pending == 0 && s->n_conns == 0) || s->now >= s->stop_deadline))
@@ -581,14 +742,23 @@ int serve_run(const struct serve_config *cfg, struct policy_gen *gen, struct qlo
             case EV_RELOAD: {
                 bool failed;
                 struct policy_gen *g = reloader_collect(s->reloader, &failed);
-                if (g)
+                if (g) {
+                    s->st.reloads++;
                     swap_gen(s, g);
-                else if (failed)
+                } else if (failed) {
+                    s->st.reload_failures++;
                     tool_warn("reload failed: the previous policy (generation %lu) stays in "
                               "force",
                               s->gen->serial);
+                }
                 break;
             }
+            case EV_STATS_LISTEN:
+                stats_on_accept(s);
+                break;
+            case EV_STATS_CONN:
+                stats_on_conn(s, e, evs[i].events);
+                break;
             }
         }
         upstream_expire(s);
@@ -597,18 +767,19 @@ int serve_run(const struct serve_config *cfg, struct policy_gen *gen, struct qlo
         upstream_flush(s);
         client_flush(s);
         if (s->now >= next_sweep) {
-            next_sweep = s->now + SWEEP_MS;
+            next_sweep = s->now + s->sweep_ms;
             sweep(s);
-            uint64_t d = log ? qlog_dropped(log) : 0;
-            if (d != dropped_seen) {
-                tool_warn("query log: %llu records dropped so far (the writer falls behind)",
-                          (unsigned long long)d);
-                dropped_seen = d;
+            stats_sweep(s);
+            if (reloader_check_deadline(s->reloader, s->now)) {
+                s->st.reload_failures++;
+                tool_warn("reload failed: the previous policy (generation %lu) stays in force",
+                          s->gen->serial);
             }
+            report_trouble(s);
         }
     }
     if (rc == EXIT_CLEAN)
-        print_stats(s);
+        stats_log(s);
     teardown(s);
     policy_gen_unref(s->gen);
     free(s);

@@ -6,20 +6,31 @@
  * bounded queue; a writer thread parses the response (rcode, answers) with ldns, formats
  * the JSON and writes it. A full queue drops the record and counts it: the query path
  * never waits for the disk.
+ *
+ * The counts are honest: a record is written when write(2) took all of its octets.
+ * Records of a write that failed (a full disk, an I/O error) are counted as failed; a
+ * record cut in the middle is cut off the file again (a regular file) or ended with a
+ * newline before the next record (a pipe), so that the file holds whole lines only.
  */
 #define _GNU_SOURCE
 #include <stdbool.h> /* before ldns, which would define bool otherwise */
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ldns/ldns.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "serve.h"
+
+/* Records formatted and written at a time. */
+#define CHUNK 256
 
 struct entry {
     struct entry *next;
@@ -36,7 +47,10 @@ struct entry {
 
 struct qlog {
     char *path;
-    FILE *f;
+    int fd; /* -1: not open (a reopen failed) */
+    bool regular;
+    bool torn; /* the file ends in the middle of a record that could not be cut off */
+    bool failing;
     struct qlog_fields fields;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -45,7 +59,8 @@ struct qlog {
     unsigned count, capacity;
     bool stop, waiting;
     atomic_bool reopen;
-    atomic_uint_fast64_t dropped, written;
+    atomic_uint_fast64_t dropped, written, failed;
+    atomic_int last_errno;
 };
 
 static const char *class_name(uint16_t c, char *buf, size_t size)
@@ -116,9 +131,8 @@ static void write_answers(FILE *f, const ldns_pkt *p)
     fputc(']', f);
 }
 
-static void write_entry(struct qlog *q, const struct entry *e)
+static void write_entry(FILE *f, const struct qlog *q, const struct entry *e)
 {
-    FILE *f = q->f;
     ldns_pkt *p = NULL;
     if (ldns_wire2pkt(&p, e->data, e->response_len) != LDNS_STATUS_OK)
         p = NULL;
@@ -162,20 +176,135 @@ static void write_entry(struct qlog *q, const struct entry *e)
     ldns_pkt_free(p);
 }
 
-static FILE *open_log(const char *path)
+/* The log file for appending; -1 with errno set. */
+static int open_log(struct qlog *q)
 {
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "a");
-    if (f)
-        setvbuf(f, NULL, _IOFBF, 1 << 20);
-    return f;
+    if (strcmp(q->path, "-") == 0) {
+        q->regular = false;
+        return STDOUT_FILENO;
+    }
+    int fd = open(q->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+    struct stat st;
+    q->regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    return fd;
+}
+
+static void close_log(struct qlog *q)
+{
+    if (q->fd >= 0 && q->fd != STDOUT_FILENO && close(q->fd) != 0)
+        tool_warn("%s: closing the query log: %s", q->path, strerror(errno));
+    q->fd = -1;
+}
+
+/* A write error: counted, and said at once when writing stops working. */
+static void write_failed(struct qlog *q, uint64_t records, int err)
+{
+    atomic_fetch_add(&q->failed, records);
+    atomic_store(&q->last_errno, err);
+    if (!q->failing)
+        tool_warn("%s: cannot write the query log: %s; records are lost (and counted) until "
+                  "writing works again",
+                  q->path, strerror(err));
+    q->failing = true;
+}
+
+static void write_worked(struct qlog *q)
+{
+    if (q->failing)
+        tool_warn("%s: the query log is written again (%llu records lost so far)", q->path,
+                  (unsigned long long)atomic_load(&q->failed));
+    q->failing = false;
+}
+
+/* Write all of buf; returns the octets written (less than len after an error, errno set). */
+static size_t write_all(int fd, const char *buf, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            if (w == 0)
+                errno = EIO;
+            break;
+        }
+        off += (size_t)w;
+    }
+    return off;
+}
+
+/*
+ * Write n formatted records (ends[i]: where record i ends in buf) and count them: written
+ * are the records whose every octet was written.
+ */
+static void write_records(struct qlog *q, const char *buf, const size_t *ends, size_t n)
+{
+    size_t len = n ? ends[n - 1] : 0;
+    if (!len)
+        return;
+    if (q->fd < 0) {
+        write_failed(q, n, EBADF);
+        return;
+    }
+    if (q->torn) { /* end the cut record's line, so that the next record is a line of its own */
+        if (write_all(q->fd, "\n", 1) != 1) {
+            write_failed(q, n, errno);
+            return;
+        }
+        q->torn = false;
+    }
+    off_t start = q->regular ? lseek(q->fd, 0, SEEK_END) : -1;
+    size_t done = write_all(q->fd, buf, len);
+    int err = errno;
+    size_t whole = 0;
+    while (whole < n && ends[whole] <= done)
+        whole++;
+    atomic_fetch_add(&q->written, whole);
+    if (done == len) {
+        write_worked(q);
+        return;
+    }
+    size_t boundary = whole ? ends[whole - 1] : 0;
+    if (done > boundary) { /* a record cut in the middle: cut it off, or end its line */
+        if (start < 0 || ftruncate(q->fd, start + (off_t)boundary) != 0)
+            q->torn = true;
+    }
+    write_failed(q, n - whole, err);
+}
+
+/* Format and write a batch of records, CHUNK at a time; frees them. */
+static void write_batch(struct qlog *q, struct entry *batch)
+{
+    char *buf = NULL;
+    size_t size = 0, ends[CHUNK];
+    while (batch) {
+        FILE *m = open_memstream(&buf, &size);
+        size_t n = 0;
+        for (; batch && n < CHUNK; n++) {
+            struct entry *e = batch;
+            batch = e->next;
+            if (m) {
+                write_entry(m, q, e);
+                long end = ftell(m);
+                ends[n] = end < 0 ? 0 : (size_t)end;
+            }
+            free(e);
+        }
+        if (!m || fclose(m) != 0) { /* out of memory: the records are lost */
+            write_failed(q, n, ENOMEM);
+        } else {
+            write_records(q, buf, ends, n);
+        }
+        free(buf);
+        buf = NULL;
+        size = 0;
+    }
 }
 
 static void *writer(void *arg)
 {
     struct qlog *q = arg;
-    bool failed = false;
     for (;;) {
         pthread_mutex_lock(&q->lock);
         while (!q->head && !q->stop && !atomic_load(&q->reopen)) {
@@ -189,26 +318,14 @@ static void *writer(void *arg)
         bool stop = q->stop;
         pthread_mutex_unlock(&q->lock);
 
-        if (atomic_exchange(&q->reopen, false) && q->f != stdout) {
-            if (q->f)
-                fclose(q->f);
-            q->f = open_log(q->path);
-            if (!q->f)
+        if (atomic_exchange(&q->reopen, false) && strcmp(q->path, "-") != 0) {
+            close_log(q);
+            q->fd = open_log(q);
+            q->torn = false;
+            if (q->fd < 0)
                 tool_warn("%s: cannot reopen the query log: %s", q->path, strerror(errno));
-            failed = false;
         }
-        for (struct entry *e = batch, *next; e; e = next) {
-            next = e->next;
-            if (q->f) {
-                write_entry(q, e);
-                atomic_fetch_add(&q->written, 1);
-            }
-            free(e);
-        }
-        if (q->f && fflush(q->f) != 0 && !failed) {
-            tool_warn("%s: cannot write the query log: %s", q->path, strerror(errno));
-            failed = true;
-        }
+        write_batch(q, batch);
         if (stop && !batch)
             return NULL;
     }
@@ -225,8 +342,8 @@ int qlog_open(const char *path, unsigned capacity, const struct qlog_fields *fie
     }
     q->fields = *fields;
     q->capacity = capacity;
-    q->f = open_log(path);
-    if (!q->f) {
+    q->fd = open_log(q);
+    if (q->fd < 0) {
         tool_warn("%s: cannot open the query log: %s", path, strerror(errno));
         free(q->path);
         free(q);
@@ -234,10 +351,12 @@ int qlog_open(const char *path, unsigned capacity, const struct qlog_fields *fie
     }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
-    if (pthread_create(&q->thread, NULL, writer, q) != 0) {
-        tool_warn("cannot start the query-log writer: %s", strerror(errno));
-        if (q->f != stdout)
-            fclose(q->f);
+    int rc = pthread_create(&q->thread, NULL, writer, q);
+    if (rc != 0) {
+        tool_warn("cannot start the query-log writer: %s", strerror(rc));
+        close_log(q);
+        pthread_mutex_destroy(&q->lock);
+        pthread_cond_destroy(&q->wake);
         free(q->path);
         free(q);
         return EXIT_SYSTEM;
@@ -306,12 +425,15 @@ void qlog_reopen(struct qlog *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-uint64_t qlog_dropped(struct qlog *q)
+void qlog_get_counts(struct qlog *q, struct qlog_counts *out)
 {
-    return atomic_load(&q->dropped);
+    out->written = atomic_load(&q->written);
+    out->dropped = atomic_load(&q->dropped);
+    out->failed = atomic_load(&q->failed);
+    out->last_errno = atomic_load(&q->last_errno);
 }
 
-void qlog_close(struct qlog *q, uint64_t *written, uint64_t *dropped)
+void qlog_close(struct qlog *q, struct qlog_counts *counts)
 {
     if (!q)
         return;
@@ -320,14 +442,9 @@ void qlog_close(struct qlog *q, uint64_t *written, uint64_t *dropped)
     pthread_cond_signal(&q->wake);
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
-    if (q->f && q->f != stdout && fclose(q->f) != 0)
-        tool_warn("%s: cannot write the query log: %s", q->path, strerror(errno));
-    else if (q->f == stdout)
-        fflush(stdout);
-    if (written)
-        *written = atomic_load(&q->written);
-    if (dropped)
-        *dropped = atomic_load(&q->dropped);
+    close_log(q);
+    if (counts)
+        qlog_get_counts(q, counts);
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->wake);
     free(q->path);

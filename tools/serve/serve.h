@@ -1,5 +1,5 @@
 /*
- * dnsfw-serve: a DNS firewall for one host or a test network (contract §4, docs/serve.md).
+ * dnsfw-serve: a DNS firewall for one host or a network (contract §4, docs/serve.md).
  *
  * One thread runs an epoll event loop (loop.c): UDP and TCP listeners, TCP client
  * connections (clients.c), the upstream sockets (upstream.c) and the signals. Two helper
@@ -19,6 +19,7 @@
 
 #include <dnsfw/dnsfw.h>
 
+#include "acl.h"
 #include "scope_map.h"
 
 /* --- configuration (dnsfw-serve.c) ------------------------------------------------- */
@@ -48,10 +49,29 @@ struct serve_config {
     bool soa;
     uint32_t soa_ttl;
     const char *account_id, *region, *vpc_id; /* query-log record fields */
+    /* clients (acl.c, client_limits.c) */
+    struct cidr *allow; /* --allow; none: loopback and the listening interfaces' networks */
+    size_t n_allow;
+    unsigned rate_limit;      /* UDP queries a second per client; 0: none */
+    unsigned slip;            /* every slip-th rate-limited query gets TC */
+    unsigned client_inflight; /* one client's queries waiting for the upstream */
+    unsigned tcp_per_client;  /* one client's TCP connections */
+    unsigned prefix4, prefix6;
+    unsigned tcp_query_ms; /* a TCP query must arrive whole within this */
+    /* policy files */
+    size_t max_policy_bytes;    /* 0: the library's default */
+    unsigned reload_timeout_ms; /* reading and compiling a policy may take this long */
+    bool policy_any_file;       /* read FIFOs and devices too */
+    /* operation */
+    const char *user, *group; /* drop privileges to these after binding */
+    struct serve_addr stats;  /* --stats: Prometheus text over HTTP; family 0: none */
 };
 
 /* Format an address as "1.2.3.4:53" or "[::1]:53". */
 void serve_addr_format(const struct sockaddr *sa, char *out, size_t size);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t serve_now_ms(void);
 
 /* --- policy generations (policy_gen.c) ------------------------------------------- */
 
@@ -82,15 +102,27 @@ void policy_gen_unref(struct policy_gen *g);
  */
 bool policy_gen_scope(struct policy_gen *g, const struct sockaddr *client, uint32_t *scope);
 
-/* Reload in a thread; the loop polls reload_fd() and then calls reload_collect(). */
+/*
+ * Reload in a thread; the loop polls reloader_fd() and then calls reloader_collect(). A
+ * reload that takes longer than --reload-timeout (a file that blocks in the kernel, a
+ * compile that does not end) is abandoned: its thread is left to finish on its own and
+ * its result thrown away; no other reload starts while it still runs. Nothing ever
+ * waits for a reload thread, so a blocked reload cannot delay SIGTERM.
+ */
 struct reloader;
 int reloader_new(const struct serve_config *cfg, struct reloader **out);
+/* Abandons a running reload. */
 void reloader_free(struct reloader *r);
 int reloader_fd(const struct reloader *r);
 /* Start a reload (or note that another one is due once the running one ends). */
-void reloader_start(struct reloader *r);
-/* After reloader_fd() turned readable: the new generation, or NULL if loading failed. */
+void reloader_start(struct reloader *r, uint64_t now_ms);
+/*
+ * After reloader_fd() turned readable: the new generation, or NULL; *failed says
+ * whether a reload failed (reported already).
+ */
 struct policy_gen *reloader_collect(struct reloader *r, bool *failed);
+/* Abandon a reload past its deadline: true (and reported) when one was abandoned. */
+bool reloader_check_deadline(struct reloader *r, uint64_t now_ms);
 
 /* --- query log (query_log.c) -------------------------------------------------------- */
 
@@ -120,9 +152,15 @@ int qlog_open(const char *path, unsigned capacity, const struct qlog_fields *fie
 void qlog_submit(struct qlog *q, const struct qlog_query *rec);
 /* Ask the writer to reopen the file (log rotation). */
 void qlog_reopen(struct qlog *q);
-uint64_t qlog_dropped(struct qlog *q);
-/* Write what is queued, stop the writer, close the file. */
-void qlog_close(struct qlog *q, uint64_t *written, uint64_t *dropped);
+struct qlog_counts {
+    uint64_t written; /* records that write(2) took whole */
+    uint64_t dropped; /* records the queue had no room for (the writer fell behind) */
+    uint64_t failed;  /* records lost to write errors (a full disk, an I/O error) */
+    int last_errno;   /* of the last write error; 0: none */
+};
+void qlog_get_counts(struct qlog *q, struct qlog_counts *out);
+/* Write what is queued, stop the writer, close the file; the final counts. */
+void qlog_close(struct qlog *q, struct qlog_counts *counts);
 
 /* --- the event loop (loop.c, clients.c, upstream.c) -------------------------------- */
 

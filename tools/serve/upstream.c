@@ -11,12 +11,25 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "clients.h"
 #include "server.h"
 #include "upstream.h"
+
+/* Upper bounds of the latency buckets (µs): 1 ms to 5 s. */
+const uint64_t serve_latency_bounds_us[LATENCY_BUCKETS] = {
+    1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
+};
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /* --- the timeout list: every query gets the same timeout, so appending keeps it sorted */
 
@@ -52,7 +65,8 @@ int upstream_init(struct server *s)
     const struct serve_config *cfg = s->cfg;
     s->pend = calloc(cfg->max_inflight, sizeof *s->pend);
     s->ups = calloc(cfg->upstream_sockets, sizeof *s->ups);
-    if (!s->pend || !s->ups) {
+    s->up_rx = malloc(UPSTREAM_RX * sizeof *s->up_rx);
+    if (!s->pend || !s->ups || !s->up_rx) {
         tool_warn("out of memory");
         return EXIT_SYSTEM;
     }
@@ -102,6 +116,7 @@ void upstream_free(struct server *s)
     }
     free(s->ups);
     free(s->pend);
+    free(s->up_rx);
 }
 
 /* --- a query's life ------------------------------------------------------------------ */
@@ -136,6 +151,8 @@ static void complete(struct server *s, struct pending *p)
     p->query = p->tc = NULL;
     if (p->client.tcp)
         client_done(s, &p->client);
+    climits_release(s->climits, p->climit, CLIMITS_INFLIGHT);
+    p->climit = CLIMITS_NONE;
     policy_gen_unref(p->gen);
     p->gen = NULL;
     p->used = false;
@@ -160,6 +177,30 @@ static void finish(struct server *s, struct pending *p, const uint8_t *resp, siz
                    const dnsfw_verdict *v)
 {
     finish_chain(s, p, resp, len, v, NULL, 0);
+}
+
+static void fail(struct server *s, struct pending *p);
+
+/*
+ * Relay the upstream's answer. Over UDP, one larger than the client takes (at most our
+ * --edns-size) goes out truncated, so that the client asks again over TCP: the server
+ * never sends more than it advertises, whatever the client claims (no amplification).
+ */
+static void relay(struct server *s, struct pending *p, const uint8_t *answer, size_t len,
+                  const dnsfw_verdict *v)
+{
+    if (!p->client.tcp && len > p->info.udp_size) {
+        size_t outlen;
+        if (dnsfw_respond_truncated(p->query, p->qlen, answer, len, &s->opts, s->out, sizeof s->out,
+                                    &outlen) != DNSFW_OK) {
+            fail(s, p);
+            return;
+        }
+        s->st.truncated++;
+        answer = s->out;
+        len = outlen;
+    }
+    finish(s, p, answer, len, v);
 }
 
 static void fail(struct server *s, struct pending *p)
@@ -190,9 +231,20 @@ void upstream_forward(struct server *s, const struct client *c, struct policy_ge
                       uint32_t scope, bool inspect, const uint8_t *query, size_t len,
                       const dnsfw_query_info *info)
 {
-    if (s->pend_free == UINT32_MAX) {
-        /* Overload: a UDP client will ask again; a TCP client is told. */
+    /*
+     * Overload, of the server or of the client's share: a UDP client will ask again; a
+     * TCP client is told. A client may go beyond its share while more than a quarter of
+     * the slots are free: one client alone (a host's own resolver) can use most of them,
+     * and the last quarter stays for the clients within their shares.
+     */
+    uint32_t climit = CLIMITS_NONE;
+    bool spare = s->cfg->max_inflight - s->n_pending > s->cfg->max_inflight / 4;
+    if (s->pend_free == UINT32_MAX)
         s->st.overload++;
+    else if ((climit = climits_acquire(s->climits, (const struct sockaddr *)&c->addr,
+                                       CLIMITS_INFLIGHT, spare)) == CLIMITS_NONE)
+        s->st.client_share++;
+    if (climit == CLIMITS_NONE) {
         if (c->tcp)
             client_servfail(s, c, info, query, len, &info->verdict, g, scope);
         return;
@@ -200,6 +252,7 @@ void upstream_forward(struct server *s, const struct client *c, struct policy_ge
     struct pending *p = &s->pend[s->pend_free];
     uint8_t *copy = malloc(len);
     if (!copy) {
+        climits_release(s->climits, climit, CLIMITS_INFLIGHT);
         s->st.overload++;
         client_servfail(s, c, info, query, len, &info->verdict, g, scope);
         return;
@@ -221,6 +274,8 @@ void upstream_forward(struct server *s, const struct client *c, struct policy_ge
     p->tfd = -1;
     p->tc = NULL;
     p->tc_len = 0;
+    p->climit = climit;
+    p->sent_us = now_us();
     if (c->tcp)
         s->conns[c->conn].pending++;
     timer_append(s, p);
@@ -248,6 +303,8 @@ void upstream_flush(struct server *s)
         unsigned done = 0, errors = 0;
         while (done < u->txn) {
             int k = sendmmsg(u->fd, u->tx + done, u->txn - done, MSG_DONTWAIT);
+            if (k < 0 && errno == ECONNREFUSED)
+                s->st.upstream_refused++;
             if (k < 0 && (errno == EINTR || (errno == ECONNREFUSED && ++errors < 2)))
                 continue; /* an earlier ICMP error is reported (and cleared) first */
             if (k <= 0)
@@ -280,18 +337,27 @@ static void on_answer(struct server *s, struct pending *p, uint8_t *buf, size_t 
         if (tcp) {
             close_tcp(s, p);
             if (p->tc)
-                finish(s, p, p->tc, p->tc_len, &p->info.verdict);
+                relay(s, p, p->tc, p->tc_len, &p->info.verdict);
             else
                 fail(s, p);
         }
         return;
     }
     unmap_id(s, p);
+    if (!tcp || !p->tc) { /* the first answer: the upstream's latency */
+        uint64_t us = now_us() - p->sent_us;
+        unsigned b = 0;
+        while (b < LATENCY_BUCKETS && us > serve_latency_bounds_us[b])
+            b++;
+        s->st.latency[b]++;
+        s->st.latency_sum_us += us;
+        s->st.latency_count++;
+    }
     if (rc != DNSFW_OK) {
         /* The chain could not be inspected: fail open relays, fail closed refuses. */
         s->st.no_policy++;
         if (p->gen->fail_open)
-            finish(s, p, buf, len, &p->info.verdict);
+            relay(s, p, buf, len, &p->info.verdict);
         else
             fail(s, p);
         return;
@@ -318,25 +384,26 @@ static void on_answer(struct server *s, struct pending *p, uint8_t *buf, size_t 
         }
     }
     s->st.answered++;
-    if (tcp && !p->client.tcp && len > p->info.udp_size && p->tc)
-        finish(s, p, p->tc, p->tc_len, &ai.verdict); /* the client will ask over TCP */
-    else
-        finish(s, p, buf, len, &ai.verdict);
+    relay(s, p, buf, len, &ai.verdict);
 }
 
 void upstream_on_udp(struct server *s, struct upsock *u)
 {
-    static uint8_t bufs[8][65536];
-    struct mmsghdr msgs[8];
-    struct iovec iov[8];
+    uint8_t(*bufs)[65536] = s->up_rx;
+    struct mmsghdr msgs[UPSTREAM_RX];
+    struct iovec iov[UPSTREAM_RX];
     for (int round = 0; round < 8; round++) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < UPSTREAM_RX; i++) {
             iov[i] = (struct iovec){bufs[i], sizeof bufs[i]};
             msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
         }
-        int n = recvmmsg(u->fd, msgs, 8, MSG_DONTWAIT, NULL);
+        int n = recvmmsg(u->fd, msgs, UPSTREAM_RX, MSG_DONTWAIT, NULL);
+        if (n < 0 && errno == ECONNREFUSED) {
+            s->st.upstream_refused++; /* nothing listens there: the timeouts answer */
+            continue;
+        }
         if (n <= 0)
-            return; /* EAGAIN; ECONNREFUSED (nothing listens): the timeouts answer */
+            return;
         for (int i = 0; i < n; i++) {
             size_t len = msgs[i].msg_len;
             uint8_t *b = bufs[i];
@@ -350,7 +417,7 @@ void upstream_on_udp(struct server *s, struct upsock *u)
             b[1] = (uint8_t)p->info.id;
             on_answer(s, p, b, len, false);
         }
-        if (n < 8)
+        if (n < UPSTREAM_RX)
             return;
     }
 }
@@ -361,7 +428,7 @@ static void tcp_failed(struct server *s, struct pending *p)
 {
     close_tcp(s, p);
     if (p->tc) /* the truncated answer is still an answer; the client may retry over TCP */
-        finish(s, p, p->tc, p->tc_len, &p->info.verdict);
+        relay(s, p, p->tc, p->tc_len, &p->info.verdict);
     else
         fail(s, p);
 }

@@ -26,6 +26,25 @@ remember() {
     printf 's/@%s@/%s/g\n' "$1" "$2" >>"$work/ids.sed"
 }
 
+# remember_arn NAME ARN: as remember, for an ARN
+remember_arn() {
+    case $2 in
+    arn:*) ;;
+    *) echo "dnsfw: unexpected ARN for $1: '$2'" >&2; exit 1 ;;
+    esac
+    case $2 in
+    *[!A-Za-z0-9:/_.*-]*) echo "dnsfw: unexpected ARN for $1: '$2'" >&2; exit 1 ;;
+    esac
+    printf 's|@%s@|%s|g\n' "$1" "$2" >>"$work/ids.sed"
+}
+
+# run_logs DOC OPERATION: an "aws logs" call
+run_logs() {
+    sed -f "$work/ids.sed" "$1" >"$work/request.json"
+    echo "dnsfw: logs $2 ($1)" >&2
+    aws logs "$2" --cli-input-json "file://$work/request.json"
+}
+
 # settle LIST_ID: wait until AWS has applied a domain list update
 settle() {
     tries=0
@@ -94,4 +113,16 @@ run 0023-create-firewall-rule.second.30.json create-firewall-rule FirewallRule.P
 run 0024-associate-firewall-rule-group.first.json associate-firewall-rule-group FirewallRuleGroupAssociation.Id >/dev/null
 run 0025-associate-firewall-rule-group.second.json associate-firewall-rule-group FirewallRuleGroupAssociation.Id >/dev/null
 run 0026-update-firewall-config.vpc.json update-firewall-config FirewallConfig.FirewallFailOpen >/dev/null
+arn=$(aws logs describe-log-groups --log-group-name-prefix '/dnsfw/dnsfw-query-log' \
+    --query "logGroups[?logGroupName=='/dnsfw/dnsfw-query-log'].arn | [0]" --output text)
+if [ "$arn" = None ] || [ -z "$arn" ]; then
+    run_logs 0027-logs-create-log-group.dnsfw-query-log.json create-log-group
+    arn=$(aws logs describe-log-groups --log-group-name-prefix '/dnsfw/dnsfw-query-log' \
+        --query "logGroups[?logGroupName=='/dnsfw/dnsfw-query-log'].arn | [0]" --output text)
+fi
+remember_arn LOG_GROUP_ARN "$arn"
+run_logs 0028-logs-put-retention-policy.dnsfw-query-log.json put-retention-policy
+QUERY_LOG=$(run 0029-create-resolver-query-log-config.dnsfw-query-log.json create-resolver-query-log-config ResolverQueryLogConfig.Id)
+remember QUERY_LOG "$QUERY_LOG"
+run 0030-associate-resolver-query-log-config.dnsfw-query-log.json associate-resolver-query-log-config ResolverQueryLogConfigAssociation.Id >/dev/null
 echo "dnsfw: done" >&2

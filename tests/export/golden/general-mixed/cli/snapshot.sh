@@ -24,6 +24,16 @@ else
         >"$dir/list-firewall-rule-group-associations.json"
     r53 list-firewall-configs >"$dir/list-firewall-configs.json"
 fi
+r53 list-resolver-query-log-configs >"$dir/list-resolver-query-log-configs.json"
+if [ $# -eq 2 ]; then
+    r53 list-resolver-query-log-config-associations \
+        --filters "Name=ResourceId,Values=$2" \
+        >"$dir/list-resolver-query-log-config-associations.json"
+else
+    r53 list-resolver-query-log-config-associations \
+        >"$dir/list-resolver-query-log-config-associations.json"
+fi
+aws logs describe-log-groups --output json >"$dir/describe-log-groups.json"
 for g in $(aws route53resolver list-firewall-rule-groups \
     --query 'FirewallRuleGroups[].Id' --output text); do
     r53 list-firewall-rules --firewall-rule-group-id "$g" \

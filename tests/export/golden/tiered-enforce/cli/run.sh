@@ -26,6 +26,25 @@ remember() {
     printf 's/@%s@/%s/g\n' "$1" "$2" >>"$work/ids.sed"
 }
 
+# remember_arn NAME ARN: as remember, for an ARN
+remember_arn() {
+    case $2 in
+    arn:*) ;;
+    *) echo "dnsfw: unexpected ARN for $1: '$2'" >&2; exit 1 ;;
+    esac
+    case $2 in
+    *[!A-Za-z0-9:/_.*-]*) echo "dnsfw: unexpected ARN for $1: '$2'" >&2; exit 1 ;;
+    esac
+    printf 's|@%s@|%s|g\n' "$1" "$2" >>"$work/ids.sed"
+}
+
+# run_logs DOC OPERATION: an "aws logs" call
+run_logs() {
+    sed -f "$work/ids.sed" "$1" >"$work/request.json"
+    echo "dnsfw: logs $2 ($1)" >&2
+    aws logs "$2" --cli-input-json "file://$work/request.json"
+}
+
 # settle LIST_ID: wait until AWS has applied a domain list update
 settle() {
     tries=0
@@ -71,4 +90,16 @@ run 0009-create-firewall-rule.agent-egress-policy.200.json create-firewall-rule 
 run 0010-create-firewall-rule.agent-egress-policy.300.json create-firewall-rule FirewallRule.Priority >/dev/null
 run 0011-associate-firewall-rule-group.agent-egress-policy.json associate-firewall-rule-group FirewallRuleGroupAssociation.Id >/dev/null
 run 0012-update-firewall-config.vpc.json update-firewall-config FirewallConfig.FirewallFailOpen >/dev/null
+arn=$(aws logs describe-log-groups --log-group-name-prefix '/dnsfw/agent-dns-query-log' \
+    --query "logGroups[?logGroupName=='/dnsfw/agent-dns-query-log'].arn | [0]" --output text)
+if [ "$arn" = None ] || [ -z "$arn" ]; then
+    run_logs 0013-logs-create-log-group.agent-dns-query-log.json create-log-group
+    arn=$(aws logs describe-log-groups --log-group-name-prefix '/dnsfw/agent-dns-query-log' \
+        --query "logGroups[?logGroupName=='/dnsfw/agent-dns-query-log'].arn | [0]" --output text)
+fi
+remember_arn LOG_GROUP_ARN "$arn"
+run_logs 0014-logs-put-retention-policy.agent-dns-query-log.json put-retention-policy
+QUERY_LOG=$(run 0015-create-resolver-query-log-config.agent-dns-query-log.json create-resolver-query-log-config ResolverQueryLogConfig.Id)
+remember QUERY_LOG "$QUERY_LOG"
+run 0016-associate-resolver-query-log-config.agent-dns-query-log.json associate-resolver-query-log-config ResolverQueryLogConfigAssociation.Id >/dev/null
 echo "dnsfw: done" >&2
