@@ -342,6 +342,11 @@ static const char *answers(struct walk *w, const char *p, dnsfw_log_record *rec)
                 rec->chain[rec->n_chain++] = rdata;
             else
                 rec->chain_truncated = 1;
+        } else if (rdata.ptr && type.ptr && (KEY_IS(&type, "A") || KEY_IS(&type, "AAAA"))) {
+            if (rec->n_addresses < DNSFW_LOG_ADDR_MAX)
+                rec->addresses[rec->n_addresses++] = rdata;
+            else
+                rec->addresses_truncated = 1;
         }
         char c = *p++;
         if (c == ']')
@@ -507,6 +512,29 @@ static bool record(struct walk *w, size_t len, dnsfw_log_record *rec)
     return p == w->base + len && rec->query_name.len && rec->query_type.ptr;
 }
 
+/* A text of the copy made to point at the same bytes of the original. */
+static inline void rebase(dnsfw_text *t, const char *copy, const char *orig)
+{
+    if (t->ptr)
+        t->ptr = orig + (t->ptr - copy);
+}
+
+/*
+ * The record's texts moved from the copy to the original, which holds the same bytes:
+ * as from the general parser, unescaped strings point into the line (or the event), and
+ * the copy is only the walk's scratch.
+ */
+static void point_into(dnsfw_log_record *rec, const char *copy, const char *orig)
+{
+    for (size_t f = 0; f < sizeof field_offset / sizeof field_offset[0]; f++)
+        rebase((dnsfw_text *)((char *)rec + field_offset[f]), copy, orig);
+    rebase(&rec->instance, copy, orig);
+    for (size_t i = 0; i < rec->n_chain; i++)
+        rebase(&rec->chain[i], copy, orig);
+    for (size_t i = 0; i < rec->n_addresses; i++)
+        rebase(&rec->addresses[i], copy, orig);
+}
+
 /* The copy the walk reads: the record, then zeros (no token matches them). */
 static const char *copy_of(dnsfw_logscratch *s, const char *text, size_t len)
 {
@@ -525,7 +553,10 @@ bool dnsfw__route53_fast(dnsfw_logscratch *s, const char *line, size_t len, dnsf
     if (!index_record(c, len, false, s->marks, &n, &close))
         return false;
     struct walk w = {.base = c, .m = s->marks, .n = n, .esc = 0};
-    return record(&w, len, rec);
+    if (!record(&w, len, rec))
+        return false;
+    point_into(rec, c, line);
+    return true;
 }
 
 bool dnsfw__route53_escaped(dnsfw_logscratch *s, const char *body, size_t avail,
@@ -540,6 +571,7 @@ bool dnsfw__route53_escaped(dnsfw_logscratch *s, const char *body, size_t avail,
     struct walk w = {.base = copy_of(s, body, close), .m = s->marks, .n = n, .esc = 1};
     if (!record(&w, close, rec))
         return false;
+    point_into(rec, w.base, body);
     *used = close + 1;
     return true;
 }
