@@ -61,6 +61,7 @@ void dnsfw__inflater_free(struct dnsfw__inflater *z)
 int dnsfw__inflater_reset(struct dnsfw__inflater *z)
 {
     z->member_out = 0;
+    z->n_head = 0;
     if (z->kind == INFLATER_ZLIB)
         return inflateReset(z->state) == Z_OK ? DNSFW_OK : DNSFW_ENOMEM;
 #ifdef DNSFW_HAVE_ISAL
@@ -102,10 +103,34 @@ static enum dnsfw__inflate_result step_zlib(struct dnsfw__inflater *z, uint8_t *
 }
 
 #ifdef DNSFW_HAVE_ISAL
+/*
+ * ISA-L reads a gzip header only once it has all of it, zlib checks it as it comes: the
+ * magic as soon as two bytes are there, the method and the reserved flags at four. So
+ * that bytes after the last member that are not gzip (zeros padding a file) are
+ * reported as such, not as a member cut short, the first four bytes are checked here
+ * as zlib checks them. False when they are wrong.
+ */
+static bool head_ok(struct dnsfw__inflater *z)
+{
+    for (size_t i = 0; i < z->in_len && z->n_head < sizeof z->head; i++) {
+        z->head[z->n_head++] = z->in[i];
+        if (z->n_head == 2 && (z->head[0] != 0x1f || z->head[1] != 0x8b))
+            return false;
+        if (z->n_head == 4 && (z->head[2] != 8 || (z->head[3] & 0xe0) != 0))
+            return false;
+    }
+    return true;
+}
+
 static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
                                             size_t *produced, bool *consumed)
 {
     struct inflate_state *s = z->state;
+    if (z->n_head < sizeof z->head && !head_ok(z)) {
+        *produced = 0;
+        *consumed = false;
+        return INFLATE_BAD;
+    }
     uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
     s->next_in = (uint8_t *)(uintptr_t)z->in;
     s->avail_in = take;

@@ -29,6 +29,8 @@ struct dnsfw__inflater {
     const uint8_t *in; /* input not consumed yet */
     size_t in_len;
     uint64_t member_out; /* bytes the current member produced */
+    uint8_t head[4];     /* the member's first bytes, as far as they came (ISA-L) */
+    uint8_t n_head;
 };
 
 /* The best kind this build has. */
