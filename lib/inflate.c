@@ -2,6 +2,7 @@
 #include "inflate.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <zlib.h>
 
 #ifdef DNSFW_HAVE_ISAL
@@ -39,8 +40,13 @@ int dnsfw__inflater_init(struct dnsfw__inflater *z, enum dnsfw__inflater_kind ki
     }
 #ifdef DNSFW_HAVE_ISAL
     struct inflate_state *s = malloc(sizeof *s);
-    if (!s)
+    z->saved = malloc(sizeof *s);
+    if (!s || !z->saved) {
+        free(s);
+        free(z->saved);
+        z->saved = NULL;
         return DNSFW_ENOMEM;
+    }
     isal_inflate_init(s);
     s->crc_flag = ISAL_GZIP; /* the header parsed, the CRC-32 and the length checked */
     z->state = s;
@@ -55,7 +61,8 @@ void dnsfw__inflater_free(struct dnsfw__inflater *z)
     if (z->kind == INFLATER_ZLIB)
         inflateEnd(z->state);
     free(z->state);
-    z->state = NULL;
+    free(z->saved);
+    z->state = z->saved = NULL;
 }
 
 int dnsfw__inflater_reset(struct dnsfw__inflater *z)
@@ -122,6 +129,51 @@ static bool head_ok(struct dnsfw__inflater *z)
     return true;
 }
 
+/* One call of ISA-L on [in, in+take) into [out, out+cap): its result, *used and *made. */
+static int isal_call(struct inflate_state *s, const uint8_t *in, uint32_t take, uint8_t *out,
+                     uint32_t cap, uint32_t *used, uint32_t *made)
+{
+    s->next_in = (uint8_t *)(uintptr_t)in;
+    s->avail_in = take;
+    s->next_out = out;
+    s->avail_out = cap;
+    int ret = isal_inflate(s);
+    *used = take - s->avail_in;
+    *made = cap - s->avail_out;
+    return ret;
+}
+
+static bool isal_failed(int ret)
+{
+    /* beyond the errors: a header field too long for ISA-L, or a zlib dictionary */
+    return ret < 0 || (ret != ISAL_DECOMP_OK && ret != ISAL_END_INPUT);
+}
+
+/*
+ * Where ISA-L has much input at once it decodes several symbols a step, and on corrupt
+ * data it may write a few bytes past the point where one byte at a time (and zlib)
+ * stops: what a corrupt member gives would depend on how its input was cut into pieces,
+ * and the log reader promises that it does not. So a step that fails is run again from
+ * the state before it, a byte of input at a time, which stops where zlib stops.
+ */
+static int isal_replay(struct dnsfw__inflater *z, const uint8_t *in, uint32_t take, uint8_t *out,
+                       uint32_t cap, uint32_t *used, uint32_t *made)
+{
+    struct inflate_state *s = z->state;
+    memcpy(s, z->saved, sizeof *s);
+    *used = *made = 0;
+    int ret = ISAL_DECOMP_OK;
+    while (*made < cap && s->block_state != ISAL_BLOCK_FINISH) {
+        uint32_t u, m;
+        ret = isal_call(s, in + *used, *used < take ? 1 : 0, out + *made, cap - *made, &u, &m);
+        *used += u;
+        *made += m;
+        if (isal_failed(ret) || (u == 0 && m == 0))
+            break;
+    }
+    return ret;
+}
+
 static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
                                             size_t *produced, bool *consumed)
 {
@@ -132,22 +184,18 @@ static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *
         return INFLATE_BAD;
     }
     uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
-    s->next_in = (uint8_t *)(uintptr_t)z->in;
-    s->avail_in = take;
-    s->next_out = out;
-    s->avail_out = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX;
-    uint32_t out_before = s->avail_out;
-    int ret = isal_inflate(s);
-    size_t used = take - s->avail_in;
+    uint32_t room = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX, used, made;
+    memcpy(z->saved, s, sizeof *s);
+    int ret = isal_call(s, z->in, take, out, room, &used, &made);
+    if (isal_failed(ret))
+        ret = isal_replay(z, z->in, take, out, room, &used, &made);
     *consumed = used > 0;
     z->in += used;
     z->in_len -= used;
-    *produced = out_before - s->avail_out;
-    z->member_out += *produced;
-    if (ret < 0)
+    *produced = made;
+    z->member_out += made;
+    if (isal_failed(ret))
         return INFLATE_BAD;
-    if (ret != ISAL_DECOMP_OK && ret != ISAL_END_INPUT)
-        return INFLATE_BAD; /* a header field too long for ISA-L, or a zlib dictionary */
     return s->block_state == ISAL_BLOCK_FINISH ? INFLATE_END : INFLATE_OK;
 }
 #endif

@@ -26,6 +26,7 @@ enum dnsfw__inflate_result {
 struct dnsfw__inflater {
     enum dnsfw__inflater_kind kind;
     void *state;       /* a z_stream or an ISA-L inflate_state */
+    void *saved;       /* ISA-L: the state before the last step (inflate.c says why) */
     const uint8_t *in; /* input not consumed yet */
     size_t in_len;
     uint64_t member_out; /* bytes the current member produced */
