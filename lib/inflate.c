@@ -50,6 +50,7 @@ int dnsfw__inflater_init(struct dnsfw__inflater *z, enum dnsfw__inflater_kind ki
     isal_inflate_init(s);
     s->crc_flag = ISAL_GZIP; /* the header parsed, the CRC-32 and the length checked */
     z->state = s;
+    z->fresh = true;
 #endif
     return DNSFW_OK;
 }
@@ -75,6 +76,7 @@ int dnsfw__inflater_reset(struct dnsfw__inflater *z)
     struct inflate_state *s = z->state;
     isal_inflate_reset(s);
     s->crc_flag = ISAL_GZIP;
+    z->fresh = true;
 #endif
     return DNSFW_OK;
 }
@@ -151,16 +153,21 @@ static bool isal_failed(int ret)
 
 /*
  * Where ISA-L has much input at once it decodes several symbols a step, and on corrupt
- * data it may write a few bytes past the point where one byte at a time (and zlib)
- * stops: what a corrupt member gives would depend on how its input was cut into pieces,
- * and the log reader promises that it does not. So a step that fails is run again from
- * the state before it, a byte of input at a time, which stops where zlib stops.
+ * data it may stop before or past the point where one byte at a time (and zlib) stops: what a
+ * corrupt member gives would depend on how its input was cut into pieces, and the log reader
+ * promises that it does not. So a step that fails is run again from the state before it, a byte of
+ * input at a time, which stops where zlib stops.
  */
 static int isal_replay(struct dnsfw__inflater *z, const uint8_t *in, uint32_t take, uint8_t *out,
                        uint32_t cap, uint32_t *used, uint32_t *made)
 {
     struct inflate_state *s = z->state;
-    memcpy(s, z->saved, sizeof *s);
+    if (z->fresh) { /* the step began a member: the state before it is a reset one */
+        isal_inflate_reset(s);
+        s->crc_flag = ISAL_GZIP;
+    } else {
+        memcpy(s, z->saved, sizeof *s);
+    }
     *used = *made = 0;
     int ret = ISAL_DECOMP_OK;
     while (*made < cap && s->block_state != ISAL_BLOCK_FINISH) {
@@ -185,10 +192,12 @@ static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *
     }
     uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
     uint32_t room = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX, used, made;
-    memcpy(z->saved, s, sizeof *s);
+    if (!z->fresh) /* 87 KB, so not at a member's start, where a reset restores it */
+        memcpy(z->saved, s, sizeof *s);
     int ret = isal_call(s, z->in, take, out, room, &used, &made);
     if (isal_failed(ret))
         ret = isal_replay(z, z->in, take, out, room, &used, &made);
+    z->fresh = false;
     *consumed = used > 0;
     z->in += used;
     z->in_len -= used;

@@ -32,6 +32,7 @@ struct dnsfw__inflater {
     uint64_t member_out; /* bytes the current member produced */
     uint8_t head[4];     /* the member's first bytes, as far as they came (ISA-L) */
     uint8_t n_head;
+    bool fresh; /* ISA-L: no step since the member began */
 };
 
 /* The best kind this build has. */
