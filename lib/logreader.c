@@ -535,20 +535,24 @@ static int step_top(dnsfw_logreader *r)
     char c = r->buf[r->pos];
     r->obj_line = r->line;
     r->array = NULL;
-    if (c == '{') {
+    /* A record on its own line takes the fast path. Documents start with other keys, and
+     * go to the document walk at once: no need to look for the line's end (a Firehose
+     * object has no newlines: looking would scan it whole at each of its documents). */
+    bool document = first_key_is(r, "messageType") || first_key_is(r, "events") ||
+                    first_key_is(r, "logEvents") || r->lp->format == DNSFW_LOG_CLOUDWATCH ||
+                    r->lp->format == DNSFW_LOG_EVENTBRIDGE || r->flows;
+    if (c == '{' && !document) {
         char *start = r->buf + r->pos;
-        char *nl = memchr(start, '\n', r->have - r->pos);
+        /* only a line of max_record bytes or less can take the fast path */
+        size_t avail = r->have - r->pos;
+        char *nl = memchr(start, '\n', avail <= r->o.max_record ? avail : r->o.max_record + 1);
         if (!nl && r->final)
             nl = r->buf + r->have;
         /* the line's end decides which path a value takes: wait for it, unless the
          * value is already longer than a record (a document, a Firehose object) */
         if (!nl && r->have - r->pos <= r->o.max_record)
             return STEP_NEED;
-        /* A record on its own line: the fast path. Documents start with other keys. */
-        if (nl && (size_t)(nl - start) <= r->o.max_record && !first_key_is(r, "messageType") &&
-            !first_key_is(r, "events") && !first_key_is(r, "logEvents") &&
-            r->lp->format != DNSFW_LOG_CLOUDWATCH && r->lp->format != DNSFW_LOG_EVENTBRIDGE &&
-            !r->flows) {
+        if (nl && (size_t)(nl - start) <= r->o.max_record) {
             size_t len = (size_t)(nl - start);
             while (len && (start[len - 1] == '\r' || start[len - 1] == ' '))
                 len--;
@@ -577,6 +581,8 @@ static int step_top(dnsfw_logreader *r)
                 }
             }
         }
+    }
+    if (c == '{') {
         r->js = J_OBJ;
         r->scan = r->pos + 1;
         r->first = true;
