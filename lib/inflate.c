@@ -63,7 +63,9 @@ void dnsfw__inflater_free(struct dnsfw__inflater *z)
         inflateEnd(z->state);
     free(z->state);
     free(z->saved);
+    free(z->member_in);
     z->state = z->saved = NULL;
+    z->member_in = NULL;
 }
 
 int dnsfw__inflater_reset(struct dnsfw__inflater *z)
@@ -77,6 +79,8 @@ int dnsfw__inflater_reset(struct dnsfw__inflater *z)
     isal_inflate_reset(s);
     s->crc_flag = ISAL_GZIP;
     z->fresh = true;
+    z->member_in_len = 0;
+    z->member_in_lost = false;
 #endif
     return DNSFW_OK;
 }
@@ -152,22 +156,12 @@ static bool isal_failed(int ret)
 }
 
 /*
- * Where ISA-L has much input at once it decodes several symbols a step, and on corrupt
- * data it may stop before or past the point where one byte at a time (and zlib) stops: what a
- * corrupt member gives would depend on how its input was cut into pieces, and the log reader
- * promises that it does not. So a step that fails is run again from the state before it, a byte of
- * input at a time, which stops where zlib stops.
+ * ISA-L from its current state on [in, in+take), a byte of input a call: it stops where
+ * zlib stops, on corrupt data and at the end of the input (see step_isal).
  */
-static int isal_replay(struct dnsfw__inflater *z, const uint8_t *in, uint32_t take, uint8_t *out,
-                       uint32_t cap, uint32_t *used, uint32_t *made)
+static int isal_bytewise(struct inflate_state *s, const uint8_t *in, uint32_t take, uint8_t *out,
+                         uint32_t cap, uint32_t *used, uint32_t *made)
 {
-    struct inflate_state *s = z->state;
-    if (z->fresh) { /* the step began a member: the state before it is a reset one */
-        isal_inflate_reset(s);
-        s->crc_flag = ISAL_GZIP;
-    } else {
-        memcpy(s, z->saved, sizeof *s);
-    }
     *used = *made = 0;
     int ret = ISAL_DECOMP_OK;
     while (*made < cap && s->block_state != ISAL_BLOCK_FINISH) {
@@ -181,6 +175,51 @@ static int isal_replay(struct dnsfw__inflater *z, const uint8_t *in, uint32_t ta
     return ret;
 }
 
+/*
+ * Where ISA-L has much input at once it decodes several symbols a step, and where it is
+ * near the end of its input it may leave the last bits undecoded: on corrupt data it may
+ * stop before or past the point where zlib stops, and a member cut short may give a byte
+ * or so less than zlib, depending on how the input was cut into pieces. The log reader
+ * promises that what it reads does not depend on that. So ISA-L gets all but the last
+ * TAIL bytes of a step's input at once and those a byte at a time, which ends where zlib
+ * ends; and a step that fails is run again from the state before it, a byte at a time.
+ */
+#define TAIL 32
+
+/*
+ * A member cut short (the input ends inside it) is the one case the steps cannot make
+ * exact: ISA-L may leave its last symbol undecoded, depending on how the block's header
+ * came in. So the member's input is kept, up to MEMBER_KEEP bytes (Firehose payloads
+ * and most export files are far smaller), and at the cut zlib reads it again for the
+ * bytes ISA-L left (dnsfw__inflater_cut). A longer member cut short may miss its last
+ * symbol's bytes (docs/logs.md).
+ */
+#define MEMBER_KEEP ((size_t)4 << 20)
+
+static void keep_input(struct dnsfw__inflater *z, const uint8_t *p, size_t n)
+{
+    if (z->member_in_lost || n == 0)
+        return;
+    if (z->member_in_len + n > MEMBER_KEEP) {
+        z->member_in_lost = true;
+        return;
+    }
+    if (z->member_in_len + n > z->member_in_cap) {
+        size_t cap = z->member_in_cap ? z->member_in_cap * 2 : 64 * 1024;
+        while (cap < z->member_in_len + n)
+            cap *= 2;
+        uint8_t *nb = realloc(z->member_in, cap);
+        if (!nb) {
+            z->member_in_lost = true; /* only the cut's last bytes are at stake */
+            return;
+        }
+        z->member_in = nb;
+        z->member_in_cap = cap;
+    }
+    memcpy(z->member_in + z->member_in_len, p, n);
+    z->member_in_len += n;
+}
+
 static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *out, size_t cap,
                                             size_t *produced, bool *consumed)
 {
@@ -191,13 +230,30 @@ static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *
         return INFLATE_BAD;
     }
     uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
-    uint32_t room = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX, used, made;
+    uint32_t room = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX, used = 0, made = 0;
     if (!z->fresh) /* 87 KB, so not at a member's start, where a reset restores it */
         memcpy(z->saved, s, sizeof *s);
-    int ret = isal_call(s, z->in, take, out, room, &used, &made);
-    if (isal_failed(ret))
-        ret = isal_replay(z, z->in, take, out, room, &used, &made);
+    uint32_t bulk = take > TAIL ? take - TAIL : 0;
+    int ret = ISAL_DECOMP_OK;
+    if (bulk)
+        ret = isal_call(s, z->in, bulk, out, room, &used, &made);
+    if (!isal_failed(ret) && used == bulk && made < room && s->block_state != ISAL_BLOCK_FINISH) {
+        uint32_t u, m;
+        ret = isal_bytewise(s, z->in + used, take - used, out + made, room - made, &u, &m);
+        used += u;
+        made += m;
+    }
+    if (isal_failed(ret)) {
+        if (z->fresh) { /* the step began a member: the state before it is a reset one */
+            isal_inflate_reset(s);
+            s->crc_flag = ISAL_GZIP;
+        } else {
+            memcpy(s, z->saved, sizeof *s);
+        }
+        ret = isal_bytewise(s, z->in, take, out, room, &used, &made);
+    }
     z->fresh = false;
+    keep_input(z, z->in, used);
     *consumed = used > 0;
     z->in += used;
     z->in_len -= used;
@@ -217,4 +273,53 @@ enum dnsfw__inflate_result dnsfw__inflate(struct dnsfw__inflater *z, uint8_t *ou
         return step_isal(z, out, cap, produced, consumed);
 #endif
     return step_zlib(z, out, cap, produced, consumed);
+}
+
+int dnsfw__inflater_cut(struct dnsfw__inflater *z, uint8_t **extra, size_t *n_extra)
+{
+    *extra = NULL;
+    *n_extra = 0;
+    if (z->kind != INFLATER_ISAL || z->member_in_lost || z->member_in_len == 0)
+        return DNSFW_OK;
+    z_stream zs = {0};
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+        return DNSFW_ENOMEM;
+    uint8_t buf[16384];
+    uint64_t skip = z->member_out; /* what the steps gave already */
+    size_t have = 0, cap = 0;
+    uint8_t *out = NULL;
+    int rc = DNSFW_OK, ret;
+    zs.next_in = z->member_in;
+    zs.avail_in = (uInt)z->member_in_len;
+    do {
+        zs.next_out = buf;
+        zs.avail_out = sizeof buf;
+        ret = inflate(&zs, Z_NO_FLUSH);
+        size_t n = sizeof buf - zs.avail_out, from = 0;
+        if (skip) {
+            from = skip < n ? (size_t)skip : n;
+            skip -= from;
+        }
+        if (n > from) {
+            if (have + n - from > cap) {
+                cap = (have + n - from) * 2;
+                uint8_t *nb = realloc(out, cap);
+                if (!nb) {
+                    rc = DNSFW_ENOMEM;
+                    break;
+                }
+                out = nb;
+            }
+            memcpy(out + have, buf + from, n - from);
+            have += n - from;
+        }
+    } while (ret == Z_OK && zs.avail_out == 0);
+    inflateEnd(&zs);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    *extra = out;
+    *n_extra = have;
+    return DNSFW_OK;
 }

@@ -33,6 +33,10 @@ struct dnsfw__inflater {
     uint8_t head[4];     /* the member's first bytes, as far as they came (ISA-L) */
     uint8_t n_head;
     bool fresh; /* ISA-L: no step since the member began */
+    /* ISA-L: the member's input so far, up to MEMBER_KEEP bytes (inflate.c says why) */
+    uint8_t *member_in;
+    size_t member_in_len, member_in_cap;
+    bool member_in_lost; /* longer than that, or no memory for it */
 };
 
 /* The best kind this build has. */
@@ -59,5 +63,13 @@ static inline void dnsfw__inflater_input(struct dnsfw__inflater *z, const uint8_
 DNSFW_HIDDEN enum dnsfw__inflate_result dnsfw__inflate(struct dnsfw__inflater *z, uint8_t *out,
                                                        size_t cap, size_t *produced,
                                                        bool *consumed);
+
+/*
+ * The input ended inside a member: the bytes of it that zlib gives beyond what the
+ * steps produced (ISA-L may leave the last symbol of a member cut short undecoded, and
+ * how much depends on how the input came in pieces). *extra is malloc'd, or NULL with
+ * *n_extra 0; DNSFW_OK or DNSFW_ENOMEM.
+ */
+DNSFW_HIDDEN int dnsfw__inflater_cut(struct dnsfw__inflater *z, uint8_t **extra, size_t *n_extra);
 
 #endif

@@ -1144,7 +1144,16 @@ static int flush(dnsfw_logreader *r, int level)
             return rc;
     }
     if (g->mode == GZ_INFLATE && !g->at_boundary) {
-        int rc = flush(r, level + 1); /* an inner layer's state first */
+        /* what the inflater held back of the cut member, as zlib reads it */
+        uint8_t *extra;
+        size_t n_extra;
+        if (dnsfw__inflater_cut(&g->z, &extra, &n_extra) != DNSFW_OK)
+            return DNSFW_ENOMEM;
+        int rc = n_extra ? push(r, level + 1, extra, n_extra) : DNSFW_OK;
+        free(extra);
+        if (rc)
+            return rc;
+        rc = flush(r, level + 1); /* an inner layer's state first */
         if (rc)
             return rc;
         if (catch_up(r))
