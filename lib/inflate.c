@@ -11,6 +11,13 @@
 
 #define STEP_MAX (1u << 30) /* input a step takes at most: both libraries count in 32 bits */
 
+/* The parts of a gzip header (read_header), and its flags. */
+enum { H_FIXED, H_XLEN, H_EXTRA, H_NAME, H_COMMENT, H_HCRC, H_DONE };
+#define F_HCRC    0x02
+#define F_EXTRA   0x04
+#define F_NAME    0x08
+#define F_COMMENT 0x10
+
 enum dnsfw__inflater_kind dnsfw__inflater_best(void)
 {
 #ifdef DNSFW_HAVE_ISAL
@@ -39,8 +46,9 @@ int dnsfw__inflater_init(struct dnsfw__inflater *z, enum dnsfw__inflater_kind ki
         return DNSFW_OK;
     }
 #ifdef DNSFW_HAVE_ISAL
-    struct inflate_state *s = malloc(sizeof *s);
-    z->saved = malloc(sizeof *s);
+    /* zeroed: ISA-L's init leaves fields its gzip header reader looks at (valgrind) */
+    struct inflate_state *s = calloc(1, sizeof *s);
+    z->saved = calloc(1, sizeof *s);
     if (!s || !z->saved) {
         free(s);
         free(z->saved);
@@ -48,7 +56,7 @@ int dnsfw__inflater_init(struct dnsfw__inflater *z, enum dnsfw__inflater_kind ki
         return DNSFW_ENOMEM;
     }
     isal_inflate_init(s);
-    s->crc_flag = ISAL_GZIP; /* the header parsed, the CRC-32 and the length checked */
+    s->crc_flag = ISAL_GZIP_NO_HDR_VER; /* the header read here; CRC-32 and length checked */
     z->state = s;
     z->fresh = true;
 #endif
@@ -71,14 +79,16 @@ void dnsfw__inflater_free(struct dnsfw__inflater *z)
 int dnsfw__inflater_reset(struct dnsfw__inflater *z)
 {
     z->member_out = 0;
-    z->n_head = 0;
     if (z->kind == INFLATER_ZLIB)
         return inflateReset(z->state) == Z_OK ? DNSFW_OK : DNSFW_ENOMEM;
 #ifdef DNSFW_HAVE_ISAL
     struct inflate_state *s = z->state;
     isal_inflate_reset(s);
-    s->crc_flag = ISAL_GZIP;
+    s->crc_flag = ISAL_GZIP_NO_HDR_VER;
     z->fresh = true;
+    z->hstage = H_FIXED;
+    z->hflags = 0;
+    z->hcount = z->hlen = z->hcrc = 0;
     z->member_in_len = 0;
     z->member_in_lost = false;
 #endif
@@ -117,22 +127,89 @@ static enum dnsfw__inflate_result step_zlib(struct dnsfw__inflater *z, uint8_t *
 
 #ifdef DNSFW_HAVE_ISAL
 /*
- * ISA-L reads a gzip header only once it has all of it, zlib checks it as it comes: the
- * magic as soon as two bytes are there, the method and the reserved flags at four. So
- * that bytes after the last member that are not gzip (zeros padding a file) are
- * reported as such, not as a member cut short, the first four bytes are checked here
- * as zlib checks them. False when they are wrong.
+ * The gzip header (RFC 1952 2.3), read here as it comes and checked as zlib checks it:
+ * ISA-L's own reader keeps part of its state in a local between calls (valgrind: a
+ * conditional jump on an uninitialised value when a header with optional fields comes
+ * in pieces), and it waits for the whole fixed part before checking any of it, where
+ * zlib rejects bytes that are not gzip (zeros padding a file) as soon as it sees them.
+ * ISA-L then inflates the deflate data and checks the trailer (ISAL_GZIP_NO_HDR_VER).
+ * Returns 1 when the header is complete, 0 when it needs more input, -1 when it is bad.
  */
-static bool head_ok(struct dnsfw__inflater *z)
+
+static int read_header(struct dnsfw__inflater *z)
 {
-    for (size_t i = 0; i < z->in_len && z->n_head < sizeof z->head; i++) {
-        z->head[z->n_head++] = z->in[i];
-        if (z->n_head == 2 && (z->head[0] != 0x1f || z->head[1] != 0x8b))
-            return false;
-        if (z->n_head == 4 && (z->head[2] != 8 || (z->head[3] & 0xe0) != 0))
-            return false;
+    const uint8_t *p = z->in, *end = z->in + z->in_len;
+    const uint8_t *crc_from = p; /* the header CRC covers the bytes before its field */
+    int result = 0;
+    while (p < end && z->hstage != H_DONE && result == 0) {
+        uint8_t c = *p;
+        switch (z->hstage) {
+        case H_FIXED:
+            /* as zlib: the ID bytes checked when both are there, CM and FLG likewise */
+            if (z->hcount == 0 || z->hcount == 2)
+                z->hflags = c;
+            else if (z->hcount == 1 && (z->hflags != 0x1f || c != 0x8b))
+                result = -1;
+            else if (z->hcount == 3 && (z->hflags != 8 || (c & 0xe0)))
+                result = -1;
+            else if (z->hcount == 3)
+                z->hflags = c;
+            if (result == 0 && ++z->hcount == 10) {
+                z->hcount = 0;
+                z->hstage = H_XLEN;
+            }
+            break;
+        case H_XLEN:
+            if (!(z->hflags & F_EXTRA)) {
+                z->hstage = H_NAME;
+                continue;
+            }
+            z->hlen |= (uint32_t)c << (8 * z->hcount);
+            if (++z->hcount == 2) {
+                z->hcount = 0;
+                z->hstage = H_EXTRA;
+            }
+            break;
+        case H_EXTRA:
+            if (z->hcount == z->hlen) {
+                z->hcount = 0;
+                z->hstage = H_NAME;
+                continue;
+            }
+            z->hcount++;
+            break;
+        case H_NAME:
+        case H_COMMENT:
+            if (!(z->hflags & (z->hstage == H_NAME ? F_NAME : F_COMMENT))) {
+                z->hstage++;
+                continue;
+            }
+            if (c == 0)
+                z->hstage++;
+            break;
+        case H_HCRC:
+            if (!(z->hflags & F_HCRC)) {
+                z->hstage = H_DONE;
+                continue;
+            }
+            if (crc_from) {
+                z->hcrc = (uint32_t)crc32(z->hcrc, crc_from, (uInt)(p - crc_from));
+                crc_from = NULL;
+            }
+            if (((z->hcrc >> (8 * z->hcount)) & 0xff) != c)
+                result = -1;
+            else if (++z->hcount == 2)
+                z->hstage = H_DONE;
+            break;
+        }
+        if (result == 0)
+            p++;
     }
-    return true;
+    if (crc_from)
+        z->hcrc = (uint32_t)crc32(z->hcrc, crc_from, (uInt)(p - crc_from));
+    z->in_len -= (size_t)(p - z->in);
+    z->in = p;
+    return result < 0 ? -1 : z->hstage == H_DONE;
 }
 
 /* One call of ISA-L on [in, in+take) into [out, out+cap): its result, *used and *made. */
@@ -224,10 +301,16 @@ static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *
                                             size_t *produced, bool *consumed)
 {
     struct inflate_state *s = z->state;
-    if (z->n_head < sizeof z->head && !head_ok(z)) {
+    if (z->hstage != H_DONE) {
+        const uint8_t *before = z->in;
+        int h = read_header(z);
+        keep_input(z, before, (size_t)(z->in - before));
         *produced = 0;
-        *consumed = false;
-        return INFLATE_BAD;
+        *consumed = z->in != before;
+        if (h < 0)
+            return INFLATE_BAD;
+        if (h == 0)
+            return INFLATE_OK; /* needs more input */
     }
     uint32_t take = z->in_len < STEP_MAX ? (uint32_t)z->in_len : STEP_MAX;
     uint32_t room = cap < STEP_MAX ? (uint32_t)cap : STEP_MAX, used = 0, made = 0;
@@ -246,7 +329,7 @@ static enum dnsfw__inflate_result step_isal(struct dnsfw__inflater *z, uint8_t *
     if (isal_failed(ret)) {
         if (z->fresh) { /* the step began a member: the state before it is a reset one */
             isal_inflate_reset(s);
-            s->crc_flag = ISAL_GZIP;
+            s->crc_flag = ISAL_GZIP_NO_HDR_VER;
         } else {
             memcpy(s, z->saved, sizeof *s);
         }

@@ -30,8 +30,9 @@ struct dnsfw__inflater {
     const uint8_t *in; /* input not consumed yet */
     size_t in_len;
     uint64_t member_out; /* bytes the current member produced */
-    uint8_t head[4];     /* the member's first bytes, as far as they came (ISA-L) */
-    uint8_t n_head;
+    /* ISA-L: the member's gzip header, read here as it comes (inflate.c says why) */
+    uint8_t hstage, hflags;
+    uint32_t hcount, hlen, hcrc;
     bool fresh; /* ISA-L: no step since the member began */
     /* ISA-L: the member's input so far, up to MEMBER_KEEP bytes (inflate.c says why) */
     uint8_t *member_in;
