@@ -260,6 +260,14 @@ if want errors; then
     check "errors: --flow-format says which field and where" err_has "column 9: unknown flow-log field \"dstadr\""
     run "${base[@]}" --flow-log "$TMP/bad.log" --trusted-cidr 10.0.0.0/33
     check "errors: a bad --trusted-cidr: exit 2" rc_is 2
+    check "errors: a bad --trusted-cidr says why" err_has "the prefix length must be 0 to 32"
+    run "${base[@]}" --flow-log "$TMP/bad.log" --trusted-cidr 10.0.0.1/8
+    check "errors: --trusted-cidr with bits after the prefix: exit 2, as dnsfw-serve --allow" rc_is 2
+    check "errors: ... saying so" err_has "bits set after the prefix"
+    printf '10.1.2.3/16 org/app\n' >"$TMP/hostbits.map"
+    run "${base[@]}" --flow-log "$TMP/bad.log" --scope-map "$TMP/hostbits.map"
+    check "errors: a scope map block with bits after the prefix: exit 3" rc_is 3
+    check "errors: ... with its line" err_has 'hostbits.map:1: "10.1.2.3/16" is not an address, a CIDR block'
     run "${base[@]}" --flow-log "$TMP/bad.log" --answer-window -5
     check "errors: a negative --answer-window: exit 2" rc_is 2
     run "${base[@]}" --flow-log "$TMP/bad.log" --answer-window 1h

@@ -280,6 +280,14 @@ check "... run.sh is executable" test -x "$TMP/full/run.sh"
 
 # --- import: errors name the file and the line ------------------------------------------------
 
+# a CLI rule with a domain list and a DnsThreatProtection: one match source, as in a template
+cp -r "$DNSFW_TEST_DATA/logs/deployed" "$TMP/cli-two-sources"
+sed -i 's/"Priority": 10,/"Priority": 10, "DnsThreatProtection": "DGA", "ConfidenceThreshold": "HIGH",/' \
+    "$TMP/cli-two-sources/list-firewall-rules-rslvr-frg-01234567890abcdef.json"
+run --import "$TMP/cli-two-sources"
+expect "import of a CLI rule with a list and a DnsThreatProtection fails with its line" 3 \
+    'list-firewall-rules-rslvr-frg-01234567890abcdef.json:3:.*one match source'
+
 while read -r name rc pattern; do
     run --import "$BAD/$name"
     expect "import $name: $pattern" "$rc" "$pattern"
@@ -455,6 +463,18 @@ run --format cloudformation --query-log-destination s3 --query-log-arn arn:aws:l
 expect "--query-log-arn must be a bucket for s3" 2 "goes with"
 run --format cloudformation --query-log-destination syslog
 expect "--query-log-destination is one of four" 2 "must be cloudwatch, s3, firehose or none"
+# options of other formats are refused, not ignored
+run --format cloudformation --log-path 'logs/*.json'
+expect "--log-path with an AWS format" 2 "--log-path is for the athena and duckdb formats"
+run --format unbound --query-log-destination none
+expect "--query-log-destination with a resolver format" 2 \
+    "--query-log-destination is for the cloudformation, cli and terraform formats"
+run --format duckdb --log-path x.json --query-log-destination s3 --query-log-arn arn:aws:s3:::b
+expect "--query-log-arn with a SQL format" 2 "--query-log-arn is for the cloudformation"
+run --diff "$CDK" --psl /usr/share/publicsuffix/public_suffix_list.dat
+expect "--psl with --diff" 2 "--psl is for the athena and duckdb formats"
+run --import "$CDK" --query-log-destination none
+expect "--query-log-destination with --import" 2 "reads the query logging from DEPLOYED"
 run --format cloudformation -o "$TMP/role.cfn.json"
 check "the fail-open function's role may call ec2:DescribeVpcs, as the construct's" \
     grep -q '"ec2:DescribeVpcs"' "$TMP/role.cfn.json"
@@ -492,6 +512,20 @@ check "... terraform looks the id up by the current Region" \
     grep -q 'data.aws_region.current.name' "$TMP/managed-terraform"
 check "... run.sh finds the id for its Region" grep -q "managed_list 'AWSManagedDomainsMalwareDomainList'" \
     "$TMP/managed-cli/run.sh"
+# run.sh's managed_list with a stand-in aws: the policy's id for the Region, else the one
+# AWS lists by name, else a stop (never an empty id passed on to create-firewall-rule)
+mkdir -p "$TMP/fakeaws"
+printf '%s\n' '#!/bin/sh' 'case "$*" in *Malware*) echo rslvr-fdl-0123456789abcdef ;; *) echo None ;; esac' \
+    >"$TMP/fakeaws/aws"
+chmod +x "$TMP/fakeaws/aws"
+sed -n '/^managed_list() {/,/^}/p' "$TMP/managed-cli/run.sh" >"$TMP/managed_list.sh"
+ml() { PATH="$TMP/fakeaws:$PATH" AWS_REGION=eu-west-1 sh -c ". '$TMP/managed_list.sh'; managed_list \"\$@\"" ml "$@"; }
+check "... managed_list: the policy's id for the Region" \
+    test "$(ml X 'us-east-1=rslvr-fdl-1 eu-west-1=rslvr-fdl-2')" = rslvr-fdl-2
+check "... managed_list: looked up by name where the policy has none" \
+    test "$(ml AWSManagedDomainsMalwareDomainList 'us-east-1=rslvr-fdl-1')" = rslvr-fdl-0123456789abcdef
+ml_stops() { ! ml "$@" 2>/dev/null; }
+check "... managed_list: a name AWS does not list stops run.sh" ml_stops AWSManagedDomainsNoSuchList ''
 printf '%s\n' '{"dnsfw": 1, "domain_lists": {"m": {"managed": "AWSManagedDomainsAggregateThreatList"}},' \
     '"rule_groups": [{"name": "g", "priority": 200, "rules": [{"name": "r", "priority": 1,' \
     '"action": "BLOCK", "domain_list": "m", "block_response": "NODATA"}]}]}' >"$TMP/noids.json"

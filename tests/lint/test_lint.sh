@@ -119,6 +119,17 @@ check_eq "aws-limit: --max-rules" 1 "$(count aws-limit '.rule_group == "g"')"
 lint -p "$P" --format json
 check_eq "aws-limit near miss: 3 rules under the quota" 0 "$(count aws-limit)"
 
+# AWS-managed lists: only their id is deployed, their contents are AWS's
+MANAGED='{"a":["x.example","y.example"],"m":{"managed":"AWSManagedDomainsMalwareDomainList","stand_in":["s1.example","s2.example"]},"n":{"managed":"AWSManagedDomainsBotnetCommandandControl"}}'
+MRULES='[{"name":"m","priority":1,"action":"BLOCK","domain_list":"m","block_response":"NODATA"},{"name":"n","priority":2,"action":"BLOCK","domain_list":"n","block_response":"NODATA"},{"name":"allow","priority":3,"action":"ALLOW","domain_list":"a"}]'
+policy "$(general "$MANAGED" "$MRULES")"
+lint -p "$P" --format json --max-domains 2
+check_eq "aws-limit: a managed list's stand-in is not counted (2 domains of the quota's 2)" 0 "$(count aws-limit)"
+lint -p "$P" --format json --max-domains 1
+check_eq "aws-limit: the other lists still are (2 over 1)" 1 "$(count aws-limit)"
+quiet "shadowed near miss: a managed list without a stand-in is not said to match nothing" \
+    "$(general "$MANAGED" "$MRULES")" shadowed
+
 echo "# locations and output"
 printf '{\n  "dnsfw": 1,\n  "baseline": ["github.com",\n     "*.github.io"]\n}\n' >"$P"
 lint -p "$P"

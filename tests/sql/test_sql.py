@@ -182,6 +182,8 @@ def eval_lines(policy, logs, mode=None):
     out = [json.loads(line) for line in p.stdout.splitlines()]
     malformed = 0  # the first 100 are listed, the rest counted
     for line in p.stderr.splitlines():
+        if "is AWS-managed" in line:
+            continue  # the notice about a managed list's contents, not a record
         words = line.split()
         malformed += int(words[1]) if "more malformed records not listed" in line else 1
     return out, malformed
@@ -256,11 +258,21 @@ def compare(label, policy, logs, tiered, scope_map=None):
             print("#   report: %s\n#   SQL:    %s" % (want_r, got_r))
 
 
+def preset_hosts(name):
+    """A preset's hosts, from the data file the library is built from."""
+    path = os.path.join(here, "..", "..", "data", "presets", name + ".json")
+    return [h["host"] for h in json.load(open(path))["hosts"]]
+
+
 def policy_specs(policy):
     p = json.load(open(policy))
     specs = list(p.get("baseline", []))
+    for name in p.get("presets", []):
+        specs += preset_hosts(name)
     for b in p.get("blueprints", []):
-        specs += b["egress_allowlist"]
+        specs += b.get("egress_allowlist", [])
+        for name in b.get("presets", []):
+            specs += preset_hosts(name)
     for v in p.get("domain_lists", {}).values():
         if isinstance(v, list):
             specs += v
@@ -272,7 +284,13 @@ def main():
     policies = [(os.path.join(logs, "policy-tiered.json"), True),
                 (os.path.join(logs, "policy-general.json"), False),
                 (os.path.join(here, "policies", "general-qtypes.json"), False),
-                (os.path.join(here, "policies", "tiered-enforce.json"), True)]
+                (os.path.join(here, "policies", "tiered-enforce.json"), True),
+                # blueprints with presets: their hosts are in each repository's own scope
+                (os.path.join(here, "policies", "tiered-presets.json"), True),
+                # Advanced rules (passed over, as dnsfw-eval does) and AWS-managed lists
+                # (their stand-in decides)
+                (os.path.join(here, "..", "export", "policies", "general-advanced.json"), False),
+                (os.path.join(here, "..", "export", "policies", "general-managed.json"), False)]
     scope_map = os.path.join(logs, "scope-map.txt")
     with tempfile.TemporaryDirectory() as tmp:
         # the committed logs, read together through one glob

@@ -94,6 +94,9 @@ struct fw_query_log {
 #define FW_TIERED_ASSOCIATION  "agent-vpc-dns-firewall"
 #define FW_TIERED_QUERY_LOG    "agent-dns-query-log"
 #define FW_QUERY_LOG_NAME      "dnsfw-query-log"
+/* The CloudFormation Mappings table of AWS-managed lists' ids (Region -> list -> id),
+ * written by the exporter and read by the importer. */
+#define FW_MANAGED_MAP "DnsfwManagedDomainLists"
 
 struct fw_model {
     struct fw_list *lists;

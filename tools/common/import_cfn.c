@@ -334,8 +334,6 @@ static bool read_threat(struct cfn *c, const cJSON *ro, long long prio, struct f
     return true;
 }
 
-#define MANAGED_MAP "DnsfwManagedDomainLists"
-
 /* A managed list of the model: made on first use, remembered under key. */
 static size_t managed_model_list(struct cfn *c, const char *key, const char *name,
                                  const char *aws_name, const cJSON *where)

@@ -294,6 +294,10 @@ static bool read_rule(struct cli_import *ci, const struct json_doc *d, const cJS
     cr->advanced = cJSON_GetObjectItemCaseSensitive(e, "FirewallRuleType") ||
                    (!lid && !cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection"));
     struct fw_rule *r = &cr->r;
+    if (lid && cJSON_GetObjectItemCaseSensitive(e, "DnsThreatProtection"))
+        return jfail(d, e,
+                     "FirewallDomainListId and DnsThreatProtection: a rule has one match "
+                     "source");
     if (!cr->advanced && !lid && !read_threat(d, e, r))
         return false;
     r->priority = (uint32_t)prio;

@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cidr.h"
 #include "common.h"
 
 struct entry {
     bool instance; /* key is an instance id ("i-...") or a network interface id ("eni-...") */
     char *key;
-    int family; /* AF_INET or AF_INET6 */
-    unsigned char net[16];
-    unsigned prefix; /* bits */
+    struct cidr net; /* when not an id */
     char *repo;
 };
 
@@ -35,33 +34,6 @@ void scope_map_free(struct scope_map *m)
     free(m);
 }
 
-static bool parse_cidr(const char *s, struct entry *e)
-{
-    char addr[64];
-    const char *slash = strchr(s, '/');
-    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-    if (alen >= sizeof addr)
-        return false;
-    memcpy(addr, s, alen);
-    addr[alen] = '\0';
-    if (inet_pton(AF_INET, addr, e->net) == 1)
-        e->family = AF_INET;
-    else if (inet_pton(AF_INET6, addr, e->net) == 1)
-        e->family = AF_INET6;
-    else
-        return false;
-    unsigned max = e->family == AF_INET ? 32 : 128;
-    e->prefix = max;
-    if (slash) {
-        char *end;
-        unsigned long p = strtoul(slash + 1, &end, 10);
-        if (*end || end == slash + 1 || p > max)
-            return false;
-        e->prefix = (unsigned)p;
-    }
-    return true;
-}
-
 int scope_map_load(const char *path, struct scope_map **out)
 {
     FILE *f = fopen(path, "r");
@@ -72,6 +44,7 @@ int scope_map_load(const char *path, struct scope_map **out)
     struct scope_map *m = calloc(1, sizeof *m);
     char *line = NULL;
     size_t cap = 0, lineno = 0;
+    const char *why;
     int rc = m ? EXIT_CLEAN : EXIT_SYSTEM;
     while (rc == EXIT_CLEAN && getline(&line, &cap, f) >= 0) {
         lineno++;
@@ -97,10 +70,10 @@ int scope_map_load(const char *path, struct scope_map **out)
         if (strncmp(key, "i-", 2) == 0 || strncmp(key, "eni-", 4) == 0) {
             e->instance = true;
             e->key = strdup(key);
-        } else if (!parse_cidr(key, e)) {
+        } else if (!cidr_parse(key, &e->net, &why)) {
             tool_warn("%s:%zu: \"%s\" is not an address, a CIDR block, an instance id or a "
-                      "network interface id",
-                      path, lineno, key);
+                      "network interface id (%s)",
+                      path, lineno, key, why);
             rc = EXIT_INVALID;
             break;
         }
@@ -121,17 +94,6 @@ int scope_map_load(const char *path, struct scope_map **out)
     }
     *out = m;
     return EXIT_CLEAN;
-}
-
-static bool in_prefix(const unsigned char *a, const unsigned char *net, unsigned prefix)
-{
-    unsigned full = prefix / 8, rest = prefix % 8;
-    if (memcmp(a, net, full) != 0)
-        return false;
-    if (!rest)
-        return true;
-    unsigned char mask = (unsigned char)(0xFF << (8 - rest));
-    return (a[full] & mask) == (net[full] & mask);
 }
 
 const char *scope_map_lookup(const struct scope_map *m, const char *addr, size_t addr_len,
@@ -160,8 +122,8 @@ const char *scope_map_lookup(const struct scope_map *m, const char *addr, size_t
     const struct entry *best = NULL;
     for (size_t i = 0; i < m->n; i++) {
         const struct entry *e = &m->e[i];
-        if (!e->instance && e->family == family && in_prefix(a, e->net, e->prefix) &&
-            (!best || e->prefix > best->prefix))
+        if (!e->instance && cidr_contains(&e->net, family, a) &&
+            (!best || e->net.prefix > best->net.prefix))
             best = e;
     }
     return best ? best->repo : NULL;
@@ -176,8 +138,8 @@ void scope_map_item(const struct scope_map *m, size_t i, struct scope_map_item *
 {
     const struct entry *e = &m->e[i];
     *out = (struct scope_map_item){.instance = e->instance ? e->key : NULL,
-                                   .family = e->family,
-                                   .net = e->net,
-                                   .prefix = e->prefix,
+                                   .family = e->net.family,
+                                   .net = e->net.addr,
+                                   .prefix = e->net.prefix,
                                    .repo = e->repo};
 }

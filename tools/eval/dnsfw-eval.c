@@ -549,7 +549,8 @@ static bool names_a_qtype(const dnsfw_policy *policy)
 }
 
 /* The policy's DNS Firewall Advanced rules, for the report (NULL and 0 when none). */
-static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *n)
+/* The policy's Advanced rules in evaluation order; false when memory ran out. */
+static bool advanced_rules(const dnsfw_policy *policy, struct advanced_rule **out, size_t *n)
 {
     dnsfw_policy_info info;
     dnsfw_policy_get_info(policy, &info);
@@ -564,8 +565,12 @@ static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *
             if (dnsfw_policy_get_rule(policy, g, i, &d) != DNSFW_OK || !d.threat)
                 continue;
             struct advanced_rule *nv = realloc(v, (*n + 1) * sizeof *v);
-            if (!nv)
-                continue; /* the report then lists fewer rules; nothing else is wrong */
+            if (!nv) {
+                free(v);
+                *out = NULL;
+                *n = 0;
+                return false;
+            }
             v = nv;
             v[(*n)++] = (struct advanced_rule){.group = gi.name,
                                                .group_priority = gi.priority,
@@ -577,7 +582,8 @@ static struct advanced_rule *advanced_rules(const dnsfw_policy *policy, size_t *
                                                .confidence = d.confidence};
         }
     }
-    return v;
+    *out = v;
+    return true;
 }
 
 /* --flow-log: read the flow logs against the answers the replay collected. Returns an
@@ -600,8 +606,10 @@ static int run_flows(const struct options *o, const struct answers *answers,
     if (e)
         egress_set_answers(e, replayed->answers, replayed->untimed);
     for (size_t i = 0; !rc && i < o->n_trusted; i++) {
-        if (!egress_trust(e, o->trusted[i])) {
-            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block", o->trusted[i]);
+        const char *why;
+        if (!egress_trust(e, o->trusted[i], &why)) {
+            tool_warn("--trusted-cidr: \"%s\" is not an address or a CIDR block (%s)",
+                      o->trusted[i], why);
             rc = EXIT_USAGE;
         }
     }
@@ -659,7 +667,11 @@ static int run_logs(const struct options *o, dnsfw_policy *policy, const dnsfw_m
     if (!rc && o->deployed)
         rc = deployed_load(o->deployed, o->max_policy_bytes, &deployed);
     size_t n_advanced = 0;
-    struct advanced_rule *advanced = o->report ? advanced_rules(policy, &n_advanced) : NULL;
+    struct advanced_rule *advanced = NULL;
+    if (!rc && o->report && !advanced_rules(policy, &advanced, &n_advanced)) {
+        tool_warn("out of memory");
+        rc = EXIT_SYSTEM;
+    }
     struct answers *answers = NULL;
     if (!rc && o->n_flow_logs && !(answers = answers_new(o->answer_window))) {
         tool_warn("out of memory");

@@ -1,15 +1,18 @@
 #include "egress.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cidr.h"
 #include "log_input.h"
 #include "strmap.h"
 #include "timestamp.h"
 
-#define MALFORMED_KEPT 10
-#define TRUSTED_MAX    256
+#define MALFORMED_KEPT   10
+#define TRUSTED_MAX      256
+#define TRUSTED_MAX_TEXT "256"
 
 /* TCP flags as flow logs record them (OR-ed over the interval). */
 #define TCP_SYN     0x02
@@ -17,11 +20,6 @@
 
 /* The lowest port of the ephemeral ranges in use (Linux 32768-60999, IANA 49152-65535). */
 #define EPHEMERAL_MIN 32768
-
-struct cidr {
-    uint8_t net[16];
-    unsigned prefix; /* over the 16 octets: an IPv4 /n is 96 + n */
-};
 
 /* One group of direct-IP flows: source, destination, port, protocol. */
 struct group {
@@ -92,40 +90,10 @@ void egress_free(struct egress *e)
 
 /* --- address ranges ------------------------------------------------------------------ */
 
-static bool in_prefix(const uint8_t *a, const uint8_t *net, unsigned prefix)
+bool egress_trust(struct egress *e, const char *text, const char **why)
 {
-    unsigned full = prefix / 8, rest = prefix % 8;
-    if (memcmp(a, net, full) != 0)
-        return false;
-    if (!rest)
-        return true;
-    uint8_t mask = (uint8_t)(0xFF << (8 - rest));
-    return (a[full] & mask) == (net[full] & mask);
-}
-
-static bool parse_cidr(const char *text, struct cidr *c)
-{
-    const char *slash = strchr(text, '/');
-    size_t alen = slash ? (size_t)(slash - text) : strlen(text);
-    dnsfw_ip ip;
-    if (dnsfw_ip_parse(text, alen, &ip) != DNSFW_OK)
-        return false;
-    unsigned max = ip.family == 4 ? 32 : 128, bits = max;
-    if (slash) {
-        char *end;
-        unsigned long p = strtoul(slash + 1, &end, 10);
-        if (*end || end == slash + 1 || slash[1] == '-' || slash[1] == '+' || p > max)
-            return false;
-        bits = (unsigned)p;
-    }
-    memcpy(c->net, ip.addr, 16);
-    c->prefix = ip.family == 4 ? 96 + bits : bits;
-    return true;
-}
-
-bool egress_trust(struct egress *e, const char *text)
-{
-    if (e->n_trusted == TRUSTED_MAX || !parse_cidr(text, &e->trusted[e->n_trusted]))
+    *why = "at most " TRUSTED_MAX_TEXT " blocks";
+    if (e->n_trusted == TRUSTED_MAX || !cidr_parse(text, &e->trusted[e->n_trusted], why))
         return false;
     e->n_trusted++;
     return true;
@@ -165,8 +133,10 @@ static bool not_public(const dnsfw_ip *ip)
 
 static bool trusted(const struct egress *e, const dnsfw_ip *ip)
 {
+    /* an IPv4-mapped IPv6 address is judged as IPv4, as not_public() does */
+    bool v4 = is_mapped_v4(ip->addr);
     for (size_t i = 0; i < e->n_trusted; i++)
-        if (in_prefix(ip->addr, e->trusted[i].net, e->trusted[i].prefix))
+        if (cidr_contains(&e->trusted[i], v4 ? AF_INET : AF_INET6, v4 ? ip->addr + 12 : ip->addr))
             return true;
     return false;
 }
@@ -498,14 +468,9 @@ cJSON *egress_totals_json(const struct egress *e)
     cJSON_AddNumberToObject(t, "direct_ip_groups", (double)e->groups.count);
     cJSON *tr = cJSON_AddArrayToObject(t, "trusted_cidrs");
     for (size_t i = 0; tr && i < e->n_trusted; i++) {
-        const struct cidr *c = &e->trusted[i];
-        dnsfw_ip ip = {.family = is_mapped_v4(c->net) && c->prefix >= 96 ? 4 : 6};
-        memcpy(ip.addr, c->net, 16);
-        char buf[80], addr[64];
-        if (dnsfw_ip_format(&ip, addr, sizeof addr) == DNSFW_OK) {
-            snprintf(buf, sizeof buf, "%s/%u", addr, ip.family == 4 ? c->prefix - 96 : c->prefix);
-            cJSON_AddItemToArray(tr, cJSON_CreateString(buf));
-        }
+        char buf[80];
+        cidr_format(&e->trusted[i], buf, sizeof buf);
+        cJSON_AddItemToArray(tr, cJSON_CreateString(buf));
     }
     cJSON *bad = cJSON_AddArrayToObject(t, "malformed_examples");
     for (uint32_t i = 0; bad && i < e->n_bad; i++) {

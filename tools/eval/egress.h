@@ -39,8 +39,9 @@ struct egress *egress_new(const struct answers *answers, int64_t window,
                           const struct scope_map *map);
 void egress_free(struct egress *e);
 
-/* --trusted-cidr: false (nothing added) when text is not an address or CIDR block. */
-bool egress_trust(struct egress *e, const char *text);
+/* --trusted-cidr: false (nothing added, *why says why) when text is not an address or a
+ * CIDR block (host bits after the prefix refused, as cidr_parse() does), or too many. */
+bool egress_trust(struct egress *e, const char *text, const char **why);
 
 /* Classify one parsed record found at w, carried by shape (and, for FLOW_DIRECT, count it
  * in its group; a record that lacks a field the join needs is counted as malformed). */

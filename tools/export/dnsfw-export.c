@@ -217,7 +217,8 @@ static bool query_log_arn_ok(const char *dest, const char *arn)
     return false;
 }
 
-/* The tiered form's repositories and their own allowlists, from the policy's JSON. */
+/* The tiered form's repositories and their own allowlists (with their presets' hosts),
+ * from the policy's JSON. */
 static int sql_scopes(const dnsfw_policy *p, struct sql_scope **out, size_t *n)
 {
     struct buf b = {0};
@@ -249,6 +250,17 @@ static int sql_scopes(const dnsfw_policy *p, struct sql_scope **out, size_t *n)
             if (cJSON_IsString(e) &&
                 fw_list_add_spec(&l, e->valuestring, strlen(e->valuestring), NULL) == DNSFW_ENOMEM)
                 rc = -1;
+        }
+        /* the dump names a blueprint's presets instead of writing their hosts out */
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(bp, "presets"))
+        {
+            size_t preset;
+            dnsfw_preset_host h;
+            if (!cJSON_IsString(e) || dnsfw_preset_find(e->valuestring, &preset) != DNSFW_OK)
+                continue; /* the policy loaded: its presets exist */
+            for (size_t k = 0; dnsfw_preset_get_host(preset, k, &h) == DNSFW_OK; k++)
+                if (fw_list_add_spec(&l, h.spec, strlen(h.spec), NULL) == DNSFW_ENOMEM)
+                    rc = -1;
         }
         if (!l.n_specs && fw_list_add_spec(&l, FW_PLACEHOLDER, strlen(FW_PLACEHOLDER), NULL))
             rc = -1;
@@ -327,6 +339,16 @@ static int run_sql(const struct options *op, dnsfw_policy *p, const struct fw_mo
     return rc;
 }
 
+/* The first option given that only the SQL formats take, or NULL. */
+static const char *sql_option(const struct options *op)
+{
+    return op->s3_location ? "--s3-location"
+           : op->log_path  ? "--log-path"
+           : op->scope_map ? "--scope-map"
+           : op->psl       ? "--psl"
+                           : NULL;
+}
+
 static int run_export(const struct options *op, dnsfw_policy *p)
 {
     enum export_format fmt = FMT_CLOUDFORMATION;
@@ -341,8 +363,16 @@ static int run_export(const struct options *op, dnsfw_policy *p)
         return EXIT_USAGE;
     }
     fmt = formats[i].format;
-    if (op->query_log_arn && fmt != FMT_CLOUDFORMATION && fmt != FMT_CLI && fmt != FMT_TERRAFORM) {
-        tool_warn("--query-log-arn is for the cloudformation, cli and terraform formats");
+    bool logging = fmt == FMT_CLOUDFORMATION || fmt == FMT_CLI || fmt == FMT_TERRAFORM;
+    const char *misplaced = !logging && op->query_log_arn ? "--query-log-arn"
+                            : !logging && op->query_log   ? "--query-log-destination"
+                                                          : NULL;
+    if (misplaced) {
+        tool_warn("%s is for the cloudformation, cli and terraform formats", misplaced);
+        return EXIT_USAGE;
+    }
+    if (fmt != FMT_ATHENA && fmt != FMT_DUCKDB && (misplaced = sql_option(op))) {
+        tool_warn("%s is for the athena and duckdb formats", misplaced);
         return EXIT_USAGE;
     }
     if (fmt == FMT_DNSMASQ && !op->upstream) {
@@ -671,7 +701,16 @@ int main(int argc, char **argv)
         tool_warn("--fail-open-resource must be lambda or none, not \"%s\"", op.fail_open_resource);
         return EXIT_USAGE;
     }
+    if ((op.import || op.diff) && sql_option(&op)) {
+        tool_warn("%s is for the athena and duckdb formats", sql_option(&op));
+        return EXIT_USAGE;
+    }
     if (op.import) {
+        if (op.query_log || op.query_log_arn) {
+            tool_warn("--import reads the query logging from DEPLOYED: drop "
+                      "--query-log-destination and --query-log-arn");
+            return EXIT_USAGE;
+        }
         if (op.policy || op.mode) {
             tool_warn("--import reads DEPLOYED, not a policy: drop -p and --mode");
             return EXIT_USAGE;

@@ -61,8 +61,6 @@ static cJSON *vpc_value(const struct export_opts *o)
     return ref;
 }
 
-#define MANAGED_MAP "DnsfwManagedDomainLists"
-
 /* An AWS-managed list's id: the same everywhere, or looked up by Region. */
 static cJSON *managed_ref(const struct fw_list *l, const char *key)
 {
@@ -71,7 +69,7 @@ static cJSON *managed_ref(const struct fw_list *l, const char *key)
         return cJSON_CreateString(any);
     cJSON *o = cJSON_CreateObject();
     cJSON *a = cJSON_AddArrayToObject(o, "Fn::FindInMap");
-    cJSON_AddItemToArray(a, cJSON_CreateString(MANAGED_MAP));
+    cJSON_AddItemToArray(a, cJSON_CreateString(FW_MANAGED_MAP));
     cJSON *region = cJSON_CreateObject();
     cJSON_AddStringToObject(region, "Ref", "AWS::Region");
     cJSON_AddItemToArray(a, region);
@@ -102,7 +100,8 @@ static void add_managed(cJSON *t, cJSON *meta, const struct fw_model *m, char (*
             if (strcmp(l->ids[j].region, "*") == 0)
                 continue;
             if (!map)
-                map = cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Mappings"), MANAGED_MAP);
+                map =
+                    cJSON_AddObjectToObject(cJSON_AddObjectToObject(t, "Mappings"), FW_MANAGED_MAP);
             cJSON *row = cJSON_GetObjectItemCaseSensitive(map, l->ids[j].region);
             if (!row)
                 row = cJSON_AddObjectToObject(map, l->ids[j].region);

@@ -207,6 +207,15 @@ static void rules_view(struct sql *s)
     size_t n = 0;
     for (size_t i = 0; i < m->n_groups; i++)
         for (size_t j = 0; j < m->groups[i].n_rules; j++) {
+            const struct fw_rule *r = &m->groups[i].rules[j];
+            if (r->threat) { /* no domain list: passed over, as dnsfw-eval does a record */
+                diag_warning(NULL, 0,
+                             "rule group \"%s\", rule %u is a DNS Firewall Advanced rule (%s): "
+                             "the SQL views pass over it, as dnsfw-eval does for each record "
+                             "(its --report approximates it)",
+                             m->groups[i].name, r->priority, dnsfw_threat_name(r->threat));
+                continue;
+            }
             buf_puts(&b, n++ ? ",\n" : "SELECT * FROM (VALUES\n");
             rule_row(&b, m, &m->groups[i], &m->groups[i].rules[j], &e->groups[i].rules[j]);
         }

@@ -52,6 +52,9 @@ void check_limits(struct lint *l)
         struct aws_limit_where w = {.list = name, .spec = SIZE_MAX};
         if (!l->tiered) /* the tiered form's names are the platform's, and valid */
             aws_limits_name(&c, "domain list", name, &w);
+        dnsfw_managed_info mi;
+        if (dnsfw_policy_list_managed(p, list, &mi) == DNSFW_OK && mi.managed)
+            continue; /* AWS's list: only its id is deployed (as dnsfw-export counts) */
         total += dnsfw_policy_list_size(p, list);
         for (size_t k = l->occ_of_list[list]; k < l->occ_of_list[list + 1]; k++) {
             w.spec = l->occ[k].spec;

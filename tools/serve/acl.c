@@ -10,82 +10,11 @@
 #include "acl.h"
 #include "common.h"
 
-static unsigned addr_len(int family)
-{
-    return family == AF_INET ? 4 : 16;
-}
-
-/* Does a (addr_len octets) start with the prefix's first bits of p? */
-static bool prefix_match(const uint8_t *p, unsigned bits, const uint8_t *a)
-{
-    unsigned whole = bits / 8, rest = bits % 8;
-    if (memcmp(p, a, whole) != 0)
-        return false;
-    if (!rest)
-        return true;
-    uint8_t mask = (uint8_t)(0xFF << (8 - rest));
-    return (p[whole] & mask) == (a[whole] & mask);
-}
-
-static void mask_to(uint8_t *a, unsigned len, unsigned bits)
-{
-    for (unsigned i = 0; i < len; i++) {
-        unsigned keep = bits >= 8 * (i + 1) ? 8 : bits > 8 * i ? bits - 8 * i : 0;
-        a[i] &= (uint8_t)(keep ? 0xFF << (8 - keep) : 0);
-    }
-}
-
-bool cidr_parse(const char *text, struct cidr *out, const char **why)
-{
-    char host[INET6_ADDRSTRLEN + 1];
-    const char *slash = strchr(text, '/');
-    size_t n = slash ? (size_t)(slash - text) : strlen(text);
-    *why = "not an IPv4 or IPv6 address";
-    if (n == 0 || n >= sizeof host)
-        return false;
-    memcpy(host, text, n);
-    host[n] = '\0';
-    memset(out, 0, sizeof *out);
-    if (inet_pton(AF_INET, host, out->addr) == 1)
-        out->family = AF_INET;
-    else if (inet_pton(AF_INET6, host, out->addr) == 1)
-        out->family = AF_INET6;
-    else
-        return false;
-    unsigned max = 8 * addr_len(out->family);
-    out->prefix = max;
-    if (slash) {
-        char *end;
-        unsigned long p = strtoul(slash + 1, &end, 10);
-        if (!slash[1] || *end || slash[1] == '-' || p > max) {
-            *why = out->family == AF_INET ? "the prefix length must be 0 to 32"
-                                          : "the prefix length must be 0 to 128";
-            return false;
-        }
-        out->prefix = (unsigned)p;
-    }
-    uint8_t masked[16];
-    memcpy(masked, out->addr, sizeof masked);
-    mask_to(masked, addr_len(out->family), out->prefix);
-    if (memcmp(masked, out->addr, addr_len(out->family)) != 0) {
-        *why = "bits set after the prefix (write the network address)";
-        return false;
-    }
-    return true;
-}
-
-void cidr_format(const struct cidr *c, char *out, size_t size)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    inet_ntop(c->family, c->addr, host, sizeof host);
-    snprintf(out, size, "%s/%u", host, c->prefix);
-}
-
 static int add(struct acl *a, size_t *cap, const struct cidr *c)
 {
     for (size_t i = 0; i < a->n; i++) /* already covered by a wider entry, or the same */
         if (a->v[i].family == c->family && a->v[i].prefix <= c->prefix &&
-            prefix_match(a->v[i].addr, a->v[i].prefix, c->addr))
+            cidr_prefix_match(a->v[i].addr, a->v[i].prefix, c->addr))
             return 0;
     if (a->n == *cap) {
         size_t ncap = *cap ? 2 * *cap : 8;
@@ -119,7 +48,7 @@ static const uint8_t *sa_addr(const struct sockaddr *sa)
 bool addr_is_wildcard(const struct sockaddr *sa)
 {
     static const uint8_t zero[16];
-    return memcmp(sa_addr(sa), zero, addr_len(sa->sa_family)) == 0;
+    return memcmp(sa_addr(sa), zero, cidr_addr_len(sa->sa_family)) == 0;
 }
 
 /* The networks of the interfaces that hold a listening address (any, for a wildcard). */
@@ -138,7 +67,7 @@ static int add_interfaces(struct acl *a, size_t *cap, const struct sockaddr_stor
             (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
             continue;
         int family = i->ifa_addr->sa_family;
-        unsigned len = addr_len(family);
+        unsigned len = cidr_addr_len(family);
         bool listened = false;
         for (size_t k = 0; k < n_listen && !listened; k++)
             listened = listen[k].ss_family == family &&
@@ -149,7 +78,7 @@ static int add_interfaces(struct acl *a, size_t *cap, const struct sockaddr_stor
             continue;
         struct cidr c = {.family = family, .prefix = mask_bits(sa_addr(i->ifa_netmask), len)};
         memcpy(c.addr, sa_addr(i->ifa_addr), len);
-        mask_to(c.addr, len, c.prefix);
+        cidr_mask(c.addr, len, c.prefix);
         rc = add(a, cap, &c);
     }
     freeifaddrs(ifs);
@@ -190,7 +119,8 @@ bool acl_allows(const struct acl *a, const struct sockaddr *client)
 {
     const uint8_t *addr = sa_addr(client);
     for (size_t i = 0; i < a->n; i++)
-        if (a->v[i].family == client->sa_family && prefix_match(a->v[i].addr, a->v[i].prefix, addr))
+        if (a->v[i].family == client->sa_family &&
+            cidr_prefix_match(a->v[i].addr, a->v[i].prefix, addr))
             return true;
     return false;
 }
@@ -212,7 +142,7 @@ bool acl_is_wide(const struct acl *a, const struct cidr **wide)
         bool local = false;
         for (size_t k = 0; k < sizeof local_ranges / sizeof local_ranges[0] && !local; k++)
             local = local_ranges[k].family == c->family && local_ranges[k].prefix <= c->prefix &&
-                    prefix_match(local_ranges[k].addr, local_ranges[k].prefix, c->addr);
+                    cidr_prefix_match(local_ranges[k].addr, local_ranges[k].prefix, c->addr);
         if (!local) {
             *wide = c;
             return true;

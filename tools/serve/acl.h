@@ -11,20 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-struct cidr {
-    int family; /* AF_INET or AF_INET6 */
-    uint8_t addr[16];
-    unsigned prefix;
-};
-
-/*
- * "192.0.2.0/24", "2001:db8::/32", or an address alone (the whole address). Host bits
- * must be zero. false with *why set to a reason.
- */
-bool cidr_parse(const char *text, struct cidr *out, const char **why);
-
-/* "192.0.2.0/24" */
-void cidr_format(const struct cidr *c, char *out, size_t size);
+#include "cidr.h"
 
 /* 0.0.0.0 or :: (any port). */
 bool addr_is_wildcard(const struct sockaddr *sa);
