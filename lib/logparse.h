@@ -59,9 +59,9 @@ DNSFW_HIDDEN int dnsfw__log_route53_general(dnsfw_logscratch *s, const char *lin
 /*
  * The fast path for records as Resolver writes them (log_route53_fast.c): true when the
  * record was read, with the fields the general parser would give it (they point into
- * s->fast); false when the general parser must read it (and say what is wrong, if
- * anything is). _escaped reads a record inside a JSON string, body being the string
- * after its opening quote; *used is the body's length with its closing quote.
+ * the line, or into the escaped body); false when the general parser must read it (and
+ * say what is wrong, if anything is). _escaped reads a record inside a JSON string, body
+ * being the string after its opening quote; *used is the body's length with its quote.
  */
 DNSFW_HIDDEN bool dnsfw__route53_fast(dnsfw_logscratch *s, const char *line, size_t len,
                                       dnsfw_log_record *rec);

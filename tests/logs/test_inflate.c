@@ -87,6 +87,8 @@ static void gzip_member(const uint8_t *text, size_t n, int level, uint8_t **z, s
 
 static void append(struct result *r, const uint8_t *p, size_t n)
 {
+    if (n == 0)
+        return;
     if (r->len + n > r->cap) {
         r->cap = (r->len + n) * 2;
         r->out = realloc(r->out, r->cap);
