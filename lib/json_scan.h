@@ -235,12 +235,14 @@ static inline bool string(struct scan *sc, dnsfw_text *out)
             escaped = true;
             q += 2;
         } else if (c < 0x20) {
+            sc->p = q; /* where it went wrong, as a reader fed in pieces would find it */
             return fail(sc, DNSFW_EPARSE, "control character in a string");
         } else if (c < 0x80) {
             q++;
         } else {
             size_t n = dnsfw__utf8_seq(q, (size_t)(sc->end - q));
             if (!n) {
+                sc->p = q;
                 sc->eof = sc->end - q < 4; /* perhaps a sequence the next bytes complete */
                 return fail(sc, DNSFW_EENCODING, "invalid UTF-8 in a string");
             }
