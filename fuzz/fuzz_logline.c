@@ -11,6 +11,9 @@
  *     same for the answered addresses (n_addresses, DNSFW_LOG_ADDR_MAX), which parse as
  *     addresses or are rejected with DNSFW_EPARSE;
  *   - parsing the line again with another scratch gives the same record;
+ *   - the fast path for Resolver's records (log_route53_fast.c) accepts a line only when
+ *     the general parser does, with the same fields; and the same for the line
+ *     JSON-escaped inside a string, as a CloudWatch event carries it;
  * then the query name and its chain are evaluated on a small fixed matcher with
  * dnsfw_eval_chain() (name errors are fine): the deciding hop exists, a chain never
  * changes the verdict of a query without one, and a hop decides only with ALERT or BLOCK.
@@ -173,6 +176,84 @@ static const dnsfw_text *fields(const dnsfw_log_record *r, size_t *n)
     return f;
 }
 
+/* Two records with the same fields (what a reader hands over). */
+static void same_record(const dnsfw_log_record *a, const dnsfw_log_record *b, const char *what)
+{
+    size_t n, n2;
+    dnsfw_text fa[16];
+    memcpy(fa, fields(a, &n), sizeof fa);
+    const dnsfw_text *fb = fields(b, &n2);
+    for (size_t i = 0; i < n; i++)
+        CHECK(text_same(fa[i], fb[i]), "%s: field %zu differs", what, i);
+    CHECK(a->n_chain == b->n_chain && a->chain_truncated == b->chain_truncated &&
+              a->flags == b->flags && a->time == b->time,
+          "%s: chain or flags differ", what);
+    for (size_t i = 0; i < a->n_chain; i++)
+        CHECK(text_same(a->chain[i], b->chain[i]), "%s: chain[%zu] differs", what, i);
+    CHECK(a->n_addresses == b->n_addresses && a->addresses_truncated == b->addresses_truncated,
+          "%s: addresses differ", what);
+    for (size_t i = 0; i < a->n_addresses; i++)
+        CHECK(text_same(a->addresses[i], b->addresses[i]), "%s: addresses[%zu] differs", what, i);
+}
+
+/* Every text of a record lies in [lo, hi): the fast path points into its input. */
+static void inside(const dnsfw_log_record *r, const char *lo, const char *hi, const char *what)
+{
+    size_t n;
+    const dnsfw_text *f = fields(r, &n);
+    for (size_t i = 0; i < n + r->n_chain + r->n_addresses; i++) {
+        dnsfw_text t = i < n                ? f[i]
+                       : i < n + r->n_chain ? r->chain[i - n]
+                                            : r->addresses[i - n - r->n_chain];
+        CHECK(!t.ptr || (t.ptr >= lo && t.len <= (size_t)(hi - t.ptr)),
+              "%s: text %zu outside its input", what, i);
+    }
+}
+
+/*
+ * The fast path against the general parser: whatever it accepts, plain or escaped
+ * inside a JSON string (as a CloudWatch event's message, followed by the rest of an
+ * event), the general parser accepts with the same fields.
+ */
+static void fast_path(const uint8_t *line, size_t len)
+{
+    dnsfw_logscratch *sf = g.scratch[0][0], *sg = g.scratch[0][1];
+    dnsfw_log_record fast, general;
+    const char *reason = NULL;
+    if (dnsfw__route53_fast(sf, (const char *)line, len, &fast)) {
+        int rc = dnsfw__log_route53_general(sg, (const char *)line, len, &general, &reason);
+        CHECK(rc == DNSFW_OK, "the fast path read a line the general parser rejects: %s", reason);
+        inside(&fast, (const char *)line, (const char *)line + len, "fast path");
+        same_record(&fast, &general, "fast path");
+    }
+    /* the line as a JSON string's body: every byte escaped as JSON requires */
+    static const char tail[] = "\",\"timestamp\":1}";
+    size_t cap = len * 6 + sizeof tail;
+    char *esc = malloc(cap), *o = esc;
+    CHECK(esc != NULL, "malloc");
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = line[i];
+        if (c == '"' || c == '\\')
+            *o++ = '\\', *o++ = (char)c;
+        else if (c < 0x20)
+            o += sprintf(o, "\\u%04x", c);
+        else
+            *o++ = (char)c;
+    }
+    memcpy(o, tail, sizeof tail - 1);
+    o += sizeof tail - 1;
+    size_t used = 0;
+    if (dnsfw__route53_escaped(sf, esc, (size_t)(o - esc), &fast, &used)) {
+        CHECK(esc + used == o - (sizeof tail - 2), "the escaped record ends at its quote");
+        int rc = dnsfw__log_route53_general(sg, (const char *)line, len, &general, &reason);
+        CHECK(rc == DNSFW_OK, "the escaped fast path read a record the general parser rejects: %s",
+              reason);
+        inside(&fast, esc, esc + used, "escaped fast path");
+        same_record(&fast, &general, "escaped fast path");
+    }
+    free(esc);
+}
+
 static bool verdict_same(const dnsfw_verdict *a, const dnsfw_verdict *b)
 {
     return a->action == b->action && a->block_response == b->block_response && a->rule == b->rule &&
@@ -313,6 +394,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         evaluate(&rec);
     }
+    fast_path(line, len);
     free(line);
     return 0;
 }

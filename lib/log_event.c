@@ -277,7 +277,8 @@ int dnsfw__log_eventbridge(dnsfw_logscratch *s, const char *text, size_t len, dn
  * the object goes on past len.
  */
 static int cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
-                    int64_t *time, const char **reason, size_t *used, bool *eof)
+                    int64_t *time, const char **reason, size_t *used, bool *eof,
+                    dnsfw_log_record *rec, bool *parsed)
 {
     if (dnsfw__reserve(&s->msg, &s->msg_cap, len + 1) != DNSFW_OK) {
         *reason = "out of memory";
@@ -293,9 +294,19 @@ static int cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_tex
     if (open_object(&sc, "the event is not a JSON object")) {
         while ((rc = next_member(&sc, &key, &first)) == 1) {
             bool ok;
-            if (eq(key, "message"))
+            size_t body;
+            if (eq(key, "message") && rec && sc.p < sc.end && *sc.p == '"' &&
+                dnsfw__route53_escaped(s, (const char *)sc.p + 1, (size_t)(sc.end - sc.p) - 1, rec,
+                                       &body)) {
+                /* a record read in its escaped form: nothing to decode */
+                *message = (dnsfw_text){.ptr = (const char *)sc.p + 1, .len = body - 1};
+                sc.p += 1 + body;
+                *parsed = ok = true;
+            } else if (eq(key, "message")) {
                 ok = text_member(&sc, message, false, "the event's message is not a string");
-            else if (eq(key, "timestamp"))
+                if (parsed)
+                    *parsed = false;
+            } else if (eq(key, "timestamp"))
                 ok = text_member(&sc, &stamp, true, "the event's timestamp is not a number");
             else
                 ok = skip_value(&sc, 1);
@@ -335,11 +346,13 @@ static int cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_tex
 int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
                     int64_t *time, const char **reason)
 {
-    return cw_event(s, text, len, message, time, reason, NULL, NULL);
+    return cw_event(s, text, len, message, time, reason, NULL, NULL, NULL, NULL);
 }
 
 int dnsfw__cw_event_at(dnsfw_logscratch *s, const char *text, size_t len, dnsfw_text *message,
-                       int64_t *time, const char **reason, size_t *used, bool *eof)
+                       int64_t *time, const char **reason, size_t *used, bool *eof,
+                       dnsfw_log_record *rec, bool *parsed)
 {
-    return cw_event(s, text, len, message, time, reason, used, eof);
+    *parsed = false;
+    return cw_event(s, text, len, message, time, reason, used, eof, rec, parsed);
 }

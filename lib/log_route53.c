@@ -242,8 +242,8 @@ static bool member(struct scan *sc, const dnsfw_text *key, dnsfw_log_record *rec
     return text_value(sc, (dnsfw_text *)((char *)rec + fd->offset), fd->numbers_ok, fd->not_string);
 }
 
-int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_log_record *rec,
-                       const char **reason)
+int dnsfw__log_route53_general(dnsfw_logscratch *s, const char *line, size_t len,
+                               dnsfw_log_record *rec, const char **reason)
 {
     memset(rec, 0, sizeof *rec);
     rec->time = DNSFW_TIME_NONE;
@@ -308,4 +308,12 @@ int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_
         return sc.status;
     }
     return DNSFW_OK;
+}
+
+int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len, dnsfw_log_record *rec,
+                       const char **reason)
+{
+    if (dnsfw__route53_fast(s, line, len, rec))
+        return DNSFW_OK;
+    return dnsfw__log_route53_general(s, line, len, rec, reason);
 }

@@ -25,9 +25,16 @@ struct dnsfw_logparser {
     struct text_format custom;                 /* DNSFW_LOG_CUSTOM */
 };
 
+/* The longest record the fast path reads (log_route53_fast.c; Resolver's are about 500
+ * bytes), and the zeros after its copy. */
+#define FAST_MAX 4096
+#define FAST_PAD 64
+
 struct dnsfw_logscratch {
     pcre2_match_data *match;
-    char *buf; /* decoded JSON strings of a record */
+    char fast[FAST_MAX + FAST_PAD];    /* the fast path's copy of a record */
+    uint32_t marks[FAST_MAX + 32 + 4]; /* and where its quotes are */
+    char *buf;                         /* decoded JSON strings of a record */
     size_t cap;
     char *msg; /* a CloudWatch event's decoded message, which holds a record */
     size_t msg_cap;
@@ -42,9 +49,24 @@ struct line_info {
 /* Room for n bytes in *buf (capacity *cap). */
 DNSFW_HIDDEN int dnsfw__reserve(char **buf, size_t *cap, size_t n);
 
-/* Route 53 JSON records (log_route53.c). */
+/* Route 53 JSON records (log_route53.c): the fast path, then the general parser; and the
+ * general parser alone. */
 DNSFW_HIDDEN int dnsfw__log_route53(dnsfw_logscratch *s, const char *line, size_t len,
                                     dnsfw_log_record *rec, const char **reason);
+DNSFW_HIDDEN int dnsfw__log_route53_general(dnsfw_logscratch *s, const char *line, size_t len,
+                                            dnsfw_log_record *rec, const char **reason);
+
+/*
+ * The fast path for records as Resolver writes them (log_route53_fast.c): true when the
+ * record was read, with the fields the general parser would give it (they point into
+ * the line, or into the escaped body); false when the general parser must read it (and
+ * say what is wrong, if anything is). _escaped reads a record inside a JSON string, body
+ * being the string after its opening quote; *used is the body's length with its quote.
+ */
+DNSFW_HIDDEN bool dnsfw__route53_fast(dnsfw_logscratch *s, const char *line, size_t len,
+                                      dnsfw_log_record *rec);
+DNSFW_HIDDEN bool dnsfw__route53_escaped(dnsfw_logscratch *s, const char *body, size_t avail,
+                                         dnsfw_log_record *rec, size_t *used);
 
 /* EventBridge events and CloudWatch Logs events standing alone (log_event.c). */
 enum json_kind { JSON_RECORD, JSON_EVENTBRIDGE, JSON_CW_EVENT, JSON_DOCUMENT };
@@ -54,10 +76,12 @@ DNSFW_HIDDEN int dnsfw__log_eventbridge(dnsfw_logscratch *s, const char *text, s
                                         const char **reason);
 /* A CloudWatch event object: its message decoded into s->msg, its timestamp (ms). */
 /* The same at the start of a buffer: *used is the event's length (or where it went wrong),
- * *eof says it goes on past len. */
+ * *eof says it goes on past len. When the message is a Route 53 record the fast path can
+ * read where it lies, it is read into *rec and *parsed is set (message is then its
+ * escaped text). */
 DNSFW_HIDDEN int dnsfw__cw_event_at(dnsfw_logscratch *s, const char *text, size_t len,
                                     dnsfw_text *message, int64_t *time, const char **reason,
-                                    size_t *used, bool *eof);
+                                    size_t *used, bool *eof, dnsfw_log_record *rec, bool *parsed);
 DNSFW_HIDDEN int dnsfw__cw_event(dnsfw_logscratch *s, const char *text, size_t len,
                                  dnsfw_text *message, int64_t *time, const char **reason);
 

@@ -22,8 +22,8 @@
  */
 #include <stdlib.h>
 #include <time.h>
-#include <zlib.h>
 
+#include "inflate.h"
 #include "json_scan.h"
 #include "logparse.h"
 
@@ -37,7 +37,7 @@ struct gz_stage {
     int mode;
     uint8_t sniff[2];
     size_t n_sniff;
-    z_stream z;
+    struct dnsfw__inflater z;
     bool z_init;
     bool at_boundary; /* between members (or before the first) */
     uint64_t members;
@@ -535,20 +535,24 @@ static int step_top(dnsfw_logreader *r)
     char c = r->buf[r->pos];
     r->obj_line = r->line;
     r->array = NULL;
-    if (c == '{') {
+    /* A record on its own line takes the fast path. Documents start with other keys, and
+     * go to the document walk at once: no need to look for the line's end (a Firehose
+     * object has no newlines: looking would scan it whole at each of its documents). */
+    bool document = first_key_is(r, "messageType") || first_key_is(r, "events") ||
+                    first_key_is(r, "logEvents") || r->lp->format == DNSFW_LOG_CLOUDWATCH ||
+                    r->lp->format == DNSFW_LOG_EVENTBRIDGE || r->flows;
+    if (c == '{' && !document) {
         char *start = r->buf + r->pos;
-        char *nl = memchr(start, '\n', r->have - r->pos);
+        /* only a line of max_record bytes or less can take the fast path */
+        size_t avail = r->have - r->pos;
+        char *nl = memchr(start, '\n', avail <= r->o.max_record ? avail : r->o.max_record + 1);
         if (!nl && r->final)
             nl = r->buf + r->have;
         /* the line's end decides which path a value takes: wait for it, unless the
          * value is already longer than a record (a document, a Firehose object) */
         if (!nl && r->have - r->pos <= r->o.max_record)
             return STEP_NEED;
-        /* A record on its own line: the fast path. Documents start with other keys. */
-        if (nl && (size_t)(nl - start) <= r->o.max_record && !first_key_is(r, "messageType") &&
-            !first_key_is(r, "events") && !first_key_is(r, "logEvents") &&
-            r->lp->format != DNSFW_LOG_CLOUDWATCH && r->lp->format != DNSFW_LOG_EVENTBRIDGE &&
-            !r->flows) {
+        if (nl && (size_t)(nl - start) <= r->o.max_record) {
             size_t len = (size_t)(nl - start);
             while (len && (start[len - 1] == '\r' || start[len - 1] == ' '))
                 len--;
@@ -577,6 +581,8 @@ static int step_top(dnsfw_logreader *r)
                 }
             }
         }
+    }
+    if (c == '{') {
         r->js = J_OBJ;
         r->scan = r->pos + 1;
         r->first = true;
@@ -707,8 +713,9 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
     const char *reason = NULL;
     size_t used = 0;
     bool eof = false;
-    int rc =
-        dnsfw__cw_event_at(r->s, r->buf + r->pos, r->have - r->pos, &msg, &t, &reason, &used, &eof);
+    bool parsed;
+    int rc = dnsfw__cw_event_at(r->s, r->buf + r->pos, r->have - r->pos, &msg, &t, &reason, &used,
+                                &eof, r->flows ? NULL : &r->rec, &parsed);
     if (rc == DNSFW_ENOMEM)
         return -1;
     if (eof && !r->final && r->have - r->pos <= r->o.max_record)
@@ -724,6 +731,9 @@ static int fast_event(dnsfw_logreader *r, uint64_t at_line)
         deliver(r, DNSFW_ENOTQUERY, NULL, &info, w);
     } else if (r->flows) {
         flow_message(r, msg.ptr, msg.len, info.shape, t, w);
+    } else if (parsed) { /* a Route 53 record, read in its escaped form */
+        info.time = t;
+        deliver(r, DNSFW_OK, NULL, &info, w);
     } else {
         dnsfw_log_shape shape = info.shape;
         rc = dnsfw__log_message(r->lp, r->s, &r->clock, msg.ptr, msg.len, &r->rec, &info, &reason);
@@ -1033,41 +1043,37 @@ static int push(dnsfw_logreader *r, int level, const uint8_t *p, size_t n);
 static int gz_inflate(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
 {
     struct gz_stage *g = &r->gz[level];
-    g->z.next_in = (Bytef *)(uintptr_t)p;
-    g->z.avail_in = (uInt)n;
+    dnsfw__inflater_input(&g->z, p, n);
     while (!r->stop) {
-        if (g->at_boundary && g->z.avail_in == 0)
+        if (g->at_boundary && g->z.in_len == 0)
             return DNSFW_OK;
-        g->z.next_out = g->out;
-        g->z.avail_out = GZ_OUT;
-        uLong before_in = g->z.total_in;
-        int ret = inflate(&g->z, Z_NO_FLUSH);
-        size_t produced = GZ_OUT - g->z.avail_out;
-        if (g->z.total_in != before_in)
+        size_t produced;
+        bool consumed;
+        enum dnsfw__inflate_result ret =
+            dnsfw__inflate(&g->z, g->out, GZ_OUT, &produced, &consumed);
+        if (consumed)
             g->at_boundary = false;
         if (produced) {
             int rc = push(r, level + 1, g->out, produced);
             if (rc)
                 return rc;
         }
-        if (ret == Z_STREAM_END) {
+        if (ret == INFLATE_END) {
             g->members++;
             g->at_boundary = true;
-            if (inflateReset(&g->z) != Z_OK)
+            if (dnsfw__inflater_reset(&g->z) != DNSFW_OK)
                 return DNSFW_ENOMEM;
             continue;
         }
-        if (ret == Z_OK) {
-            if (g->z.avail_in == 0 && g->z.avail_out != 0)
-                return DNSFW_OK;
+        if (ret == INFLATE_OK) {
+            if ((g->z.in_len == 0 && produced < GZ_OUT) || (!consumed && !produced))
+                return DNSFW_OK; /* needs more input */
             continue;
         }
-        if (ret == Z_BUF_ERROR)
-            return DNSFW_OK; /* needs more input */
-        if (ret == Z_MEM_ERROR)
+        if (ret == INFLATE_NO_MEMORY)
             return DNSFW_ENOMEM;
         /* corrupt data, or bytes after the last member that are not gzip */
-        bool trailing = g->members > 0 && g->z.total_out == 0;
+        bool trailing = g->members > 0 && g->z.member_out == 0;
         if (catch_up(r))
             return DNSFW_ENOMEM;
         problem(r, here(r, r->line), DNSFW_SHAPE_NONE, DNSFW_EPARSE,
@@ -1095,7 +1101,7 @@ static int push(dnsfw_logreader *r, int level, const uint8_t *p, size_t n)
         bool gz = g->sniff[0] == 0x1f && g->sniff[1] == 0x8b;
         if (gz) {
             if (!g->z_init) {
-                if (inflateInit2(&g->z, 16 + MAX_WBITS) != Z_OK)
+                if (dnsfw__inflater_init(&g->z, dnsfw__inflater_best()) != DNSFW_OK)
                     return DNSFW_ENOMEM;
                 g->z_init = true;
             }
@@ -1138,7 +1144,16 @@ static int flush(dnsfw_logreader *r, int level)
             return rc;
     }
     if (g->mode == GZ_INFLATE && !g->at_boundary) {
-        int rc = flush(r, level + 1); /* an inner layer's state first */
+        /* what the inflater held back of the cut member, as zlib reads it */
+        uint8_t *extra;
+        size_t n_extra;
+        if (dnsfw__inflater_cut(&g->z, &extra, &n_extra) != DNSFW_OK)
+            return DNSFW_ENOMEM;
+        int rc = n_extra ? push(r, level + 1, extra, n_extra) : DNSFW_OK;
+        free(extra);
+        if (rc)
+            return rc;
+        rc = flush(r, level + 1); /* an inner layer's state first */
         if (rc)
             return rc;
         if (catch_up(r))
@@ -1204,8 +1219,10 @@ static void reset_input(dnsfw_logreader *r)
 {
     for (int k = 0; k < 2; k++) {
         struct gz_stage *g = &r->gz[k];
-        if (g->z_init)
-            inflateReset(&g->z);
+        if (g->z_init && dnsfw__inflater_reset(&g->z) != DNSFW_OK) {
+            dnsfw__inflater_free(&g->z); /* initialised again when needed */
+            g->z_init = false;
+        }
         g->mode = GZ_SNIFF;
         g->n_sniff = 0;
         g->members = 0;
@@ -1229,7 +1246,7 @@ void dnsfw_logreader_free(dnsfw_logreader *r)
         return;
     for (int k = 0; k < 2; k++) {
         if (r->gz[k].z_init)
-            inflateEnd(&r->gz[k].z);
+            dnsfw__inflater_free(&r->gz[k].z);
         free(r->gz[k].out);
     }
     dnsfw_logscratch_free(r->s);

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # curl reads dnsfw-serve --stats, iproute2 (ip) lists the interfaces its default --allow
 # takes, systemd's systemd-analyze scores contrib/dnsfw-serve.service.
 packages="meson ninja-build pkg-config dpkg-dev gcc clang libclang-rt-14-dev llvm-14 clang-format
-  libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libpsl-dev libidn2-dev publicsuffix
+  libldns-dev libcjson-dev libpcre2-dev check zlib1g-dev libisal-dev libpsl-dev libidn2-dev
+  publicsuffix
   valgrind jq time gzip python3 python3-jsonschema python3-yaml groff-base
   unbound dnsutils knot-dnsutils ldnsutils dnsperf dnsmasq-base
   curl dns2tcp iodine iproute2 systemd"

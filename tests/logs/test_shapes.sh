@@ -259,6 +259,11 @@ section_bad() {
     { head -c 100 shapes/subscription.json.gz; head -c 300 /dev/zero; } >"$TMP/corrupt.gz"
     run --log "$TMP/corrupt.gz" --log replay.jsonl --report --json
     check "corrupt gzip: counted, the next input read" jq_is '[.totals.malformed >= 1, .totals.records]' '[true,32]'
+    # zeros padding a gzip file after its last member (as block storage leaves them): the
+    # same report whichever inflater the build has (ISA-L or zlib)
+    { gzip -c replay.jsonl; head -c 4 /dev/zero; } >"$TMP/padded.gz"
+    run --log "$TMP/padded.gz" --report --json
+    check "zeros after the last gzip member: every record read, the zeros reported" jq_is '[.totals.records, .totals.malformed, .totals.malformed_examples[0].reason]' '[32,1,"bytes after the last gzip member are not gzip; skipped"]'
 }
 
 section_deployed() {
