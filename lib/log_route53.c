@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "json_scan.h"
+#include "log_route53_keys.h"
 #include "logparse.h"
 
 /* answers: [{"Rdata": ..., "Type": ..., "Class": ...}, ...]; CNAME/DNAME targets and
@@ -127,109 +128,10 @@ static bool srcids(struct scan *sc, dnsfw_log_record *rec)
     return true;
 }
 
-/* The top-level text fields, in the order of the F_ numbers below. */
-static const struct field {
-    bool numbers_ok;
-    size_t offset;
-    const char *not_string;
-} fields[] = {
-#define F(k, member, num)                                                                          \
-    {                                                                                              \
-        num, offsetof(dnsfw_log_record, member), k " is not a string"                              \
-    }
-    F("query_name", query_name, false),
-    F("query_type", query_type, false),
-    F("query_class", query_class, false),
-    F("query_timestamp", timestamp, false),
-    F("srcaddr", client, false),
-    F("srcport", client_port, true),
-    F("vpc_id", vpc_id, false),
-    F("account_id", account_id, true),
-    F("region", region, false),
-    F("rcode", rcode, false),
-    F("transport", transport, false),
-    F("version", version, true),
-    F("firewall_rule_action", firewall_action, false),
-    F("firewall_rule_group_id", firewall_rule_group_id, false),
-    F("firewall_domain_list_id", firewall_domain_list_id, false),
-#undef F
-};
-
-enum {
-    F_QUERY_NAME,
-    F_QUERY_TYPE,
-    F_QUERY_CLASS,
-    F_TIMESTAMP,
-    F_SRCADDR,
-    F_SRCPORT,
-    F_VPC_ID,
-    F_ACCOUNT_ID,
-    F_REGION,
-    F_RCODE,
-    F_TRANSPORT,
-    F_VERSION,
-    F_FW_ACTION,
-    F_FW_GROUP,
-    F_FW_LIST,
-    F_ANSWERS, /* not in fields[]: parsed by answers() */
-    F_SRCIDS,  /* not in fields[]: parsed by srcids() */
-};
-
-/* The field a key names, or -1: the length leaves one to three memcmps. */
-static int field_of(const dnsfw_text *k)
-{
-#define IS(lit, f)                                                                                 \
-    if (memcmp(k->ptr, lit, sizeof lit - 1) == 0)                                                  \
-    return f
-    switch (k->len) {
-    case 5:
-        IS("rcode", F_RCODE);
-        break;
-    case 6:
-        IS("vpc_id", F_VPC_ID);
-        IS("region", F_REGION);
-        IS("srcids", F_SRCIDS);
-        break;
-    case 7:
-        IS("srcaddr", F_SRCADDR);
-        IS("srcport", F_SRCPORT);
-        IS("version", F_VERSION);
-        IS("answers", F_ANSWERS);
-        break;
-    case 9:
-        IS("transport", F_TRANSPORT);
-        break;
-    case 10:
-        IS("query_name", F_QUERY_NAME);
-        IS("query_type", F_QUERY_TYPE);
-        IS("account_id", F_ACCOUNT_ID);
-        break;
-    case 11:
-        IS("query_class", F_QUERY_CLASS);
-        break;
-    case 15:
-        IS("query_timestamp", F_TIMESTAMP);
-        break;
-    case 20:
-        IS("firewall_rule_action", F_FW_ACTION);
-        break;
-    case 22:
-        IS("firewall_rule_group_id", F_FW_GROUP);
-        break;
-    case 23:
-        IS("firewall_domain_list_id", F_FW_LIST);
-        break;
-    default:
-        break;
-    }
-#undef IS
-    return -1;
-}
-
 static bool member(struct scan *sc, const dnsfw_text *key, dnsfw_log_record *rec, uint32_t *seen)
 {
-    int f = field_of(key);
-    if (f < 0)
+    int f = r53_key(key);
+    if (f == F_UNKNOWN)
         return skip_value(sc, 1); /* a field this version of the format did not have */
     if (*seen & (1u << f))
         return fail(sc, DNSFW_ESCHEMA, "a key appears twice in the record");
@@ -238,7 +140,7 @@ static bool member(struct scan *sc, const dnsfw_text *key, dnsfw_log_record *rec
         return answers(sc, rec);
     if (f == F_SRCIDS)
         return srcids(sc, rec);
-    const struct field *fd = &fields[f];
+    const struct r53_text *fd = &r53_texts[f];
     return text_value(sc, (dnsfw_text *)((char *)rec + fd->offset), fd->numbers_ok, fd->not_string);
 }
 

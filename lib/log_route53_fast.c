@@ -19,6 +19,7 @@
  */
 #include <stddef.h>
 
+#include "log_route53_keys.h"
 #include "logparse.h"
 
 #if defined(__SSE2__)
@@ -383,96 +384,6 @@ static const char *srcids(struct walk *w, const char *p, dnsfw_log_record *rec)
     return p;
 }
 
-/* The top-level keys, as the general parser knows them. */
-enum {
-    F_QUERY_NAME,
-    F_QUERY_TYPE,
-    F_QUERY_CLASS,
-    F_TIMESTAMP,
-    F_SRCADDR,
-    F_SRCPORT,
-    F_VPC_ID,
-    F_ACCOUNT_ID,
-    F_REGION,
-    F_RCODE,
-    F_TRANSPORT,
-    F_VERSION,
-    F_FW_ACTION,
-    F_FW_GROUP,
-    F_FW_LIST,
-    F_ANSWERS,
-    F_SRCIDS,
-    F_UNKNOWN,
-};
-
-static const size_t field_offset[] = {
-    offsetof(dnsfw_log_record, query_name),
-    offsetof(dnsfw_log_record, query_type),
-    offsetof(dnsfw_log_record, query_class),
-    offsetof(dnsfw_log_record, timestamp),
-    offsetof(dnsfw_log_record, client),
-    offsetof(dnsfw_log_record, client_port),
-    offsetof(dnsfw_log_record, vpc_id),
-    offsetof(dnsfw_log_record, account_id),
-    offsetof(dnsfw_log_record, region),
-    offsetof(dnsfw_log_record, rcode),
-    offsetof(dnsfw_log_record, transport),
-    offsetof(dnsfw_log_record, version),
-    offsetof(dnsfw_log_record, firewall_action),
-    offsetof(dnsfw_log_record, firewall_rule_group_id),
-    offsetof(dnsfw_log_record, firewall_domain_list_id),
-};
-
-static int field(const dnsfw_text *k)
-{
-#define IS(lit, f)                                                                                 \
-    if (memcmp(k->ptr, lit, sizeof lit - 1) == 0)                                                  \
-    return f
-    switch (k->len) {
-    case 5:
-        IS("rcode", F_RCODE);
-        break;
-    case 6:
-        IS("vpc_id", F_VPC_ID);
-        IS("region", F_REGION);
-        IS("srcids", F_SRCIDS);
-        break;
-    case 7:
-        IS("srcaddr", F_SRCADDR);
-        IS("srcport", F_SRCPORT);
-        IS("version", F_VERSION);
-        IS("answers", F_ANSWERS);
-        break;
-    case 9:
-        IS("transport", F_TRANSPORT);
-        break;
-    case 10:
-        IS("query_name", F_QUERY_NAME);
-        IS("query_type", F_QUERY_TYPE);
-        IS("account_id", F_ACCOUNT_ID);
-        break;
-    case 11:
-        IS("query_class", F_QUERY_CLASS);
-        break;
-    case 15:
-        IS("query_timestamp", F_TIMESTAMP);
-        break;
-    case 20:
-        IS("firewall_rule_action", F_FW_ACTION);
-        break;
-    case 22:
-        IS("firewall_rule_group_id", F_FW_GROUP);
-        break;
-    case 23:
-        IS("firewall_domain_list_id", F_FW_LIST);
-        break;
-    default:
-        break;
-    }
-#undef IS
-    return F_UNKNOWN;
-}
-
 /* The record: the copy holds it whole, and nothing may follow it. */
 static bool record(struct walk *w, size_t len, dnsfw_log_record *rec)
 {
@@ -486,7 +397,7 @@ static bool record(struct walk *w, size_t len, dnsfw_log_record *rec)
         dnsfw_text k;
         if (!(p = key(w, p, &k)))
             return false;
-        int f = field(&k);
+        int f = r53_key(&k);
         if (f == F_UNKNOWN) {
             p = skip(w, p, 1);
         } else {
@@ -498,8 +409,8 @@ static bool record(struct walk *w, size_t len, dnsfw_log_record *rec)
             else if (f == F_SRCIDS)
                 p = srcids(w, p, rec);
             else
-                p = text(w, p, (dnsfw_text *)((char *)rec + field_offset[f]),
-                         f == F_SRCPORT || f == F_ACCOUNT_ID || f == F_VERSION);
+                p = text(w, p, (dnsfw_text *)((char *)rec + r53_texts[f].offset),
+                         r53_texts[f].numbers_ok);
         }
         if (!p)
             return false;
@@ -526,8 +437,8 @@ static inline void rebase(dnsfw_text *t, const char *copy, const char *orig)
  */
 static void point_into(dnsfw_log_record *rec, const char *copy, const char *orig)
 {
-    for (size_t f = 0; f < sizeof field_offset / sizeof field_offset[0]; f++)
-        rebase((dnsfw_text *)((char *)rec + field_offset[f]), copy, orig);
+    for (size_t f = 0; f < F_TEXTS; f++)
+        rebase((dnsfw_text *)((char *)rec + r53_texts[f].offset), copy, orig);
     rebase(&rec->instance, copy, orig);
     for (size_t i = 0; i < rec->n_chain; i++)
         rebase(&rec->chain[i], copy, orig);
