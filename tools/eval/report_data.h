@@ -108,4 +108,22 @@ void report_render_egress_text(const cJSON *root, const struct report_groups *di
 void report_render_egress_markdown(const cJSON *root, const struct report_groups *direct,
                                    FILE *out);
 
+/* The renderers read the report's JSON: a member's number (0), text ("") or value. */
+static inline double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static inline const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static inline const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
 #endif
