@@ -65,18 +65,7 @@ static bool answers(struct scan *sc, dnsfw_log_record *rec)
                     return fail(sc, DNSFW_EPARSE, "expected ',' or '}' in an answer");
             }
         }
-        if (rdata.ptr && type.ptr && (KEY(&type, "CNAME") || KEY(&type, "DNAME"))) {
-            if (rec->n_chain < DNSFW_LOG_CHAIN_MAX)
-                rec->chain[rec->n_chain++] = rdata;
-            else
-                rec->chain_truncated = 1;
-        } else if (rdata.ptr && type.ptr && (KEY(&type, "A") || KEY(&type, "AAAA"))) {
-            /* what the egress join (docs/egress.md) matches flows against */
-            if (rec->n_addresses < DNSFW_LOG_ADDR_MAX)
-                rec->addresses[rec->n_addresses++] = rdata;
-            else
-                rec->addresses_truncated = 1;
-        }
+        r53_answer(rec, &rdata, &type);
         skip_ws(sc);
         if (sc->p >= sc->end)
             return fail_end(sc);

@@ -338,17 +338,7 @@ static const char *answers(struct walk *w, const char *p, dnsfw_log_record *rec)
                     return NULL;
             }
         }
-        if (rdata.ptr && type.ptr && (KEY_IS(&type, "CNAME") || KEY_IS(&type, "DNAME"))) {
-            if (rec->n_chain < DNSFW_LOG_CHAIN_MAX)
-                rec->chain[rec->n_chain++] = rdata;
-            else
-                rec->chain_truncated = 1;
-        } else if (rdata.ptr && type.ptr && (KEY_IS(&type, "A") || KEY_IS(&type, "AAAA"))) {
-            if (rec->n_addresses < DNSFW_LOG_ADDR_MAX)
-                rec->addresses[rec->n_addresses++] = rdata;
-            else
-                rec->addresses_truncated = 1;
-        }
+        r53_answer(rec, &rdata, &type);
         char c = *p++;
         if (c == ']')
             return p;

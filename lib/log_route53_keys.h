@@ -113,4 +113,29 @@ static inline int r53_key(const dnsfw_text *k)
     return F_UNKNOWN;
 }
 
+static inline bool r53_type_is(const dnsfw_text *t, const char *lit, size_t n)
+{
+    return t->len == n && memcmp(t->ptr, lit, n) == 0;
+}
+
+/* One answer of "answers": a CNAME or DNAME target joins the chain, an A or AAAA address
+ * the addresses the egress join (docs/egress.md) matches flows against. */
+static inline void r53_answer(dnsfw_log_record *rec, const dnsfw_text *rdata,
+                              const dnsfw_text *type)
+{
+    if (!rdata->ptr || !type->ptr)
+        return;
+    if (r53_type_is(type, "CNAME", 5) || r53_type_is(type, "DNAME", 5)) {
+        if (rec->n_chain < DNSFW_LOG_CHAIN_MAX)
+            rec->chain[rec->n_chain++] = *rdata;
+        else
+            rec->chain_truncated = 1;
+    } else if (r53_type_is(type, "A", 1) || r53_type_is(type, "AAAA", 4)) {
+        if (rec->n_addresses < DNSFW_LOG_ADDR_MAX)
+            rec->addresses[rec->n_addresses++] = *rdata;
+        else
+            rec->addresses_truncated = 1;
+    }
+}
+
 #endif
